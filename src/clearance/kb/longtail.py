@@ -1,0 +1,81 @@
+"""The long tail of software and content licenses, known by identity and category only.
+
+ScanCode's license index, shipped by `license-expression`, already knows thousands of
+licenses with their SPDX ids and a category; Clearance curates terms only for the licenses
+that matter on the Hub (kb/licenses/*.yaml) and answers for the rest from this index, with
+every permission `unknown` and `curated: false`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from license_expression import get_license_index
+
+from clearance.kb.schema import Category, Evidence, LicenseTerms
+
+# ScanCode category -> Clearance category. ScanCode's "Free Restricted", "Source-available"
+# and "Commercial" licenses all limit use or redistribution in ways only a reading can tell,
+# so they count as proprietary until curated.
+SCANCODE_CATEGORY: dict[str, Category] = {
+    "Permissive": "permissive",
+    "Public Domain": "public-domain",
+    "Copyleft": "copyleft",
+    "Copyleft Limited": "weak-copyleft",
+    "Proprietary Free": "proprietary",
+    "Free Restricted": "proprietary",
+    "Source-available": "proprietary",
+    "Commercial": "proprietary",
+    "Patent License": "unknown",
+    "CLA": "unknown",
+    "Unstated License": "unknown",
+}
+
+SCANCODE_LICENSEDB = "https://scancode-licensedb.aboutcode.org/{key}.html"
+
+
+@functools.lru_cache(maxsize=1)
+def _by_name() -> dict[str, dict[str, Any]]:
+    """ScanCode key, SPDX id and other SPDX ids (lower-cased) -> index entry."""
+    table: dict[str, dict[str, Any]] = {}
+    for entry in get_license_index():
+        if entry.get("is_exception"):
+            continue
+        for name in (entry["license_key"], entry.get("spdx_license_key"), *entry.get("other_spdx_license_keys", [])):
+            if name:
+                table.setdefault(name.lower(), entry)
+    return table
+
+
+def entry_for(name: str) -> dict[str, Any] | None:
+    return _by_name().get(name.strip().lower())
+
+
+def all_keys() -> list[str]:
+    return sorted({e["license_key"] for e in _by_name().values()})
+
+
+@functools.lru_cache(maxsize=4096)
+def terms_for(name: str) -> LicenseTerms | None:
+    entry = entry_for(name)
+    if entry is None:
+        return None
+    key = entry["license_key"]
+    url = SCANCODE_LICENSEDB.format(key=key)
+    unknown = Evidence(url=url, section="terms not curated in Clearance's knowledge base", stated=False)
+    spdx = entry.get("spdx_license_key")
+    return LicenseTerms(
+        id=key, name=spdx or key, category=SCANCODE_CATEGORY.get(entry.get("category") or "", "unknown"),
+        curated=False, summary=None,
+        commercial_use="unknown", research_use="unknown", redistribution="unknown", derivatives="unknown",
+        mau_limit=None, revenue_limit_usd=None, pass_through_restrictions=False, use_restrictions=(),
+        share_alike=False, attribution_required=False, include_license_copy=False, notice=None,
+        derivative_name_prefix=None, acceptable_use_policy=None, output_training_restricted=False,
+        excluded_territories=(), patent_grant=False, osi_approved=False, version=None, date=None,
+        family=None, supersedes=None, superseded_by=None, spdx_id=spdx, scancode_key=key, hub_id=False,
+        aliases=tuple(entry.get("other_spdx_license_keys") or ()), link_patterns=(), text_url=url,
+        evidence={"category": Evidence(url=url, section=f"ScanCode category: {entry.get('category')}", stated=True),
+                  "commercial_use": unknown},
+        reviewed=None,
+    )

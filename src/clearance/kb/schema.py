@@ -1,0 +1,238 @@
+"""Schema of a knowledge-base license file, and the runtime `LicenseTerms` value.
+
+A KB file is data written by people, so the schema is strict (unknown keys are
+errors) and every term names the section of the license that states it and the
+source it was read from. Terms a license is silent on may be left out; they then
+take their "absent" value with evidence saying the text does not state them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+Category = Literal[
+    "permissive",
+    "weak-copyleft",
+    "copyleft",
+    "responsible-ai",
+    "community",
+    "non-commercial",
+    "proprietary",
+    "public-domain",
+    "unknown",
+]
+CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+
+# "unknown" is only for placeholder ids such as the Hub's `other`, `unknown` or a family
+# like `cc` whose members differ; the validator enforces that (category must be unknown).
+Permission = Literal["yes", "conditional", "no", "unknown"]
+# Territory: ISO 3166-1 alpha-2 code, or EU for the European Union as a whole.
+_TERRITORY = re.compile(r"^(EU|[A-Z]{2})$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9.+_-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Term(_Strict):
+    """One term: its value, the section that states it, and which source it was read in."""
+
+    section: str = Field(min_length=1)
+    source: str = "text"
+    note: str | None = None
+
+
+class PermissionTerm(_Term):
+    value: Permission
+
+
+class BoolTerm(_Term):
+    value: bool
+
+
+class IntTerm(_Term):
+    value: int | None = Field(default=None, ge=0)
+
+
+class TextTerm(_Term):
+    value: str | None = None
+
+
+class UrlTerm(_Term):
+    value: HttpUrl | None = None
+
+
+class TextListTerm(_Term):
+    value: list[str] = Field(default_factory=list)
+
+
+class Territory(_Strict):
+    territory: str
+    applies_to: str = "all"  # "all" or a modality, e.g. "multimodal"
+
+    @field_validator("territory")
+    @classmethod
+    def _iso(cls, v: str) -> str:
+        if not _TERRITORY.match(v):
+            raise ValueError(f"territory {v!r} is not an ISO 3166-1 alpha-2 code or EU")
+        return v
+
+
+class TerritoriesTerm(_Term):
+    value: list[Territory] = Field(default_factory=list)
+
+
+class Terms(_Strict):
+    """The structured terms. The four permissions are required: silence there is not an answer."""
+
+    commercial_use: PermissionTerm
+    research_use: PermissionTerm
+    redistribution: PermissionTerm
+    derivatives: PermissionTerm
+    mau_limit: IntTerm | None = None
+    revenue_limit_usd: IntTerm | None = None
+    pass_through_restrictions: BoolTerm | None = None
+    use_restrictions: TextListTerm | None = None
+    share_alike: BoolTerm | None = None
+    attribution_required: BoolTerm | None = None
+    include_license_copy: BoolTerm | None = None
+    notice: TextTerm | None = None
+    derivative_name_prefix: TextTerm | None = None
+    acceptable_use_policy: UrlTerm | None = None
+    output_training_restricted: BoolTerm | None = None
+    excluded_territories: TerritoriesTerm | None = None
+    patent_grant: BoolTerm | None = None
+    osi_approved: BoolTerm | None = None
+
+
+# Value a term takes when the license is silent on it.
+ABSENT: dict[str, Any] = {
+    "mau_limit": None,
+    "revenue_limit_usd": None,
+    "pass_through_restrictions": False,
+    "use_restrictions": [],
+    "share_alike": False,
+    "attribution_required": False,
+    "include_license_copy": False,
+    "notice": None,
+    "derivative_name_prefix": None,
+    "acceptable_use_policy": None,
+    "output_training_restricted": False,
+    "excluded_territories": [],
+    "patent_grant": False,
+    "osi_approved": False,
+}
+TERM_NAMES: tuple[str, ...] = tuple(Terms.model_fields)
+
+
+class LicenseFile(_Strict):
+    """What one YAML file under kb/licenses/ holds."""
+
+    id: str
+    name: str = Field(min_length=1)
+    category: Category
+    summary: str = Field(min_length=1, max_length=600)
+    version: str | None = None
+    date: dt.date | None = None  # when this version took effect or was published
+    family: str | None = None  # versions of one license share a family; see normalizer
+    supersedes: str | None = None
+    spdx_id: str | None = None  # SPDX id, or LicenseRef-scancode-<key>
+    scancode_key: str | None = None
+    hub_id: bool = False  # the id is one the Hub accepts in a card's `license:` field
+    aliases: list[str] = Field(default_factory=list)
+    link_patterns: list[str] = Field(default_factory=list)  # substrings of license_link URLs
+    sources: dict[str, HttpUrl]
+    terms: Terms
+    reviewed: dt.date
+
+    @field_validator("id", "supersedes", "family")
+    @classmethod
+    def _id_shape(cls, v: str | None) -> str | None:
+        if v is not None and not _ID.match(v):
+            raise ValueError(f"{v!r} must be lower-case letters, digits and . + _ -")
+        return v
+
+    @model_validator(mode="after")
+    def _unknown_only_for_placeholders(self) -> "LicenseFile":
+        for name in ("commercial_use", "research_use", "redistribution", "derivatives"):
+            if getattr(self.terms, name).value == "unknown" and self.category != "unknown":
+                raise ValueError(f"terms.{name} may be 'unknown' only when category is 'unknown'")
+        return self
+
+    @model_validator(mode="after")
+    def _sources_resolve(self) -> "LicenseFile":
+        if "text" not in self.sources:
+            raise ValueError("sources must name the license text under the key 'text'")
+        for name in TERM_NAMES:
+            term = getattr(self.terms, name)
+            if term is not None and term.source not in self.sources:
+                raise ValueError(
+                    f"terms.{name}.source {term.source!r} is not one of sources: {sorted(self.sources)}"
+                )
+        return self
+
+
+class Evidence(_Strict):
+    url: str
+    section: str
+    stated: bool  # False when the license is silent and the absent value applies
+    note: str | None = None
+
+
+class LicenseTerms(_Strict):
+    """The runtime value: flat terms plus the evidence for each. `curated` is False for the
+    long tail known only through license-expression, whose terms are then `unknown`."""
+
+    id: str
+    name: str
+    category: Category
+    curated: bool
+    summary: str | None
+    commercial_use: Literal["yes", "conditional", "no", "unknown"]
+    research_use: Literal["yes", "conditional", "no", "unknown"]
+    redistribution: Literal["yes", "conditional", "no", "unknown"]
+    derivatives: Literal["yes", "conditional", "no", "unknown"]
+    mau_limit: int | None
+    revenue_limit_usd: int | None
+    pass_through_restrictions: bool
+    use_restrictions: tuple[str, ...]
+    share_alike: bool
+    attribution_required: bool
+    include_license_copy: bool
+    notice: str | None
+    derivative_name_prefix: str | None
+    acceptable_use_policy: str | None
+    output_training_restricted: bool
+    excluded_territories: tuple[Territory, ...]
+    patent_grant: bool
+    osi_approved: bool
+    version: str | None
+    date: dt.date | None
+    family: str | None
+    supersedes: str | None
+    superseded_by: str | None
+    spdx_id: str | None
+    scancode_key: str | None
+    hub_id: bool
+    aliases: tuple[str, ...]
+    link_patterns: tuple[str, ...]
+    text_url: str | None
+    evidence: dict[str, Evidence]
+    reviewed: dt.date | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented `license show --format json` object (see docs/kb.md)."""
+        data = self.model_dump(mode="json", exclude={"evidence", "link_patterns"})
+        data = {"schema_version": SCHEMA_VERSION, **data}
+        data["sources"] = [
+            {"term": term, "url": ev.url, "section": ev.section, "stated": ev.stated}
+            for term, ev in self.evidence.items()
+        ]
+        return data
