@@ -70,6 +70,8 @@ def parse_file(path: Path) -> LicenseFile:
         loc = ".".join(str(p) for p in err["loc"]) or "-"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise KBError(name, loc, f"{err['msg']}{more}") from None
+    for field_name, message in lic.field_problems():
+        raise KBError(name, field_name, message)
     if path.stem != lic.id:
         raise KBError(name, "id", f"id {lic.id!r} must match the file name {path.stem!r}")
     return lic
@@ -138,14 +140,21 @@ class KnowledgeBase:
         return sorted(members, key=lambda lic: (lic.date is None, lic.date or dt.date.max))
 
     def version_in_force(self, license_id: str, as_of: dt.date) -> LicenseTerms | None:
-        """Within `license_id`'s family of *successive versions of one text* (those linked by
-        `supersedes`), the newest that was published on or before `as_of`."""
+        """The version of `license_id` that was in force on `as_of`.
+
+        Walks back the `supersedes` chain through versions that have no Hub id of their own:
+        the Hub's `gemma` covers every Gemma Terms of Use version, while `llama3.1` and
+        `llama3` are distinct agreements for distinct models and never stand for each other.
+        """
         lic = self.licenses.get(license_id)
         if lic is None:
             return None
         chain = [lic]
         while chain[-1].supersedes and chain[-1].supersedes in self.licenses:
-            chain.append(self.licenses[chain[-1].supersedes])
+            previous = self.licenses[chain[-1].supersedes]
+            if previous.hub_id:
+                break
+            chain.append(previous)
             if len(chain) > len(self.licenses):  # guards a cycle the validator should have caught
                 break
         for candidate in chain:

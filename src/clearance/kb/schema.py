@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 SCHEMA_VERSION = 1
 
@@ -159,24 +159,19 @@ class LicenseFile(_Strict):
             raise ValueError(f"{v!r} must be lower-case letters, digits and . + _ -")
         return v
 
-    @model_validator(mode="after")
-    def _unknown_only_for_placeholders(self) -> "LicenseFile":
+    def field_problems(self) -> list[tuple[str, str]]:
+        """Cross-field rules, as (field, message) so errors point at the exact field."""
+        out = []
+        if "text" not in self.sources:
+            out.append(("sources", "must name the license text under the key 'text'"))
         for name in ("commercial_use", "research_use", "redistribution", "derivatives"):
             if getattr(self.terms, name).value == "unknown" and self.category != "unknown":
-                raise ValueError(f"terms.{name} may be 'unknown' only when category is 'unknown'")
-        return self
-
-    @model_validator(mode="after")
-    def _sources_resolve(self) -> "LicenseFile":
-        if "text" not in self.sources:
-            raise ValueError("sources must name the license text under the key 'text'")
+                out.append((f"terms.{name}.value", "may be 'unknown' only when category is 'unknown'"))
         for name in TERM_NAMES:
             term = getattr(self.terms, name)
             if term is not None and term.source not in self.sources:
-                raise ValueError(
-                    f"terms.{name}.source {term.source!r} is not one of sources: {sorted(self.sources)}"
-                )
-        return self
+                out.append((f"terms.{name}.source", f"{term.source!r} is not one of sources: {sorted(self.sources)}"))
+        return out
 
 
 class Evidence(_Strict):

@@ -1,0 +1,163 @@
+"""The command line: parse, call the library, render. No logic lives here.
+
+Exit codes: 0 success, 1 a check failed, 2 a usage or input error (with a message, never a
+traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from clearance import __version__
+
+app = typer.Typer(
+    name="clearance",
+    help="What may you do with an open AI model, and why.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+license_app = typer.Typer(help="The license knowledge base: list, show and identify licenses.", no_args_is_help=True)
+app.add_typer(license_app, name="license")
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+MAX_STDIN_BYTES = 8 * 1024 * 1024
+
+
+class InputError(Exception):
+    """A problem with what the user gave us: reported in one line, exit code 2."""
+
+
+def fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+    if version:
+        out.print(f"clearance {__version__}")
+        raise typer.Exit(0)
+
+
+@license_app.command("list")
+def license_list(
+    category: str = typer.Option(None, "--category", "-c", help="Only licenses of this category."),
+    fmt: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+) -> None:
+    """List the curated licenses of the knowledge base."""
+    from clearance.formats import licenses as render
+    from clearance.kb import CATEGORIES, default_kb
+
+    if category and category not in CATEGORIES:
+        fail(f"--category {category!r} is not one of: {', '.join(CATEGORIES)}")
+    lics = sorted((lic for lic in default_kb() if not category or lic.category == category), key=lambda lic: lic.id)
+    if fmt is ListFormat.json:
+        print(render.list_json(lics))
+    else:
+        out.print(render.list_table(lics))
+
+
+@license_app.command("show")
+def license_show(
+    alias: str = typer.Argument(..., help="A KB id or any alias: SPDX id, ScanCode key, Hub id, license_name."),
+    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f"),
+) -> None:
+    """Show one license's terms, each with the section and source that state it."""
+    from clearance.formats import licenses as render
+    from clearance.kb import default_kb
+    from clearance.kb.normalizer import default_normalizer
+
+    res = default_normalizer().resolve(alias, "card_license", "command line")
+    lic = default_kb().get(res.id) if res.id else None
+    if lic is None:
+        fail(f"no license in the knowledge base answers to {alias!r} ({res.evidence}); "
+             "see `clearance license list` or try `clearance license identify`")
+    if fmt is ShowFormat.json:
+        print(render.show_json(lic))
+    else:
+        out.print(render.show_text(lic))
+
+
+@license_app.command("identify")
+def license_identify(
+    values: list[str] = typer.Argument(..., help="License ids, names or URLs; a path to a LICENSE file; or - to read one value per line from stdin."),
+    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f"),
+) -> None:
+    """Map raw license values or texts to knowledge-base ids, with confidence and evidence."""
+    from clearance.formats import licenses as render
+    from clearance.kb.normalizer import default_normalizer
+    from clearance.kb.textdetect import TextError, detect_file
+
+    normalizer = default_normalizer()
+    results = []
+    try:
+        for value in _expand_stdin(values):
+            path = Path(value) if len(value) < 4096 and "\n" not in value else None
+            if path is not None and _is_file(path):
+                results.append(detect_file(path))
+            else:
+                results.append(normalizer.resolve(value, "card_license", "command line"))
+    except (InputError, TextError) as exc:
+        fail(str(exc))
+    if fmt is ShowFormat.json:
+        print(render.identify_json(results))
+    else:
+        out.print(render.identify_table(results))
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name too long for the filesystem: then it is a value, not a path
+        return False
+
+
+def _expand_stdin(values: list[str]) -> list[str]:
+    expanded: list[str] = []
+    for value in values:
+        if value != "-":
+            if "\x00" in value:
+                raise InputError("argument contains a NUL byte: not a license value")
+            expanded.append(value)
+            continue
+        data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+        if len(data) > MAX_STDIN_BYTES:
+            raise InputError(f"standard input is larger than {MAX_STDIN_BYTES} bytes; give one license value per line")
+        if b"\x00" in data:
+            raise InputError("standard input is binary (NUL bytes); expected one license value per line")
+        lines = [line.strip() for line in data.decode("utf-8", errors="replace").splitlines()]
+        lines = [line for line in lines if line]
+        if not lines:
+            raise InputError("standard input is empty; expected one license value per line")
+        expanded.extend(lines)
+    return expanded
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()
