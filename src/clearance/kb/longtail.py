@@ -35,11 +35,10 @@ SCANCODE_CATEGORY: dict[str, Category] = {
 SCANCODE_LICENSEDB = "https://scancode-licensedb.aboutcode.org/{key}.html"
 
 
-@functools.lru_cache(maxsize=1)
-def _by_name() -> dict[str, dict[str, Any]]:
+def _table(entries) -> dict[str, dict[str, Any]]:
     """ScanCode key, SPDX id and other SPDX ids (lower-cased) -> index entry."""
     table: dict[str, dict[str, Any]] = {}
-    for entry in get_license_index():
+    for entry in entries:
         if entry.get("is_exception"):
             continue
         for name in (entry["license_key"], entry.get("spdx_license_key"), *entry.get("other_spdx_license_keys", [])):
@@ -48,12 +47,39 @@ def _by_name() -> dict[str, dict[str, Any]]:
     return table
 
 
+@functools.lru_cache(maxsize=1)
+def _by_name() -> dict[str, dict[str, Any]]:
+    return _table(get_license_index())
+
+
+@functools.lru_cache(maxsize=1)
+def _scancode_db() -> dict[str, dict[str, Any]]:
+    """ScanCode's own license database. It is newer than license-expression's bundled index
+    (it knows e.g. the 2025 Gemma and Moonshot licenses) but takes a second to load, so it
+    is only consulted for names the index does not know."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from licensedcode.models import load_licenses
+
+        licenses = load_licenses()
+    return _table(
+        {
+            "license_key": lic.key, "category": lic.category, "spdx_license_key": lic.spdx_license_key,
+            "other_spdx_license_keys": list(lic.other_spdx_license_keys or []), "is_exception": lic.is_exception,
+        }
+        for lic in licenses.values()
+    )
+
+
 def entry_for(name: str) -> dict[str, Any] | None:
-    return _by_name().get(name.strip().lower())
+    key = name.strip().lower()
+    if not key or len(key) > 200:
+        return None
+    return _by_name().get(key) or _scancode_db().get(key)
 
 
-def all_keys() -> list[str]:
-    return sorted({e["license_key"] for e in _by_name().values()})
 
 
 @functools.lru_cache(maxsize=4096)
