@@ -1,0 +1,1 @@
+"""The clearance engine: propagation of license terms along a lineage, findings, verdicts."""

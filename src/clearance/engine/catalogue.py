@@ -1,0 +1,60 @@
+"""The findings catalogue (catalogue.yaml): stable codes, names, and their explanation pages."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Literal
+
+import yaml
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+# Relative to the project: the same pages `clearance explain` prints, rendered in docs/.
+DOCS_URL = "docs/findings.md#{code}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    why: str
+    fix: str
+    example: str
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code.lower())
+
+    def page(self) -> str:
+        """The explanation page, as Markdown."""
+        return (
+            f"# {self.code} {self.name}\n\n{self.summary}\n\nDefault severity: {self.severity}\n\n"
+            f"## Why it matters\n\n{self.why}\n\n## How to fix it\n\n{self.fix}\n\n"
+            f"## Example\n\n```\n{self.example.rstrip()}\n```\n"
+        )
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> dict[str, Rule]:
+    """All rules by name."""
+    text = (resources.files("clearance.engine") / "catalogue.yaml").read_text(encoding="utf-8")
+    out: dict[str, Rule] = {}
+    for entry in yaml.safe_load(text):
+        rule = Rule(**entry)
+        out[rule.name] = rule
+    return out
+
+
+def rule(code_or_name: str) -> Rule | None:
+    key = code_or_name.strip()
+    by_name = rules()
+    if key.lower() in by_name:
+        return by_name[key.lower()]
+    for r in by_name.values():
+        if r.code.lower() == key.lower():
+            return r
+    return None

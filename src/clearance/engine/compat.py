@@ -1,0 +1,60 @@
+"""License compatibility along a lineage: may a derivative carry license D when an ancestor's
+weights are under license A? And can one merge satisfy two parents' licenses at once?
+
+Rules, from the terms in the knowledge base (never from license names):
+- a permissive or public-domain ancestor allows any license on the derivative;
+- the same license, or a version of the same family, is always fine;
+- a non-commercial ancestor forbids a derivative license that allows commercial use;
+- an ancestor whose use restrictions must pass through forbids a license without them;
+- a share-alike ancestor requires its own license;
+- a community or proprietary ancestor (Llama, Gemma, Qwen, DeepSeek...) forbids relabelling
+  the derivative with a permissive or public-domain license.
+Uncurated or unknown licenses never produce a conflict: Clearance cannot tell, and says so
+with `unresolved-license` instead.
+"""
+
+from __future__ import annotations
+
+from clearance.kb.schema import LicenseTerms
+
+_OPEN = frozenset({"permissive", "public-domain"})
+_BINDING = frozenset({"community", "proprietary", "non-commercial", "responsible-ai"})
+
+
+def same_family(a: LicenseTerms, b: LicenseTerms) -> bool:
+    return a.id == b.id or (a.family is not None and a.family == b.family)
+
+
+def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | None:
+    """Why `declared` on a derivative grants what `ancestor` does not allow, or None."""
+    if not (declared.curated and ancestor.curated):
+        return None
+    if ancestor.category in _OPEN or ancestor.category == "unknown" or declared.category == "unknown":
+        return None
+    if same_family(declared, ancestor):
+        return None
+    if ancestor.commercial_use == "no" and declared.commercial_use in ("yes", "conditional"):
+        return f"{ancestor.id} forbids commercial use, {declared.id} allows it"
+    if ancestor.pass_through_restrictions and not declared.pass_through_restrictions:
+        return f"{ancestor.id} requires its use restrictions on derivatives, {declared.id} carries none"
+    if ancestor.share_alike:
+        return f"{ancestor.id} is share-alike: derivatives must carry {ancestor.id}"
+    if ancestor.category in _BINDING and declared.category in _OPEN:
+        return f"{declared.id} is {declared.category}, but {ancestor.id} ({ancestor.category}) still binds the weights"
+    return None
+
+
+def _demands_own_license(lic: LicenseTerms) -> bool:
+    return lic.share_alike or (lic.category in ("community", "responsible-ai") and lic.pass_through_restrictions)
+
+
+def merge_conflict(a: LicenseTerms, b: LicenseTerms) -> str | None:
+    """Why one merge cannot satisfy both parents' licenses `a` and `b`, or None."""
+    if not (a.curated and b.curated) or same_family(a, b):
+        return None
+    if _demands_own_license(a) and _demands_own_license(b) and (a.share_alike or b.share_alike):
+        return f"{a.id} and {b.id} each require derivatives under their own terms"
+    for x, y in ((a, b), (b, a)):
+        if x.share_alike and y.commercial_use == "no" and x.commercial_use == "yes":
+            return f"{x.id} is share-alike and allows commercial use; {y.id} forbids it"
+    return None

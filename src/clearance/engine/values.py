@@ -1,0 +1,108 @@
+"""The engine's values: what goes in (the lineage, the organisation) and what comes out
+(findings, obligations, verdicts). Frozen, so results can be cached and shared."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from clearance.kb.normalizer import Resolution
+
+Use = Literal["commercial", "redistribution", "research"]
+USES: tuple[str, ...] = ("commercial", "redistribution", "research")
+VerdictName = Literal["cleared", "conditional", "blocked", "unknown"]
+# Worst first: combining verdicts keeps the worst.
+VERDICT_ORDER: tuple[str, ...] = ("blocked", "unknown", "conditional", "cleared")
+DataTerms = Literal["strict", "lenient"]
+WEIGHT_RELATIONS = frozenset({"finetune", "adapter", "merge", "quantized", "distilled"})
+
+
+def worst(*verdicts: str) -> str:
+    return min(verdicts, key=VERDICT_ORDER.index) if verdicts else "cleared"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One artifact as the engine sees it: its declared licenses already resolved to KB ids."""
+
+    id: str
+    kind: Literal["model", "dataset"] = "model"
+    licenses: tuple[Resolution, ...] = ()
+    found: bool = True  # False when no source had metadata for this id
+    pipeline_tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    parent: str
+    child: str
+    relation: str
+    evidence: str = ""
+
+
+class Lineage(Protocol):
+    """What the engine needs from a lineage graph; `graph/` provides it, the engine never
+    imports `sources/`."""
+
+    def node(self, artifact_id: str) -> Node | None: ...
+
+    def parents(self, artifact_id: str) -> Sequence[Link]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """The organisation's profile, from the policy's [organization] table."""
+
+    monthly_active_users: int | None = None
+    annual_revenue_usd: int | None = None
+    territories: frozenset[str] = frozenset()  # ISO 3166-1 alpha-2, expanded: EU members imply "EU"
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    license: str
+    text: str
+    section: str
+    url: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"license": self.license, "text": self.text, "section": self.section, "url": self.url}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    name: str
+    severity: str
+    artifact: str
+    message: str
+    path: tuple[str, ...] = ()  # ids from the subject to the cause
+    url: str = ""  # where the license text that triggers it is published
+    section: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code, "name": self.name, "severity": self.severity, "artifact": self.artifact,
+            "message": self.message, "path": list(self.path), "source": {"url": self.url, "section": self.section},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    subject: str
+    use: str
+    verdict: str
+    declared_licenses: tuple[str, ...]
+    inherited_licenses: tuple[str, ...]
+    obligations: tuple[Obligation, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    reasons: tuple[str, ...] = field(default=())  # why blocked or unknown, in words
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "subject": self.subject, "use": self.use, "verdict": self.verdict,
+            "declared_licenses": list(self.declared_licenses), "inherited_licenses": list(self.inherited_licenses),
+            "obligations": [o.to_json() for o in self.obligations],
+            "findings": [f.to_json() for f in self.findings], "reasons": list(self.reasons),
+        }

@@ -1,0 +1,1 @@
+"""The organisation policy: loading clearance.toml and applying it to engine results."""

@@ -1,0 +1,74 @@
+"""Find and read the policy file; every error names the file and the key."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from clearance.engine.catalogue import rule
+from clearance.kb import CATEGORIES
+from clearance.kb.loader import KnowledgeBase
+from clearance.policy.model import Policy
+
+MAX_POLICY_BYTES = 1024 * 1024
+
+
+class PolicyError(ValueError):
+    """The policy file is malformed: the message says which file and which key."""
+
+
+def find(start: Path) -> Path | None:
+    """`clearance.toml`, or a `pyproject.toml` with [tool.clearance], in `start` or a parent."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "clearance.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.clearance" in pyproject.read_text(encoding="utf-8", errors="replace"):
+            return pyproject
+    return None
+
+
+def load(path: Path, kb: KnowledgeBase | None = None) -> Policy:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_POLICY_BYTES:
+        raise PolicyError(f"{path}: {len(data)} bytes is too large for a policy file")
+    try:
+        table = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PolicyError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path}: invalid TOML: {exc}") from None
+    prefix = ""
+    if path.name == "pyproject.toml":
+        table = table.get("tool", {}).get("clearance")
+        prefix = "tool.clearance."
+        if table is None:
+            raise PolicyError(f"{path}: has no [tool.clearance] table")
+    try:
+        policy = Policy.model_validate(table)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = prefix + ".".join(str(p) for p in err["loc"])
+        raise PolicyError(f"{path}: {loc}: {err['msg']}") from None
+    _check_names(policy, path, prefix, kb)
+    return policy
+
+
+def _check_names(policy: Policy, path: Path, prefix: str, kb: KnowledgeBase | None) -> None:
+    for key in ("allow", "deny"):
+        for entry in getattr(policy, key):
+            if entry in CATEGORIES:
+                continue
+            if kb is not None and kb.lookup(entry) is None and kb.get(entry) is None:
+                raise PolicyError(f"{path}: {prefix}{key}: {entry!r} is neither a license category "
+                                  f"({', '.join(CATEGORIES)}) nor a license the knowledge base knows")
+    for name in policy.severity:
+        if rule(name) is None:
+            raise PolicyError(f"{path}: {prefix}severity: {name!r} is not a finding code or name (see `clearance explain`)")
