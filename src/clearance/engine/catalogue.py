@@ -58,3 +58,12 @@ def rule(code_or_name: str) -> Rule | None:
         if r.code.lower() == key.lower():
             return r
     return None
+
+
+def catalogue_markdown() -> str:
+    """docs/findings.md: every page, in code order (a test keeps the file in sync)."""
+    parts = ["# Findings\n\nEvery finding Clearance reports has a stable code and name. "
+             "`clearance explain CODE_OR_NAME` prints the same pages.\n"]
+    for r in sorted(rules().values(), key=lambda r: r.code):
+        parts.append(f'<a id="{r.code.lower()}"></a>\n\n' + r.page().replace("# ", "## ", 1).replace("\n## ", "\n### "))
+    return "\n".join(parts)
