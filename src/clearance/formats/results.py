@@ -1,0 +1,143 @@
+"""Render clearance results (`check`, `scan`): text for people, JSON, Markdown and SARIF 2.1.0.
+
+Renderers only arrange what the engine and the policy decided; none computes a verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group
+from rich.text import Text
+
+from clearance import __version__
+from clearance.engine.catalogue import rules
+from clearance.policy.evaluate import Outcome
+
+SCHEMA_VERSION = 1
+_VERDICT_STYLE = {"cleared": "bold green", "conditional": "bold yellow", "blocked": "bold red", "unknown": "bold magenta"}
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def result_json(outcome: Outcome) -> dict[str, Any]:
+    data = outcome.result.to_json()
+    data["policy"] = {"passed": outcome.passed, "failures": list(outcome.failures), "waived_by": outcome.waived_by}
+    return data
+
+
+def to_json(outcomes: Sequence[Outcome], warnings: Sequence[str] = (), extra: dict[str, Any] | None = None) -> str:
+    doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **(extra or {})}
+    doc["results"] = [result_json(o) for o in outcomes]
+    doc["warnings"] = list(warnings)
+    return json.dumps(doc, indent=2)
+
+
+def _chain(path: Sequence[str]) -> str:
+    if len(path) > 12:  # a deep lineage: show both ends
+        path = [*path[:5], f"… {len(path) - 10} more …", *path[-5:]]
+    return " → ".join(path)
+
+
+def to_text(outcomes: Sequence[Outcome], warnings: Sequence[str] = ()) -> Group:
+    """Verdict first, then why (the evidence chain), then what to do."""
+    parts: list[Any] = []
+    for o in outcomes:
+        r = o.result
+        head = Text.assemble((f"{r.verdict.upper():<11}", _VERDICT_STYLE[r.verdict]), f" {r.subject}", (f"  for {r.use} use", "dim"))
+        if not o.passed:
+            head.append("  ✗ fails policy", style="red")
+        elif o.waived_by:
+            head.append(f"  ✓ waived: {o.waived_by}", style="yellow")
+        parts.append(head)
+        lic = f"declares {', '.join(r.declared_licenses) or 'no license'}"
+        if r.inherited_licenses:
+            lic += f"; bound by {', '.join(r.inherited_licenses)} through its lineage"
+        parts.append(Text("  " + lic, style="dim"))
+        for reason in r.reasons:
+            parts.append(Text(f"  why: {reason}"))
+        for f in sorted(r.findings, key=lambda f: ("error", "warning", "info").index(f.severity)):
+            line = Text("  ")
+            line.append(f"{f.severity:<7}", style=_SEVERITY_STYLE.get(f.severity, ""))
+            line.append(f" {f.code} {f.name}: ", style="bold")
+            line.append(f.message)
+            parts.append(line)
+            if len(f.path) > 1:
+                parts.append(Text(f"           path: {_chain(f.path)}", style="dim"))
+            if f.section:
+                parts.append(Text(f"           see: {f.section} — {f.url}", style="dim"))
+        if r.obligations:
+            parts.append(Text("  to do:", style="bold"))
+            for ob in r.obligations:
+                parts.append(Text(f"   • {ob.text}  ({ob.license}, {ob.section})"))
+        for failure in o.failures if not o.passed else ():
+            parts.append(Text(f"  policy: {failure}", style="red"))
+        parts.append(Text(""))
+    for w in warnings:
+        parts.append(Text(f"warning: {w}", style="yellow"))
+    return Group(*parts)
+
+
+def to_markdown(outcomes: Sequence[Outcome], warnings: Sequence[str] = ()) -> str:
+    lines = ["# Clearance report", "", "| model | use | verdict | policy | licenses |", "|---|---|---|---|---|"]
+    for o in outcomes:
+        r = o.result
+        policy = "pass" if o.passed and not o.waived_by else ("waived" if o.passed else "**fail**")
+        lics = ", ".join(dict.fromkeys((*r.declared_licenses, *r.inherited_licenses))) or "none"
+        lines.append(f"| `{r.subject}` | {r.use} | **{r.verdict}** | {policy} | {lics} |")
+    for o in outcomes:
+        r = o.result
+        lines += ["", f"## `{r.subject}` — {r.use}: {r.verdict}", ""]
+        lines += [f"- why: {reason}" for reason in r.reasons]
+        for f in r.findings:
+            lines.append(f"- **{f.severity}** `{f.code}` {f.name}: {f.message}"
+                         + (f" (path: {_chain(f.path)})" if len(f.path) > 1 else "")
+                         + (f" — [{f.section}]({f.url})" if f.section and f.url else ""))
+        if r.obligations:
+            lines += ["", "Obligations:", ""]
+            lines += [f"- {ob.text} ({ob.license}, {ob.section})" for ob in r.obligations]
+    if warnings:
+        lines += ["", "## Warnings", ""] + [f"- {w}" for w in warnings]
+    return "\n".join(lines) + "\n"
+
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def to_sarif(outcomes: Sequence[Outcome], locations: dict[str, tuple[str, int]] | None = None) -> str:
+    """SARIF 2.1.0. `locations` maps a subject to the (file, line) that references it (scan);
+    without one, results point at the model id as a logical location."""
+    catalogue = sorted(rules().values(), key=lambda r: r.code)
+    index = {r.name: i for i, r in enumerate(catalogue)}
+    results = []
+    for o in outcomes:
+        r = o.result
+        where = (locations or {}).get(r.subject)
+        for f in r.findings:
+            entry: dict[str, Any] = {
+                "ruleId": f.code, "ruleIndex": index[f.name], "level": _SARIF_LEVEL[f.severity],
+                "message": {"text": f"{r.subject} ({r.use}): {f.message}"},
+                "properties": {"verdict": r.verdict, "use": r.use, "path": list(f.path), "policyPassed": o.passed},
+            }
+            if where:
+                entry["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": where[0]},
+                                                             "region": {"startLine": max(where[1], 1)}}}]
+            else:
+                entry["locations"] = [{"logicalLocations": [{"name": r.subject, "kind": "module"}]}]
+            results.append(entry)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "rules": [{
+                    "id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
+                    "fullDescription": {"text": r.why}, "help": {"text": r.fix, "markdown": r.page()},
+                    "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
+                } for r in catalogue],
+            }},
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2)
