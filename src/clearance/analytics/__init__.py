@@ -1,0 +1,1 @@
+"""Hub-scale analytics over snapshots, in SQL on DuckDB."""

@@ -1,0 +1,109 @@
+"""License tables for SQL: raw values -> KB ids, and what each KB license means per use.
+
+The semantics come from the engine, not from SQL: each distinct raw value is resolved once
+by the normalizer, each license is assessed once per use by `engine.usage.assess`, and each
+(declared, inherited) pair is judged once by `engine.compat`. SQL then only does set logic
+over millions of models, so the analytics and `clearance check` agree by construction.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from clearance.engine import compat
+from clearance.engine.usage import assess
+from clearance.engine.values import USES, Organization
+from clearance.kb.loader import KnowledgeBase
+from clearance.kb.normalizer import PLACEHOLDERS, Normalizer
+
+
+def register(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, normalizer: Normalizer,
+             org: Organization = Organization()) -> None:
+    _license_map(con, normalizer)
+    _license_info(con, kb, org)
+    _conflict_pairs(con, kb)
+    con.execute("""
+        create or replace temp table resolved as
+        with direct as (
+            select d.key, d.value, m.kb_id
+            from declared d left join license_map m on m.value = d.value
+        ), named as (  -- `other` gives way to what license_name / license_link say
+            select mo.key, n.kb_id from models mo
+            join license_map n on n.value = coalesce(mo.license_name, mo.license_link)
+            where n.kb_id is not null
+        )
+        select key, value, kb_id from direct
+         where not (kb_id in ('other', 'unknown') and key in (select key from named))
+        union
+        select n.key, 'other', n.kb_id from named n where n.key in (select key from declared where value = 'other')
+    """)
+
+
+def _license_map(con: duckdb.DuckDBPyConnection, normalizer: Normalizer) -> None:
+    values = [r[0] for r in con.execute("""
+        select distinct value from declared
+        union select distinct coalesce(license_name, license_link) from models
+         where coalesce(license_name, license_link) is not null
+    """).fetchall()]
+    rows_value, rows_id, rows_conf = [], [], []
+    for value in values:
+        res = normalizer.resolve(value, "hub_tag")
+        for kb_id in res.ids or (None,):
+            rows_value.append(value)
+            rows_id.append(kb_id)
+            rows_conf.append(res.confidence)
+    table = pa.table({"value": pa.array(rows_value, pa.string()), "kb_id": pa.array(rows_id, pa.string()),
+                      "confidence": pa.array(rows_conf, pa.float64())})
+    con.register("license_map_arrow", table)
+    con.execute("create or replace temp table license_map as select * from license_map_arrow")
+    con.unregister("license_map_arrow")
+
+
+def _license_info(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, org: Organization) -> None:
+    ids = [r[0] for r in con.execute("select distinct kb_id from license_map where kb_id is not null").fetchall()]
+    cols: dict[str, list] = {"kb_id": [], "category": [], "curated": [], "findings": []}
+    for use in USES:
+        cols[f"{use}_verdict"] = []
+    for kb_id in ids:
+        lic = kb.get(kb_id)
+        cols["kb_id"].append(kb_id)
+        cols["category"].append(lic.category if lic else "unknown")
+        cols["curated"].append(bool(lic and lic.curated))
+        names: set[str] = set()
+        for use in USES:
+            if lic is None or kb_id in PLACEHOLDERS:
+                cols[f"{use}_verdict"].append("unknown")
+                continue
+            a = assess(lic, use, org, artifact="", derivative=True, multimodal=False)
+            cols[f"{use}_verdict"].append(a.verdict)
+            if use == "commercial":
+                names |= {f.name for f in a.findings}
+        if lic is None or kb_id in PLACEHOLDERS:
+            names.add("unresolved-license")
+        cols["findings"].append(sorted(names))
+    table = pa.table({**{k: v for k, v in cols.items() if k != "findings"},
+                      "findings": pa.array(cols["findings"], pa.list_(pa.string()))})
+    con.register("license_info_arrow", table)
+    con.execute("create or replace temp table license_info as select * from license_info_arrow")
+    con.unregister("license_info_arrow")
+
+
+def _conflict_pairs(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
+    ids = [r[0] for r in con.execute("select kb_id from license_info").fetchall()]
+    decl, inh, why = [], [], []
+    terms = {i: kb.get(i) for i in ids}
+    for d in ids:
+        for a in ids:
+            if terms[d] is None or terms[a] is None:
+                continue
+            reason = compat.conflict_reason(terms[d], terms[a])
+            if reason:
+                decl.append(d)
+                inh.append(a)
+                why.append(reason)
+    table = pa.table({"declared": pa.array(decl, pa.string()), "inherited": pa.array(inh, pa.string()),
+                      "reason": pa.array(why, pa.string())})
+    con.register("conflict_pairs_arrow", table)
+    con.execute("create or replace temp table conflict_pairs as select * from conflict_pairs_arrow")
+    con.unregister("conflict_pairs_arrow")

@@ -1,0 +1,117 @@
+"""Load Hub snapshots (JSON Lines or Parquet, DESIGN.md's contract) into DuckDB tables.
+
+Tables, all keyed by the lower-cased id (the Hub matches ids case-insensitively):
+  models(key, id, kind, created_at, downloads, likes, pipeline_tag, license_name, license_link, snapshot)
+  declared(key, value)                       one row per distinct declared license value
+  edges(child, parent, relation, evidence)   typed lineage edges; datasets as `trained_on`
+Everything is set-based SQL: no Python loop per model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+RELATIONS = ("finetune", "adapter", "merge", "quantized")
+_COLUMNS = (
+    "{'id': 'VARCHAR', 'type': 'VARCHAR', 'createdAt': 'VARCHAR', 'lastModified': 'VARCHAR', "
+    "'downloads': 'BIGINT', 'likes': 'BIGINT', 'tags': 'VARCHAR[]', 'pipeline_tag': 'VARCHAR', "
+    "'cardData': 'JSON'}"
+)
+
+
+class SnapshotError(ValueError):
+    """A snapshot file cannot be read: the message names the file and what is wrong."""
+
+
+def _reader(path: Path) -> str:
+    p = str(path).replace("'", "''")
+    if path.suffix == ".parquet":
+        return f"read_parquet('{p}', union_by_name=true)"
+    return f"read_json('{p}', format='newline_delimited', columns={_COLUMNS}, ignore_errors=false)"
+
+
+def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
+    """Create the tables from one or more snapshots; a later snapshot's record of the same id wins."""
+    if not snapshots:
+        raise SnapshotError("no snapshot given")
+    parts = []
+    for i, path in enumerate(snapshots):
+        path = Path(path)
+        if not path.is_file():
+            raise SnapshotError(f"{path}: no such file")
+        parts.append(f"select *, {i} as snapshot from {_reader(path)}")
+    try:
+        con.execute("create or replace temp table raw as " + " union all by name ".join(parts))
+    except duckdb.Error as exc:
+        raise SnapshotError(f"cannot read snapshot: {str(exc).splitlines()[0]}") from None
+    con.execute("""
+        create or replace temp table models as
+        select lower(id) as key, id,
+               coalesce(type, 'model') as kind,
+               try_cast(createdAt as timestamp) as created_at,
+               coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag,
+               cardData->>'license_name' as license_name, cardData->>'license_link' as license_link,
+               snapshot, tags, cardData
+        from raw where id is not null
+        qualify row_number() over (partition by lower(id) order by snapshot desc) = 1
+    """)
+    con.execute("""
+        create or replace temp table declared as
+        select distinct key, trim(value) as value from (
+            select key, substr(t, 9) as value from (select key, unnest(tags) as t from models) where t like 'license:%'
+            union all
+            select key, cardData->>'license' from models where json_type(cardData->'license') = 'VARCHAR'
+            union all
+            select key, unnest(from_json(cardData->'license', '["VARCHAR"]')) from models
+             where json_type(cardData->'license') = 'ARRAY'
+        ) where value is not null and trim(value) <> ''
+    """)
+    con.execute(f"""
+        create or replace temp table edges as
+        with tagged as (
+            select key as child, string_split(substr(t, 12), ':') as parts
+            from (select key, unnest(tags) as t from models) where t like 'base_model:%'
+        ), typed as (
+            select child, lower(parts[2]) as parent, parts[1] as relation, 'hub tag base_model:' || parts[1] as evidence
+            from tagged where len(parts) = 2 and parts[1] in {RELATIONS}
+        ), card as (
+            select key as child, lower(b) as parent, cardData->>'base_model_relation' as declared_relation
+            from (
+                select key, cardData, cardData->>'base_model' as b from models where json_type(cardData->'base_model') = 'VARCHAR'
+                union all
+                select key, cardData, unnest(from_json(cardData->'base_model', '["VARCHAR"]')) from models
+                 where json_type(cardData->'base_model') = 'ARRAY'
+            ) where b is not null and trim(b) <> ''
+        ), untyped as (
+            select child, lower(parts[1]) as parent, null as declared_relation from tagged where len(parts) = 1
+            union all select * from card
+        ), counted as (
+            select child, parent, any_value(declared_relation) as declared_relation,
+                   count(*) over (partition by child) as n_bases
+            from (select distinct child, parent, declared_relation from untyped) group by child, parent
+        ), inferred as (
+            select child, parent,
+                   case when declared_relation in {RELATIONS} then declared_relation
+                        when n_bases > 1 then 'merge' else 'finetune' end as relation,
+                   case when declared_relation in {RELATIONS} then 'card base_model_relation'
+                        when n_bases > 1 then 'inferred: several base models' else 'card base_model (relation not stated)' end
+            from counted
+        ), datasets as (
+            select key as child, lower(substr(t, 9)) as parent, 'trained_on' as relation, 'hub tag dataset:' as evidence
+            from (select key, unnest(tags) as t from models) where t like 'dataset:%'
+        )
+        select child, parent, any_value(relation order by rank) as relation, any_value(evidence order by rank) as evidence
+        from (
+            select *, 0 as rank from typed
+            union all select *, 1 from inferred
+            union all select *, 2 from datasets
+        )  -- self-references stay: the engine reports them
+        group by child, parent
+    """)
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in ("models", "declared", "edges")}
