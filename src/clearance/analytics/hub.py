@@ -1,0 +1,115 @@
+"""Hub-wide questions over snapshots: one `HubAnalysis` loads the snapshots once, then
+answers `stats`, `trends`, `families`, `audit`. All set-based SQL on DuckDB."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from clearance.analytics import licenses, propagate, tables
+from clearance.engine.values import Organization
+from clearance.kb.loader import KnowledgeBase, default_kb
+from clearance.kb.normalizer import Normalizer, default_normalizer
+
+PERIODS = {"month": "month", "quarter": "quarter", "year": "year"}
+
+
+@dataclass
+class HubAnalysis:
+    snapshots: Sequence[Path]
+    kb: KnowledgeBase = field(default_factory=default_kb)
+    normalizer: Normalizer = field(default_factory=default_normalizer)
+    org: Organization = field(default_factory=Organization)
+    use: str = "commercial"
+    memory_limit: str | None = None
+    con: duckdb.DuckDBPyConnection = field(init=False)
+    levels: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        self.con = duckdb.connect()
+        if self.memory_limit:
+            self.con.execute(f"set memory_limit = '{self.memory_limit}'")
+        tables.load(self.con, [Path(p) for p in self.snapshots])
+        licenses.register(self.con, self.kb, self.normalizer, self.org)
+        self.levels = propagate.build_closure(self.con)
+        propagate.build_audit(self.con, self.use)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, list(params))
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def scalar(self, sql: str) -> Any:
+        return self.con.execute(sql).fetchall()[0][0]
+
+    def stats(self, top: int = 20) -> dict[str, Any]:
+        models = self.scalar("select count(*) from audit")
+        declared = self.scalar("select count(distinct d.key) from declared d join audit a on a.key = d.key")
+        by_category = {r["category"]: r["n"] for r in self.rows("""
+            select coalesce(i.category, 'unresolved') as category, count(distinct a.key) as n
+            from audit a join resolved r on r.key = a.key left join license_info i on i.kb_id = r.kb_id
+            group by 1 order by 2 desc""")}
+        by_category["none"] = models - declared
+        top_licenses = self.rows(f"""
+            select value as license, count(distinct key) as count from declared
+            where key in (select key from audit) group by 1 order by 2 desc, 1 limit {int(top)}""")
+        by_resolved = self.rows(f"""
+            select coalesce(r.kb_id, 'unresolved: ' || r.value) as license, count(distinct r.key) as count
+            from resolved r join audit a on a.key = r.key group by 1 order by 2 desc, 1 limit {int(top)}""")
+        pairs = self.rows(f"""
+            select split_part(p, ' <- ', 1) as declared, split_part(p, ' <- ', 2) as inherited, count(*) as count
+            from (select unnest(conflict_pairs) as p from audit) group by 1, 2 order by 3 desc, 1, 2 limit {int(top)}""")
+        verdicts = {r["verdict"]: r["n"] for r in self.rows("select verdict, count(*) as n from audit group by 1")}
+        return {
+            "models": models, "declared": declared, "undeclared": models - declared,
+            "by_category": by_category, "top_licenses": top_licenses, "by_resolved_license": by_resolved,
+            "conflicts": {"total": self.scalar("select count(*) from audit where len(conflict_pairs) > 0"), "pairs": pairs},
+            self.use: {v: verdicts.get(v, 0) for v in ("cleared", "conditional", "blocked", "unknown")},
+        }
+
+    def trends(self, by: str = "quarter") -> list[dict[str, Any]]:
+        """Per period of creation: the share of each license category among models created
+        then, by count and weighted by downloads. Models with no creation date are left out."""
+        unit = PERIODS[by]
+        return self.rows(f"""
+            with per_model as (
+                select a.key, a.downloads, date_trunc('{unit}', a.created_at) as period,
+                       coalesce(any_value(i.category order by i.category), 'none') as category
+                from audit a left join resolved r on r.key = a.key left join license_info i on i.kb_id = r.kb_id
+                where a.created_at is not null group by a.key, a.downloads, a.created_at
+            )
+            select strftime(period, '%Y-%m') as period, category, count(*) as models,
+                   round(count(*) / sum(count(*)) over (partition by period), 4) as share,
+                   sum(downloads) as downloads,
+                   round(coalesce(sum(downloads) / nullif(sum(sum(downloads)) over (partition by period), 0), 0), 4) as download_share
+            from per_model group by period, category order by period, category""")
+
+    def families(self, top: int = 50) -> list[dict[str, Any]]:
+        """Per lineage root: derivatives by relation, their downloads, and the root's license
+        category — the ecosystem multiplier."""
+        return self.rows(f"""
+            with roots as (
+                select c.ancestor as root, c.key from closure c
+                where c.ancestor not in (select child from weight_edges)
+            ), rel as (
+                select r.root, r.key, any_value(e.relation) as relation
+                from roots r left join edges e on e.child = r.key and e.relation <> 'trained_on'
+                group by r.root, r.key
+            )
+            select m.id as root, coalesce(any_value(i.category), 'none') as root_category,
+                   coalesce(any_value(ri.kb_id), 'none') as root_license,
+                   count(distinct rel.key) as derivatives,
+                   count(distinct rel.key) filter (where rel.relation = 'finetune') as finetunes,
+                   count(distinct rel.key) filter (where rel.relation = 'quantized') as quantized,
+                   count(distinct rel.key) filter (where rel.relation = 'merge') as merges,
+                   count(distinct rel.key) filter (where rel.relation = 'adapter') as adapters,
+                   any_value(m.downloads) as root_downloads,
+                   sum(d.downloads) as derivative_downloads
+            from rel join models m on m.key = rel.root
+            join models d on d.key = rel.key
+            left join resolved ri on ri.key = rel.root left join license_info i on i.kb_id = ri.kb_id
+            group by m.id order by derivatives desc, m.id limit {int(top)}""")
