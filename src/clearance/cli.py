@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 license_app = typer.Typer(help="The license knowledge base: list, show and identify licenses.", no_args_is_help=True)
 app.add_typer(license_app, name="license")
+hub_app = typer.Typer(help="Hub-wide analytics over snapshots (JSON Lines or Parquet).", no_args_is_help=True)
+app.add_typer(hub_app, name="hub")
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
@@ -144,6 +146,81 @@ def explain(code_or_name: str = typer.Argument(None, help="A finding code (CLR10
     if found is None:
         fail(f"no finding is called {code_or_name!r}; `clearance explain` lists them all")
     out.print(Markdown(found.page()))
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+SnapshotsArg = typer.Argument(..., help="Snapshot files: JSON Lines or Parquet in the Hub API's shape.")
+
+
+def _analysis(snapshots: list[Path]):
+    from clearance.analytics.hub import HubAnalysis
+    from clearance.analytics.tables import SnapshotError
+
+    try:
+        with err.status("loading snapshots and propagating licenses…"):
+            return HubAnalysis(snapshots)
+    except SnapshotError as exc:
+        fail(str(exc))
+
+
+def _emit_rows(rows: list[dict], fmt: TableFormat, title: str) -> None:
+    from clearance.formats import tables as render
+
+    if fmt is TableFormat.json:
+        print(render.rows_json(rows))
+    elif fmt is TableFormat.csv:
+        sys.stdout.write(render.rows_csv(rows))
+    else:
+        out.print(render.rows_table(rows, title))
+
+
+@hub_app.command("stats")
+def hub_stats(snapshots: list[Path] = SnapshotsArg, fmt: TableFormat = typer.Option(TableFormat.table, "--format", "-f"),
+              top: int = typer.Option(20, help="How many licenses and conflict pairs to list.")) -> None:
+    """Models, declared and undeclared licenses, categories, conflicts, commercial verdicts."""
+    import json
+
+    from clearance.formats import tables as render
+
+    stats = _analysis(snapshots).stats(top=top)
+    if fmt is TableFormat.json:
+        print(json.dumps({"schema_version": 1, **stats}, indent=2, default=str))
+    elif fmt is TableFormat.csv:
+        sys.stdout.write(render.rows_csv(render.flatten_stats(stats)))
+    else:
+        out.print(render.stats_tables(stats))
+
+
+@hub_app.command("trends")
+def hub_trends(snapshots: list[Path] = SnapshotsArg, by: str = typer.Option("quarter", help="month, quarter or year"),
+               fmt: TableFormat = typer.Option(TableFormat.table, "--format", "-f")) -> None:
+    """Share of each license category among models created per period, also weighted by downloads."""
+    from clearance.analytics.hub import PERIODS
+
+    if by not in PERIODS:
+        fail(f"--by {by!r} is not one of: {', '.join(PERIODS)}")
+    _emit_rows(_analysis(snapshots).trends(by), fmt, f"License categories by {by} of creation")
+
+
+@hub_app.command("families")
+def hub_families(snapshots: list[Path] = SnapshotsArg, top: int = typer.Option(50),
+                 fmt: TableFormat = typer.Option(TableFormat.table, "--format", "-f")) -> None:
+    """Per lineage root: derivatives by relation, downloads, and the root's license category."""
+    _emit_rows(_analysis(snapshots).families(top), fmt, "Families by ecosystem size")
+
+
+@hub_app.command("audit")
+def hub_audit(snapshots: list[Path] = SnapshotsArg,
+              out_file: Path = typer.Option(..., "--out", help="Parquet file to write, one row per model.")) -> None:
+    """One row per model (id, verdict, declared and inherited licenses, findings) for commercial use."""
+    analysis = _analysis(snapshots)
+    n = analysis.write_audit(out_file)
+    err.print(f"wrote {n:,} rows to {out_file}")
 
 
 def _is_file(path: Path) -> bool:

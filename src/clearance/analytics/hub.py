@@ -71,6 +71,13 @@ class HubAnalysis:
             self.use: {v: verdicts.get(v, 0) for v in ("cleared", "conditional", "blocked", "unknown")},
         }
 
+    def write_audit(self, path: Path) -> int:
+        target = str(path).replace("'", "''")
+        self.con.execute(f"""
+            copy (select id, verdict, declared_licenses, inherited_licenses, findings, conflict_pairs
+                  from audit order by id) to '{target}' (format parquet)""")
+        return self.scalar("select count(*) from audit")
+
     def trends(self, by: str = "quarter") -> list[dict[str, Any]]:
         """Per period of creation: the share of each license category among models created
         then, by count and weighted by downloads. Models with no creation date are left out."""
