@@ -214,6 +214,31 @@ def hub_families(snapshots: list[Path] = SnapshotsArg, top: int = typer.Option(5
     _emit_rows(_analysis(snapshots).families(top), fmt, "Families by ecosystem size")
 
 
+@hub_app.command("leaderboard")
+def hub_leaderboard(csv_file: Path = typer.Argument(..., help="An Open LLM Leaderboard CSV export."),
+                    snapshots: list[Path] = typer.Option([], "--snapshot", help="Snapshots that describe base models too."),
+                    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f")) -> None:
+    """Commercial usability of leaderboard models after following their lineage."""
+    import json
+
+    from clearance.analytics.leaderboard import leaderboard
+    from clearance.analytics.tables import SnapshotError
+
+    try:
+        with err.status("following leaderboard lineages…"):
+            report = leaderboard(csv_file, snapshots)
+    except SnapshotError as exc:
+        fail(str(exc))
+    if fmt is ShowFormat.json:
+        print(json.dumps({"schema_version": 1, **report}, indent=2, default=str))
+        return
+    c = report["commercial"]
+    out.print(f"{report['models']:,} leaderboard models, commercial use after lineage: "
+              f"{c['cleared']:,} cleared, {c['conditional']:,} conditional, {c['blocked']:,} blocked, {c['unknown']:,} unknown")
+    out.print(f"{report['declared_license_allows_commercial']:,} declare a license that allows commercial use; "
+              f"{report['declared_ok_but_lineage_blocked_or_unknown']:,} of them are blocked or unknown once lineage is followed")
+
+
 @hub_app.command("audit")
 def hub_audit(snapshots: list[Path] = SnapshotsArg,
               out_file: Path = typer.Option(..., "--out", help="Parquet file to write, one row per model.")) -> None:
