@@ -239,6 +239,31 @@ def hub_leaderboard(csv_file: Path = typer.Argument(..., help="An Open LLM Leade
               f"{report['declared_ok_but_lineage_blocked_or_unknown']:,} of them are blocked or unknown once lineage is followed")
 
 
+@hub_app.command("diff")
+def hub_diff(old: Path = typer.Argument(..., help="The earlier snapshot."), new: Path = typer.Argument(..., help="The later snapshot."),
+             top: int = typer.Option(50), fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f")) -> None:
+    """License changes between two snapshots: tighter, looser, lateral; and new conflicts."""
+    import json
+
+    from clearance.analytics.diff import diff
+    from clearance.analytics.tables import SnapshotError
+    from clearance.formats import tables as render
+
+    try:
+        with err.status("comparing snapshots…"):
+            report = diff(old, new, top)
+    except SnapshotError as exc:
+        fail(str(exc))
+    if fmt is ShowFormat.json:
+        print(json.dumps({"schema_version": 1, **report}, indent=2, default=str))
+        return
+    out.print(f"{report['models_in_both']:,} models in both snapshots; {report['changed']:,} changed their declared license "
+              f"({', '.join(f'{n:,} {d}' for d, n in report['by_direction'].items()) or 'none'}); "
+              f"{report['new_conflicts']:,} have new conflicts")
+    if report["transitions"]:
+        out.print(render.rows_table(report["transitions"], "License transitions"))
+
+
 @hub_app.command("audit")
 def hub_audit(snapshots: list[Path] = SnapshotsArg,
               out_file: Path = typer.Option(..., "--out", help="Parquet file to write, one row per model.")) -> None:
