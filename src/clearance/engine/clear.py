@@ -35,12 +35,14 @@ def clear(lineage: Lineage, subject: str, use: str, kb: KnowledgeBase, org: Orga
         node = nodes[nid]
         is_data = nid in w.via_data
         if node is None or not node.found:
-            total.worsen("unknown", f"{nid} could not be found")
+            if not (is_data and data_terms == "lenient"):  # lenient: unknown data is a warning only
+                total.worsen("unknown", f"{nid} could not be found")
             total.findings.append(finding("unresolved-ancestor", nid, f"{nid} is named in the lineage but no source has it"))
             continue
         lics = _declared_terms(node, kb, total, is_data, data_terms)
         for lic in lics:
-            if nid != subject and lic.id not in inherited:
+            binds = not is_data or data_terms == "strict"  # lenient: data terms are reviewed, not inherited
+            if nid != subject and binds and lic.id not in inherited:
                 inherited.append(lic.id)
             # One license's terms are assessed once, at the nearest artifact that carries it:
             # a chain of a thousand Llama fine-tunes owes Llama's obligations once.
@@ -230,4 +232,9 @@ def _dedupe_obligations(obs: list[Obligation]) -> list[Obligation]:
 
 
 def _dedupe_findings(findings: list[Finding]) -> list[Finding]:
-    return list(dict.fromkeys(findings))
+    """One finding per rule and message: the same license met twice on the lineage (the
+    subject and its base both under Llama 2) is one obligation, reported where first met."""
+    seen: dict[tuple[str, str], Finding] = {}
+    for f in findings:
+        seen.setdefault((f.name, f.message), f)
+    return list(seen.values())
