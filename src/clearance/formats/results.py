@@ -131,6 +131,7 @@ def to_sarif(outcomes: Sequence[Outcome], locations: dict[str, tuple[str, int]] 
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
+                "name": "clearance", "version": __version__,
                 "rules": [{
                     "id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
                     "fullDescription": {"text": r.why}, "help": {"text": r.fix, "markdown": r.page()},

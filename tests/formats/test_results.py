@@ -1,0 +1,84 @@
+"""Result renderers: the JSON contract, Markdown, text, and SARIF 2.1.0 checked by a SARIF
+object model from the registry (sarif-pydantic) plus the rules GitHub code scanning needs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rich.console import Console
+from sarif_pydantic import Sarif
+
+from clearance.engine.catalogue import rules
+from clearance.engine.values import Finding, Obligation, Result
+from clearance.formats import results as render
+from clearance.policy.evaluate import Outcome
+
+CONFLICT = Finding("CLR103", "license-conflict", "error", "org/child", "org/child declares mit but descends from meta/llama (llama2)",
+                   ("org/child", "meta/llama"), "https://github.com/meta-llama/llama/blob/main/LICENSE", "1.b.i")
+NOTICE = Finding("CLR303", "attribution-required", "info", "meta/llama", "Llama 2: display the notice", ("org/child", "meta/llama"))
+RESULT = Result("org/child", "commercial", "conditional", ("mit",), ("llama2",),
+                (Obligation("llama2", "stay below 700,000,000 monthly active users", "2. Additional Commercial Terms", "https://x"),),
+                (CONFLICT, NOTICE), ())
+BLOCKED = Result("org/nc", "commercial", "blocked", ("cc-by-nc-4.0",), (), (), (), ("cc-by-nc-4.0 does not allow commercial use",))
+OUTCOMES = [Outcome(RESULT, False, ("CLR103 license-conflict: ...",)), Outcome(BLOCKED, True, ("verdict blocked",), "counsel approved")]
+
+
+def test_json_contract():
+    doc = json.loads(render.to_json(OUTCOMES, ["exception for x matches no model checked"]))
+    assert doc["schema_version"] == 1
+    first = doc["results"][0]
+    assert set(first) >= {"subject", "use", "verdict", "declared_licenses", "inherited_licenses", "obligations", "findings"}
+    assert first["findings"][0] == {
+        "code": "CLR103", "name": "license-conflict", "severity": "error", "artifact": "org/child",
+        "message": CONFLICT.message, "path": ["org/child", "meta/llama"],
+        "source": {"url": CONFLICT.url, "section": "1.b.i"},
+    }
+    assert first["obligations"][0]["license"] == "llama2" and first["obligations"][0]["section"].startswith("2.")
+    assert first["policy"] == {"passed": False, "failures": ["CLR103 license-conflict: ..."], "waived_by": None}
+    assert doc["results"][1]["policy"]["waived_by"] == "counsel approved"
+    assert doc["warnings"] == ["exception for x matches no model checked"]
+
+
+def test_text_puts_the_verdict_first_then_why_then_what_to_do():
+    console = Console(record=True, width=200)
+    console.print(render.to_text(OUTCOMES))
+    text = console.export_text()
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines[0].startswith("CONDITIONAL") and "org/child" in lines[0] and "fails policy" in lines[0]
+    assert text.index("CLR103") < text.index("to do:")
+    assert "org/child → meta/llama" in text
+    assert "BLOCKED" in text and "waived: counsel approved" in text
+
+
+def test_markdown_has_a_summary_table_and_sections():
+    md = render.to_markdown(OUTCOMES)
+    assert "| `org/child` | commercial | **conditional** | **fail** | mit, llama2 |" in md
+    assert "## `org/nc` — commercial: blocked" in md and "- why: cc-by-nc-4.0 does not allow commercial use" in md
+
+
+def test_deep_paths_are_elided_in_text():
+    path = tuple(f"m{i}" for i in range(100))
+    assert render._chain(path).count("→") < 15 and "90 more" in render._chain(path)
+
+
+@pytest.mark.parametrize("locations", [None, {"org/child": ("app/main.py", 12)}])
+def test_sarif_is_valid_2_1_0(locations):
+    raw = render.to_sarif(OUTCOMES, locations)
+    doc = json.loads(raw)
+    log = Sarif.model_validate(doc)  # the SARIF object model parses it
+    assert log.version == "2.1.0" and len(log.runs) == 1
+    driver = doc["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "clearance"
+    assert [r["id"] for r in driver["rules"]] == sorted(r.code for r in rules().values())
+    results = doc["runs"][0]["results"]
+    assert len(results) == 2
+    for res in results:
+        rule = driver["rules"][res["ruleIndex"]]
+        assert rule["id"] == res["ruleId"]
+        assert res["level"] in ("error", "warning", "note")
+        assert res["message"]["text"]
+        assert res["locations"]
+    if locations:
+        region = results[0]["locations"][0]["physicalLocation"]
+        assert region["artifactLocation"]["uri"] == "app/main.py" and region["region"]["startLine"] == 12
