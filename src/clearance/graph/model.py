@@ -1,0 +1,179 @@
+"""The lineage graph's values: artifacts, typed edges, problems and the graph itself.
+
+All frozen. An `Artifact` carries raw license signals only: turning them into license ids is
+the normalizer's job (kb/), never the graph's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from clearance.kb.signals import LicenseSignal
+
+Kind = Literal["model", "dataset"]
+Relation = Literal["finetune", "adapter", "merge", "quantized", "distilled", "trained_on"]
+RELATIONS: tuple[str, ...] = ("finetune", "adapter", "merge", "quantized", "distilled", "trained_on")
+Direction = Literal["ancestors", "descendants", "all"]
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """One model or dataset as a source described it.
+
+    `evidence` pairs each field that was read with where it was read (file:line, API field,
+    header key). An artifact no source could find has `resolved=False` and only an id.
+    """
+
+    id: str
+    kind: Kind = "model"
+    licenses: tuple[LicenseSignal, ...] = ()
+    created_at: str | None = None
+    downloads: int | None = None
+    likes: int | None = None
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    gated: bool | str | None = None
+    source: str = ""
+    revision: str | None = None
+    evidence: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    resolved: bool = True
+
+    def where(self, field_name: str) -> str | None:
+        """Where `field_name` was read, if it was."""
+        for name, where in self.evidence:
+            if name == field_name:
+                return where
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """`parent` is an ancestor of `child`: `relation` says how, `evidence` how we learnt it."""
+
+    parent: str
+    child: str
+    relation: Relation
+    evidence: str = ""
+    parent_revision: str | None = None
+
+    @property
+    def parent_kind(self) -> Kind:
+        return "dataset" if self.relation == "trained_on" else "model"
+
+    def to_json(self) -> dict[str, str]:
+        return {"parent": self.parent, "child": self.child, "relation": self.relation, "evidence": self.evidence}
+
+
+ProblemCode = Literal["missing", "cycle", "self_reference", "depth_limit", "invalid_reference", "lookup_failed", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the walk met and reports instead of crashing on: a missing ancestor, a cycle..."""
+
+    code: ProblemCode
+    artifact: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "artifact": self.artifact, "message": self.message}
+
+
+@dataclass(frozen=True, eq=False)
+class Graph:
+    """Artifacts (nodes, by id, root first) and typed edges between them.
+
+    `direction` says what was walked from `root`: its ancestors, its descendants, or (root None)
+    everything a set of snapshots holds.
+    """
+
+    root: str | None
+    nodes: Mapping[str, Artifact]
+    edges: tuple[Edge, ...]
+    problems: tuple[Problem, ...] = ()
+    direction: Direction = "ancestors"
+    _index: dict[str, Any] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        nodes = self.nodes if type(self.nodes) is dict else dict(self.nodes)  # the builder hands its own dict over
+        object.__setattr__(self, "nodes", MappingProxyType(nodes))
+        object.__setattr__(self, "_index", {})  # parents, children, lower-cased ids: built on first use
+
+    def _built(self, name: str) -> dict[str, Any]:
+        index = self._index.get(name)
+        if index is None:
+            index = {}
+            if name == "lower":
+                for node_id in self.nodes:
+                    index.setdefault(node_id.lower(), node_id)
+            else:
+                up = name == "parents"
+                for edge in self.edges:
+                    index.setdefault(edge.child if up else edge.parent, []).append(edge)
+            self._index[name] = index
+        return index
+
+    def artifact(self, artifact_id: str) -> Artifact | None:
+        """The node with this id; ids match case-insensitively, as on the Hub."""
+        found = self.nodes.get(artifact_id)
+        if found is None:
+            real = self._built("lower").get(artifact_id.lower())
+            found = self.nodes.get(real) if real else None
+        return found
+
+    def parents(self, artifact_id: str) -> tuple[Edge, ...]:
+        return tuple(self._built("parents").get(self._id(artifact_id), ()))
+
+    def children(self, artifact_id: str) -> tuple[Edge, ...]:
+        return tuple(self._built("children").get(self._id(artifact_id), ()))
+
+    def _id(self, artifact_id: str) -> str:
+        if artifact_id in self.nodes:
+            return artifact_id
+        return self._built("lower").get(artifact_id.lower(), artifact_id)
+
+    def problems_of(self, code: str) -> list[Problem]:
+        return [p for p in self.problems if p.code == code]
+
+    def to_json(self) -> dict[str, Any]:
+        """The graph's JSON, schema_version 1 (changes only with a version bump):
+
+            {"schema_version": 1,
+             "root": ID | null,                      # null for a whole-snapshot graph
+             "direction": "ancestors" | "descendants" | "all",
+             "nodes": [{"id", "kind": "model" | "dataset",
+                        "licenses": [raw signal values, first seen first],
+                        "resolved": bool,            # false: named, but no source knew it
+                        "source": str | null}],      # e.g. "snapshot:hub.jsonl:12", "hf-cache", "hub:<endpoint>", "local"
+             "edges": [{"parent", "child", "relation", "evidence"}],   # relation: finetune | adapter |
+                                                                       # merge | quantized | distilled | trained_on
+             "problems": [{"code", "artifact", "message"}]}  # missing | cycle | self_reference |
+                                                             # depth_limit | lookup_failed | warning
+        Nodes come root first, then in walk order. A dataset whose id is also a model's in the same
+        graph is written `datasets/<id>`."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "root": self.root,
+            "direction": self.direction,
+            "nodes": [
+                {
+                    "id": node_id,
+                    "kind": art.kind,
+                    "licenses": _unique(s.value for s in art.licenses),
+                    "resolved": art.resolved,
+                    "source": art.source or None,
+                }
+                for node_id, art in self.nodes.items()
+            ],
+            "edges": [e.to_json() for e in self.edges],
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))

@@ -1,0 +1,159 @@
+"""The Hub API, through huggingface_hub's `HfApi.model_info` / `dataset_info` (with cardData).
+
+Honours HF_ENDPOINT, HF_TOKEN and HF_HUB_OFFLINE, read when the source is made (huggingface_hub
+reads them once, at import). Answers are kept on disk (`CLEARANCE_CACHE_DIR`, else
+`$XDG_CACHE_HOME/clearance`, else ~/.cache/clearance; under `hub/`) for `ttl` seconds, "not
+found" included. Offline, the source answers from that cache alone and never opens a socket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from clearance.graph.ids import Ref
+from clearance.sources.hubrecord import RecordError, parse_record
+from clearance.sources.interface import LookupFailed, Record, Source
+
+DEFAULT_TTL = 24 * 3600
+DEFAULT_ENDPOINT = "https://huggingface.co"
+
+
+def is_offline() -> bool:
+    return (os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or "").upper() in {"1", "ON", "YES", "TRUE"}
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("CLEARANCE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "clearance")
+    return Path(base) / "hub"
+
+
+class HubSource(Source):
+    name = "hub"
+
+    def __init__(self, *, endpoint: str | None = None, token: str | None = None, offline: bool | None = None,
+                 cache_dir: str | Path | None = None, ttl: float = DEFAULT_TTL, timeout: float = 30.0) -> None:
+        self.endpoint = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+        self.token = token or os.environ.get("HF_TOKEN") or None
+        self.offline = is_offline() if offline is None else offline
+        self.name = "hub (offline: cached answers only)" if self.offline else "hub"
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self.ttl = ttl
+        self.timeout = timeout
+        self.requests = 0  # calls that reached the network
+        self._api = None
+
+    # -- the disk cache ------------------------------------------------------------------------
+    def _cache_path(self, ref: Ref) -> Path:
+        name = f"{self.endpoint}|{ref.kind}|{ref.id.lower()}|{ref.revision or ''}"
+        return self.cache_dir / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
+
+    def _cached(self, ref: Ref) -> tuple[bool, dict[str, Any] | None]:
+        """(hit, record): a hit with record None is a cached "not found"."""
+        path = self._cache_path(ref)
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            fresh = self.offline or time.time() - float(entry["fetched_at"]) < self.ttl
+            if fresh and isinstance(entry, dict) and (entry["record"] is None or isinstance(entry["record"], dict)):
+                return True, entry["record"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return False, None
+
+    def _store(self, ref: Ref, record: dict[str, Any] | None) -> None:
+        path = self._cache_path(ref)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"fetched_at": time.time(), "endpoint": self.endpoint, "kind": ref.kind,
+                                       "id": ref.id, "revision": ref.revision, "record": record}), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs a later request
+
+    # -- the API -------------------------------------------------------------------------------
+    def _fetch(self, ref: Ref) -> dict[str, Any] | None:
+        from huggingface_hub import HfApi
+        from huggingface_hub.errors import (
+            GatedRepoError,
+            HfHubHTTPError,
+            HFValidationError,
+            OfflineModeIsEnabled,
+            RepositoryNotFoundError,
+            RevisionNotFoundError,
+        )
+
+        if self._api is None:
+            self._api = HfApi(endpoint=self.endpoint, token=self.token)
+        self.requests += 1
+        try:
+            if ref.kind == "dataset":
+                info = self._api.dataset_info(ref.id, revision=ref.revision, timeout=self.timeout)
+            else:
+                info = self._api.model_info(ref.id, revision=ref.revision, timeout=self.timeout)
+        except GatedRepoError:
+            raise LookupFailed(f"{ref.id}: gated on {self.endpoint}; accept its terms or set HF_TOKEN") from None
+        except (RepositoryNotFoundError, RevisionNotFoundError, HFValidationError):
+            return None
+        except OfflineModeIsEnabled:
+            raise LookupFailed(f"{ref.id}: huggingface_hub is in offline mode (HF_HUB_OFFLINE)") from None
+        except HfHubHTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else "?"
+            raise LookupFailed(f"{ref.id}: {self.endpoint} answered HTTP {status}") from None
+        except (OSError, ValueError, RecursionError) as exc:  # network errors, bad JSON
+            raise LookupFailed(f"{ref.id}: could not reach {self.endpoint} ({type(exc).__name__}: {str(exc)[:120]})") from None
+        except Exception as exc:  # httpx2's transport errors are not OSErrors in every version
+            if type(exc).__module__.startswith("httpx"):
+                raise LookupFailed(f"{ref.id}: could not reach {self.endpoint} ({type(exc).__name__})") from None
+            raise
+        return info_to_record(info, ref.kind)
+
+    def lookup(self, ref: Ref) -> Record | None:
+        if ref.is_path:
+            return None
+        hit, raw = self._cached(ref)
+        if not hit:
+            if self.offline:
+                return None
+            raw = self._fetch(ref)
+            self._store(ref, raw)
+        if raw is None:
+            return None
+        try:
+            return parse_record(raw, source=f"hub:{self.endpoint}", where=f"hub {ref.kind} {ref.id}", kind=ref.kind)
+        except RecordError as exc:
+            raise LookupFailed(str(exc)) from None
+
+
+def info_to_record(info: Any, kind: str) -> dict[str, Any]:
+    """A ModelInfo / DatasetInfo back into the API's JSON shape (the snapshot contract)."""
+    card = getattr(info, "card_data", None)
+    try:
+        card_dict = card.to_dict() if card is not None and hasattr(card, "to_dict") else card
+    except Exception:  # noqa: BLE001 - a card huggingface_hub cannot serialise: keep its plain fields
+        card_dict = {k: v for k, v in vars(card).items() if isinstance(v, (str, int, float, bool, list, dict))}
+    created = getattr(info, "created_at", None)
+    config = getattr(info, "config", None)
+    return {
+        "type": kind,
+        "id": info.id,
+        "author": getattr(info, "author", None),
+        "sha": getattr(info, "sha", None),
+        "createdAt": created.isoformat() if hasattr(created, "isoformat") else created,
+        "downloads": getattr(info, "downloads", None),
+        "likes": getattr(info, "likes", None),
+        "gated": getattr(info, "gated", None),
+        "pipeline_tag": getattr(info, "pipeline_tag", None),
+        "library_name": getattr(info, "library_name", None),
+        "tags": list(getattr(info, "tags", None) or []),
+        "cardData": card_dict if isinstance(card_dict, dict) else None,
+        "siblings": [{"rfilename": s.rfilename} for s in (getattr(info, "siblings", None) or [])],
+        "gguf": getattr(info, "gguf", None),
+        "config": {"quantization_config": config["quantization_config"]}
+        if isinstance(config, dict) and isinstance(config.get("quantization_config"), dict) else None,
+    }

@@ -1,0 +1,147 @@
+"""Snapshot files (DESIGN.md's contract): JSON Lines (optionally gzipped) or Parquet, one Hub
+model-info or dataset-info object per line or row, told apart by a `type` field.
+
+A bad line is skipped and counted, each with its file:line in `warnings`; a file with no good
+line at all, or one that cannot be opened, is a SourceError. `strict=True` makes the first bad
+line an error instead.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from clearance.graph.ids import Ref
+from clearance.graph.perf import gc_paused
+from clearance.sources.hubrecord import RecordError, parse_record
+from clearance.sources.interface import Record, Source, SourceError
+
+MAX_WARNINGS_KEPT = 100
+
+
+class SnapshotSource(Source):
+    name = "snapshot"
+
+    def __init__(self, path: str | Path, *, strict: bool = False, kind: str | None = None) -> None:
+        self.path = Path(path)
+        self.strict = strict
+        self.kind = kind  # for a file of datasets without `type` fields
+        self.bad_lines = 0
+        self.warnings: list[str] = []
+        self._raw: dict[str, tuple[int, dict[str, Any]]] | None = None
+        self._parsed: dict[str, Record] = {}
+
+    def __repr__(self) -> str:
+        return f"SnapshotSource({str(self.path)!r})"
+
+    # -- loading -------------------------------------------------------------------------------
+    def _load(self) -> dict[str, tuple[int, dict[str, Any]]]:
+        if self._raw is None:
+            if not self.path.is_file():
+                raise SourceError(f"{self.path}: no such snapshot file")
+            raw: dict[str, tuple[int, dict[str, Any]]] = {}
+            with gc_paused():
+                self._read_into(raw)
+            if not raw and self.bad_lines:
+                raise SourceError(f"{self.path}: no readable record ({self.bad_lines} bad lines; first: {self.warnings[0]})")
+            self._raw = raw
+        return self._raw
+
+    def _read_into(self, raw: dict[str, tuple[int, dict[str, Any]]]) -> None:
+        for line_no, obj in self._rows():
+            kind = obj.get("type") if obj.get("type") in ("model", "dataset") else (self.kind or "model")
+            raw[f"{kind}:{obj['id'].strip().lower()}"] = (line_no, obj)
+
+    def _bad(self, message: str) -> None:
+        if self.strict:
+            raise SourceError(message)
+        self.bad_lines += 1
+        if len(self.warnings) < MAX_WARNINGS_KEPT:
+            self.warnings.append(message)
+
+    def _rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        name = self.path.name.lower()
+        if name.endswith(".parquet"):
+            yield from self._parquet_rows()
+            return
+        opener = gzip.open if name.endswith(".gz") else open
+        try:
+            with opener(self.path, "rt", encoding="utf-8", errors="replace") as fh:
+                for line_no, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        obj = json.loads(line)
+                    except (json.JSONDecodeError, RecursionError) as exc:
+                        reason = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                        self._bad(f"{self.path}:{line_no}: not valid JSON ({reason})")
+                        continue
+                    if self._usable(obj, line_no):
+                        yield line_no, obj
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise SourceError(f"{self.path}: cannot read snapshot ({exc})") from None
+
+    def _usable(self, obj: Any, line_no: int) -> bool:
+        if not isinstance(obj, dict):
+            self._bad(f"{self.path}:{line_no}: a JSON {type(obj).__name__}, not an object")
+            return False
+        if not isinstance(obj.get("id"), str) or not obj["id"].strip():
+            self._bad(f"{self.path}:{line_no}: no string `id`")
+            return False
+        return True
+
+    def _parquet_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            pf = pq.ParquetFile(self.path)
+            row_no = 0
+            for batch in pf.iter_batches(batch_size=4096):
+                for obj in batch.to_pylist():
+                    row_no += 1
+                    card = obj.get("cardData")
+                    if isinstance(card, str):  # JSON columns (DuckDB, pandas) arrive as text
+                        try:
+                            obj["cardData"] = json.loads(card)
+                        except json.JSONDecodeError:
+                            obj["cardData"] = None
+                    if isinstance(obj.get("cardData"), dict):  # structs carry every column: drop the nulls
+                        obj["cardData"] = {k: v for k, v in obj["cardData"].items() if v is not None}
+                    if self._usable(obj, row_no):
+                        yield row_no, obj
+        except (OSError, pa.ArrowException) as exc:
+            raise SourceError(f"{self.path}: cannot read Parquet snapshot ({exc})") from None
+
+    # -- queries -------------------------------------------------------------------------------
+    def _parse(self, key: str, line_no: int, obj: dict[str, Any]) -> Record | None:
+        try:
+            record = parse_record(obj, source=f"snapshot:{self.path.name}:{line_no}",
+                                  where=f"{self.path.name}:{line_no}", kind=key.split(":", 1)[0])
+        except RecordError as exc:
+            self._bad(f"{self.path}:{line_no}: {str(exc).split(': ', 1)[-1]}")
+            return None
+        self._parsed[key] = record
+        return record
+
+    def lookup(self, ref: Ref) -> Record | None:
+        if ref.is_path:
+            return None
+        found = self._parsed.get(ref.key)
+        if found is not None:
+            return found
+        hit = self._load().get(ref.key)
+        return self._parse(ref.key, *hit) if hit else None
+
+    def records(self) -> Iterator[Record]:
+        """Every record in the file, parsed (the later of two lines with one id wins)."""
+        for key, (line_no, obj) in self._load().items():
+            record = self._parsed.get(key) or self._parse(key, line_no, obj)
+            if record is not None:
+                yield record
+
+    def __len__(self) -> int:
+        return len(self._load())
