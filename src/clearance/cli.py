@@ -125,6 +125,103 @@ def license_identify(
         out.print(render.identify_table(results))
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+
+
+class UseChoice(str, Enum):
+    commercial = "commercial"
+    redistribution = "redistribution"
+    research = "research"
+
+
+class DataTermsChoice(str, Enum):
+    strict = "strict"
+    lenient = "lenient"
+
+
+def _policy(path: Path | None):
+    from clearance.kb import default_kb
+    from clearance.policy.load import PolicyError, find, load
+
+    found = path or find(Path.cwd())
+    if found is None:
+        return None
+    try:
+        return load(found, default_kb())
+    except PolicyError as exc:
+        fail(str(exc))
+
+
+def _render_run(run, fmt: "CheckFormat", locations: dict | None = None, extra: dict | None = None) -> None:
+    from clearance.formats import results as render
+
+    if fmt is CheckFormat.json:
+        print(render.to_json(run.outcomes, run.warnings, extra))
+    elif fmt is CheckFormat.markdown:
+        sys.stdout.write(render.to_markdown(run.outcomes, run.warnings))
+    elif fmt is CheckFormat.sarif:
+        print(render.to_sarif(run.outcomes, locations))
+    else:
+        out.print(render.to_text(run.outcomes, run.warnings))
+
+
+@app.command("check")
+def check_cmd(
+    targets: list[str] = typer.Argument(..., help="Hub ids (org/name), Hub URLs, or local model folders / GGUF files."),
+    use: UseChoice = typer.Option(None, "--use", "-u", help="The intended use (default: the policy's uses, else commercial)."),
+    policy_file: Path = typer.Option(None, "--policy", "-p", help="clearance.toml or pyproject.toml (default: found from here up)."),
+    snapshots: list[Path] = typer.Option([], "--snapshot", "-s", help="Snapshot files to resolve lineage from (repeatable)."),
+    offline: bool = typer.Option(False, "--offline", help="Never call the Hub API."),
+    data_terms: DataTermsChoice = typer.Option(None, "--data-terms", help="strict: training data terms bind like weights; lenient (default): a warning."),
+    depth: int = typer.Option(None, "--depth", help="Follow the lineage at most this many levels."),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f"),
+) -> None:
+    """May you use these models as you intend? Exit 0 when all pass the policy, 1 when any fails."""
+    from clearance.check import check
+    from clearance.policy.model import Policy
+    from clearance.sources.interface import SourceError
+
+    policy = _policy(policy_file) or Policy()
+    uses = [use.value] if use else list(policy.uses)
+    try:
+        run = check(targets, uses, policy, snapshots, offline or None, data_terms.value if data_terms else None, depth=depth)
+    except SourceError as exc:
+        fail(str(exc))
+    _render_run(run, fmt)
+    raise typer.Exit(0 if run.passed else 1)
+
+
+class GraphFormat(str, Enum):
+    tree = "tree"
+    json = "json"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+@app.command("graph")
+def graph_cmd(
+    target: str = typer.Argument(..., help="A Hub id or URL (org/name[@revision]), datasets/<id>, or a local model folder or GGUF file."),
+    snapshots: list[Path] = typer.Option([], "--snapshot", "-s", help="Snapshot files to resolve lineage from (repeatable)."),
+    offline: bool = typer.Option(False, "--offline", help="Never call the Hub API."),
+    depth: int = typer.Option(None, "--depth", help="Follow the lineage at most this many levels."),
+    descendants: bool = typer.Option(False, "--descendants", help="Show what descends from TARGET within the snapshots instead."),
+    fmt: GraphFormat = typer.Option(GraphFormat.tree, "--format", "-f"),
+) -> None:
+    """The lineage of a model: its ancestors (or descendants) with relations and licenses."""
+    from clearance.graph.api import graph_for, render
+    from clearance.sources.interface import SourceError
+
+    try:
+        graph = graph_for(target, snapshots=snapshots, offline=offline or None, depth=depth, descendants=descendants)
+    except SourceError as exc:
+        fail(str(exc))
+    sys.stdout.write(render(graph, fmt.value).rstrip("\n") + "\n")
+
+
 @app.command("explain")
 def explain(code_or_name: str = typer.Argument(None, help="A finding code (CLR103) or name (license-conflict); omit to list them all.")) -> None:
     """Explain a finding: what it means, why it matters, how to fix it, with an example."""

@@ -1,0 +1,98 @@
+"""The core wiring of `clearance check` (and later `scan`): sources → graph → engine → policy.
+
+Like pip-audit's _audit.py it only connects the seams: the graph gives lineage with raw
+license signals, the normalizer turns signals into KB ids, the engine computes verdicts, the
+policy decides pass or fail. The CLI and the server both call this, so they always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clearance.engine.clear import clear
+from clearance.engine.values import DataTerms, Link, Node, Result
+from clearance.graph.api import graph_for
+from clearance.graph.model import Graph
+from clearance.kb.loader import KnowledgeBase, default_kb
+from clearance.kb.normalizer import Normalizer, Resolution, default_normalizer
+from clearance.policy.evaluate import Evaluator, Outcome
+from clearance.policy.model import Policy
+
+
+@dataclass
+class GraphLineage:
+    """Presents a lineage `Graph` to the engine: artifacts become `Node`s whose license
+    signals are resolved to KB ids (LICENSE texts through ScanCode, on demand)."""
+
+    graph: Graph
+    normalizer: Normalizer
+    detect_texts: bool = True
+    _nodes: dict[str, Node | None] = field(default_factory=dict)
+
+    def node(self, artifact_id: str) -> Node | None:
+        if artifact_id not in self._nodes:
+            self._nodes[artifact_id] = self._make(artifact_id)
+        return self._nodes[artifact_id]
+
+    def _make(self, artifact_id: str) -> Node | None:
+        art = self.graph.artifact(artifact_id)
+        if art is None:
+            return Node(artifact_id, "model", (), found=False)
+        resolutions = self.normalizer.resolve_signals(art.licenses)
+        texts = [s for s in art.licenses if s.kind == "license_file"]
+        if texts and self.detect_texts:
+            resolutions += self._detect(texts)
+        return Node(art.id, art.kind, tuple(resolutions), art.resolved, art.pipeline_tag)
+
+    def _detect(self, signals) -> list[Resolution]:
+        from clearance.kb.textdetect import TextError, detect_file  # loads ScanCode: only when needed
+
+        out = []
+        for sig in signals:
+            try:
+                out.append(detect_file(Path(sig.value), self.normalizer.kb))
+            except TextError as exc:
+                out.append(Resolution(sig.value, None, 0.0, str(exc), "license_file", sig.where))
+        # A USE_POLICY or NOTICE that names no license is not a declaration: drop empty detections.
+        return [r for r in out if r.id is not None or "binary" in r.evidence]
+
+    def parents(self, artifact_id: str) -> Sequence[Link]:
+        return [Link(e.parent, e.child, e.relation, e.evidence) for e in self.graph.parents(artifact_id)]
+
+
+@dataclass
+class CheckRun:
+    outcomes: list[Outcome]
+    warnings: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return all(o.passed for o in self.outcomes)
+
+
+def check(targets: Sequence[str], uses: Sequence[str], policy: Policy | None = None,
+          snapshots: Sequence[str | Path] = (), offline: bool | None = None,
+          data_terms: DataTerms | None = None, kb: KnowledgeBase | None = None,
+          depth: int | None = None) -> CheckRun:
+    kb = kb or default_kb()
+    policy = policy or Policy()
+    normalizer = default_normalizer() if kb is default_kb() else Normalizer(kb)
+    evaluator = Evaluator(policy, kb)
+    org = evaluator.organization()
+    terms = data_terms or policy.data_terms
+    outcomes: list[Outcome] = []
+    warnings: list[str] = []
+    subjects = []
+    for target in targets:
+        graph = graph_for(target, snapshots=snapshots, offline=offline, depth=depth)
+        lineage = GraphLineage(graph, normalizer)
+        subject = graph.root or target
+        subjects.append(subject)
+        warnings += [f"{p.artifact}: {p.message}" for p in graph.problems if p.code in ("warning", "lookup_failed")]
+        for use in uses:
+            result: Result = clear(lineage, subject, use, kb, org, terms, depth)
+            outcomes.append(evaluator.evaluate(result))
+    warnings += evaluator.exception_warnings(subjects)
+    return CheckRun(outcomes, list(dict.fromkeys(warnings)))
