@@ -21,7 +21,7 @@ test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q -n 2 -p no:cacheprovider
 
 bench: $(STAMP)
-	HF_HUB_OFFLINE=1 $(PY) bench/run_all.py
+	HF_HUB_OFFLINE=1 $(PY) bench/bench_graph.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis
