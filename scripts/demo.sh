@@ -12,9 +12,9 @@ clearance graph TheBloke/Llama-2-7B-Chat-GGML --snapshot "$SNAP" --offline
 echo
 echo "== May we use these models in a commercial product? =="
 # Exit code 1 means "some model fails the policy": expected here, so the demo goes on.
-clearance check TheBloke/Llama-2-7B-Chat-GGML Telugu-LLM-Labs/Indic-gemma-7b-finetuned-sft-Navarasa \
+clearance check Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2 inceptionai/jais-adapted-7b TheBloke/Llama-2-7B-Chat-GGML \
   microsoft/phi-2 --snapshot "$SNAP" --offline || true
-clearance check TheBloke/Llama-2-7B-Chat-GGML Telugu-LLM-Labs/Indic-gemma-7b-finetuned-sft-Navarasa \
+clearance check Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2 inceptionai/jais-adapted-7b TheBloke/Llama-2-7B-Chat-GGML \
   microsoft/phi-2 --snapshot "$SNAP" --offline --format markdown > out/check-report.md || true
 
 echo
