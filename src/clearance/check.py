@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clearance.engine.clear import clear
-from clearance.engine.values import DataTerms, Link, Node, Result
+from clearance.engine.values import DataTerms, Node, Result
 from clearance.graph.api import graph_for
-from clearance.graph.model import Graph
+from clearance.graph.model import Edge, Graph
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, Resolution, default_normalizer
 from clearance.policy.evaluate import Evaluator, Outcome
@@ -58,8 +58,8 @@ class GraphLineage:
         # A USE_POLICY or NOTICE that names no license is not a declaration: drop empty detections.
         return [r for r in out if r.id is not None or "binary" in r.evidence]
 
-    def parents(self, artifact_id: str) -> Sequence[Link]:
-        return [Link(e.parent, e.child, e.relation, e.evidence) for e in self.graph.parents(artifact_id)]
+    def parents(self, artifact_id: str) -> Sequence[Edge]:
+        return self.graph.parents(artifact_id)
 
 
 @dataclass

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from clearance.engine.clear import clear
-from clearance.engine.values import Link, Node, Organization
+from clearance.engine.values import Node, Organization
+from clearance.graph.model import Edge
 from clearance.kb.normalizer import Resolution, default_normalizer
 from clearance.kb.signals import LicenseSignal
 
@@ -19,12 +20,12 @@ class DictLineage:
     """The engine's input contract at its simplest: nodes by id and parent links."""
 
     nodes: dict[str, Node] = field(default_factory=dict)
-    links: dict[str, list[Link]] = field(default_factory=dict)
+    links: dict[str, list[Edge]] = field(default_factory=dict)
 
     def node(self, artifact_id: str) -> Node | None:
         return self.nodes.get(artifact_id)
 
-    def parents(self, artifact_id: str) -> Sequence[Link]:
+    def parents(self, artifact_id: str) -> Sequence[Edge]:
         return self.links.get(artifact_id, [])
 
     def add(self, node_id: str, *licenses: str, kind: str = "model", tag: str | None = None,
@@ -33,7 +34,7 @@ class DictLineage:
         resolved = [norm.resolve(v, "card_license") for v in licenses] + [norm.resolve(s.value, s.kind) for s in signals]
         self.nodes[node_id] = Node(node_id, kind, tuple(resolved), found, tag)  # type: ignore[arg-type]
         for parent, relation in parents:
-            self.links.setdefault(node_id, []).append(Link(parent, node_id, relation, "test"))
+            self.links.setdefault(node_id, []).append(Edge(parent, node_id, relation, "test"))
         return self
 
 
@@ -132,7 +133,7 @@ def test_a_million_level_chain_completes():
     res = g.nodes["m0"].licenses
     for i in range(1, n):
         g.nodes[f"m{i}"] = Node(f"m{i}", "model", res)
-        g.links[f"m{i}"] = [Link(f"m{i - 1}", f"m{i}", "finetune")]
+        g.links[f"m{i}"] = [Edge(f"m{i - 1}", f"m{i}", "finetune")]
     r = run(g, subject=f"m{n - 1}")
     assert r.verdict == "conditional" and r.inherited_licenses == ("llama2",)
 

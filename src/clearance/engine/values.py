@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from clearance.graph.model import Edge
 from clearance.kb.normalizer import Resolution
 
 Use = Literal["commercial", "redistribution", "research"]
@@ -33,21 +34,13 @@ class Node:
     pipeline_tag: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    parent: str
-    child: str
-    relation: str
-    evidence: str = ""
-
-
 class Lineage(Protocol):
-    """What the engine needs from a lineage graph; `graph/` provides it, the engine never
-    imports `sources/`."""
+    """What the engine needs from a lineage graph: nodes with resolved licenses, and the
+    graph's own typed `Edge`s. `graph/` provides it; the engine never imports `sources/`."""
 
     def node(self, artifact_id: str) -> Node | None: ...
 
-    def parents(self, artifact_id: str) -> Sequence[Link]: ...
+    def parents(self, artifact_id: str) -> Sequence[Edge]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from clearance.engine.values import WEIGHT_RELATIONS, Lineage, Link
+from clearance.engine.values import WEIGHT_RELATIONS, Lineage
+from clearance.graph.model import Edge
 
 
 @dataclass
@@ -14,9 +15,9 @@ class Walk:
     subject: str
     # Each reached ancestor -> the link by which it was first reached (breadth first, so
     # following these back gives a shortest path to the subject).
-    reached_by: dict[str, Link] = field(default_factory=dict)
+    reached_by: dict[str, Edge] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # ancestors in breadth-first order
-    cycles: list[Link] = field(default_factory=list)  # links that close a loop
+    cycles: list[Edge] = field(default_factory=list)  # links that close a loop
     via_data: set[str] = field(default_factory=set)  # reached through a trained_on link
     depth_limited: bool = False
 
