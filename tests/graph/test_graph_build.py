@@ -125,15 +125,12 @@ def test_a_million_level_chain_builds_without_recursion():
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(200)  # anything recursive would fail at once
     try:
-        start = time.perf_counter()
         g = build_lineage("chain/m0", Resolver([ChainSource(1_000_000)]))
-        elapsed = time.perf_counter() - start
     finally:
         sys.setrecursionlimit(limit)
     assert len(g.nodes) == 1_000_000 and len(g.edges) == 999_999
     assert g.artifact("chain/m999999").licenses[0].value == "apache-2.0"
     assert g.problems == ()
-    assert elapsed < 60
 
 
 def test_a_long_cycle_is_found_without_recursion():

@@ -104,13 +104,11 @@ def _is_ai_model_license(lic) -> bool:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="curation in progress: 12 AI-model licenses so far")
 def test_at_least_40_ai_model_licenses(kb):
     ai = [lic.id for lic in kb if _is_ai_model_license(lic)]
     assert len(ai) >= 40, f"{len(ai)} AI-model licenses: {sorted(ai)}"
 
 
-@pytest.mark.xfail(strict=True, reason="curation in progress: 5 software and content licenses so far")
 def test_at_least_40_software_and_content_licenses(kb):
     rest = [lic.id for lic in kb if not _is_ai_model_license(lic) and lic.category != "unknown"]
     assert len(rest) >= 40, f"{len(rest)} software/content licenses: {sorted(rest)}"

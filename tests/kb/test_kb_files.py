@@ -171,3 +171,9 @@ def test_kb_directory_copy_loads_identically(tmp_path):
         shutil.copy(path, tmp_path / path.name)
     copied = load(sorted(tmp_path.glob("*.yaml")))
     assert sorted(lic.id for lic in copied) == sorted(p.stem for p in KB_FILES)
+
+
+def test_runtime_terms_and_file_schema_name_the_same_terms():
+    from clearance.kb import terms
+
+    assert terms.TERM_NAMES == TERM_NAMES

@@ -17,7 +17,7 @@ from clearance.engine.values import DataTerms, Finding, Lineage, Node, Obligatio
 from clearance.engine.walk import Walk, walk
 from clearance.kb.loader import KnowledgeBase
 from clearance.kb.normalizer import PLACEHOLDERS
-from clearance.kb.schema import LicenseTerms
+from clearance.kb.terms import LicenseTerms
 
 
 def clear(lineage: Lineage, subject: str, use: str, kb: KnowledgeBase, org: Organization = Organization(),

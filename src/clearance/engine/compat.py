@@ -3,7 +3,8 @@ weights are under license A? And can one merge satisfy two parents' licenses at 
 
 Rules, from the terms in the knowledge base (never from license names):
 - a permissive or public-domain ancestor allows any license on the derivative;
-- the same license, or a version of the same family, is always fine;
+- the same license, or another version of it (linked by `supersedes`), is always fine;
+  licenses of one publisher (`family`) are not the same license: CC BY-NC is no CC BY;
 - a non-commercial ancestor forbids a derivative license that allows commercial use;
 - an ancestor whose use restrictions must pass through forbids a license without them;
 - a share-alike ancestor requires its own license;
@@ -15,14 +16,14 @@ with `unresolved-license` instead.
 
 from __future__ import annotations
 
-from clearance.kb.schema import LicenseTerms
+from clearance.kb.terms import LicenseTerms
 
 _OPEN = frozenset({"permissive", "public-domain"})
 _BINDING = frozenset({"community", "proprietary", "non-commercial", "responsible-ai"})
 
 
-def same_family(a: LicenseTerms, b: LicenseTerms) -> bool:
-    return a.id == b.id or (a.family is not None and a.family == b.family)
+def same_license(a: LicenseTerms, b: LicenseTerms) -> bool:
+    return a.id == b.id or (bool(a.line) and a.line == b.line)
 
 
 def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | None:
@@ -31,7 +32,7 @@ def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | Non
         return None
     if ancestor.category in _OPEN or ancestor.category == "unknown" or declared.category == "unknown":
         return None
-    if same_family(declared, ancestor):
+    if same_license(declared, ancestor):
         return None
     if ancestor.commercial_use == "no" and declared.commercial_use in ("yes", "conditional"):
         return f"{ancestor.id} forbids commercial use, {declared.id} allows it"
@@ -50,7 +51,7 @@ def _demands_own_license(lic: LicenseTerms) -> bool:
 
 def merge_conflict(a: LicenseTerms, b: LicenseTerms) -> str | None:
     """Why one merge cannot satisfy both parents' licenses `a` and `b`, or None."""
-    if not (a.curated and b.curated) or same_family(a, b):
+    if not (a.curated and b.curated) or same_license(a, b):
         return None
     if _demands_own_license(a) and _demands_own_license(b) and (a.share_alike or b.share_alike):
         return f"{a.id} and {b.id} each require derivatives under their own terms"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from clearance.engine.catalogue import rule
 from clearance.engine.values import Finding, Obligation, Organization, worst
-from clearance.kb.schema import LicenseTerms
+from clearance.kb.terms import LicenseTerms
 
 # Pipeline tags of models that take or produce more than text (Llama 3.2 and 4 scope their
 # EU exclusion to multimodal models).

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from clearance.kb.normalizer import Resolution
-from clearance.kb.schema import SCHEMA_VERSION, LicenseTerms
+from clearance.kb.terms import SCHEMA_VERSION, LicenseTerms
 
 _PERMISSION_STYLE = {"yes": "green", "conditional": "yellow", "no": "red", "unknown": "dim"}
 

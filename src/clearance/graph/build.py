@@ -170,10 +170,31 @@ def _add(b: _Builder, key: str, record: Record) -> None:
         b.problem("warning", key, warning)
 
 
+class _NoProgress:
+    """Stands in for the bar when it is off, so a quiet run never imports tqdm (slow to import)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        return None
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
 def _progress(enabled: bool):
+    if not enabled:
+        return _NoProgress()
     from huggingface_hub.utils import tqdm
 
-    return tqdm(desc="lineage", unit=" artifacts", disable=not enabled, leave=False)
+    return tqdm(desc="lineage", unit=" artifacts", leave=False)
 
 
 class RecordIndex:

@@ -10,16 +10,15 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
-from clearance.kb import longtail
-from clearance.kb.schema import ABSENT, TERM_NAMES, Evidence, LicenseFile, LicenseTerms
+from clearance.kb.terms import ABSENT, TERM_NAMES, Evidence, LicenseTerms, Territory
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    from clearance.kb.schema import LicenseFile
+
 MAX_KB_FILE_BYTES = 256 * 1024
 
 
@@ -42,7 +41,8 @@ def loose_key(value: str) -> str:
 
 
 def default_dir() -> Path:
-    return Path(str(resources.files("clearance.kb") / "licenses"))
+    # The package ships as files (src layout, wheel or editable), so no importlib.resources.
+    return Path(__file__).resolve().parent / "licenses"
 
 
 def parse_file(path: Path) -> LicenseFile:
@@ -53,8 +53,10 @@ def parse_file(path: Path) -> LicenseFile:
         raise KBError(name, "-", f"cannot read: {exc.strerror}") from None
     if len(raw_bytes) > MAX_KB_FILE_BYTES:
         raise KBError(name, "-", f"file is {len(raw_bytes)} bytes, over the {MAX_KB_FILE_BYTES} limit")
+    import yaml  # only when files are (re)validated; a cache hit needs no YAML
+
     try:
-        data = yaml.load(raw_bytes.decode("utf-8"), Loader=_SAFE_LOADER)
+        data = yaml.load(raw_bytes.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except UnicodeDecodeError:
         raise KBError(name, "-", "not UTF-8 text") from None
     except yaml.YAMLError as exc:
@@ -63,6 +65,11 @@ def parse_file(path: Path) -> LicenseFile:
         raise KBError(name, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict):
         raise KBError(name, "-", "top level must be a mapping of fields")
+    # Imported here: pydantic is only needed when files are (re)validated, not on a cache hit.
+    from pydantic import ValidationError
+
+    from clearance.kb.schema import LicenseFile
+
     try:
         lic = LicenseFile.model_validate(data)
     except ValidationError as exc:
@@ -77,7 +84,7 @@ def parse_file(path: Path) -> LicenseFile:
     return lic
 
 
-def to_terms(lic: LicenseFile, superseded_by: str | None = None) -> LicenseTerms:
+def to_terms(lic: LicenseFile, superseded_by: str | None = None, line: str | None = None) -> LicenseTerms:
     values: dict[str, object] = {}
     evidence: dict[str, Evidence] = {}
     text_url = str(lic.sources["text"])
@@ -88,7 +95,9 @@ def to_terms(lic: LicenseFile, superseded_by: str | None = None) -> LicenseTerms
             evidence[name] = Evidence(url=text_url, section="not stated in the license", stated=False)
             continue
         value = term.value
-        if isinstance(value, list):
+        if name == "excluded_territories":
+            value = tuple(Territory(t.territory, t.applies_to) for t in value)
+        elif isinstance(value, list):
             value = tuple(value)
         elif name == "acceptable_use_policy" and value is not None:
             value = str(value)  # pydantic's HttpUrl -> plain string in the runtime value
@@ -99,7 +108,7 @@ def to_terms(lic: LicenseFile, superseded_by: str | None = None) -> LicenseTerms
         version=lic.version, date=lic.date, family=lic.family, supersedes=lic.supersedes,
         superseded_by=superseded_by, spdx_id=lic.spdx_id, scancode_key=lic.scancode_key,
         hub_id=lic.hub_id, aliases=tuple(lic.aliases), link_patterns=tuple(lic.link_patterns),
-        text_url=text_url, evidence=evidence, reviewed=lic.reviewed, **values,  # type: ignore[arg-type]
+        text_url=text_url, evidence=evidence, reviewed=lic.reviewed, line=line or lic.id, **values,  # type: ignore[arg-type]
     )
 
 
@@ -122,6 +131,8 @@ class KnowledgeBase:
         lic = self.licenses.get(license_id)
         if lic is not None:
             return lic
+        from clearance.kb import longtail  # the long tail loads its index only when asked
+
         return longtail.terms_for(license_id)
 
     def lookup(self, value: str) -> tuple[str, str] | None:
@@ -206,9 +217,15 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
                 raise KBError(files[lic.id], "supersedes", f"{lic.supersedes!r} is already superseded by {successor[lic.supersedes]!r}")
             successor[lic.supersedes] = lic.id
     _check_no_cycles(parsed, files)
-    kb = KnowledgeBase({lid: to_terms(lic, successor.get(lid)) for lid, lic in parsed.items()})
+    kb = KnowledgeBase({lid: to_terms(lic, successor.get(lid), _newest(lid, successor)) for lid, lic in parsed.items()})
     _index(kb, files)
     return kb
+
+
+def _newest(license_id: str, successor: dict[str, str]) -> str:
+    while license_id in successor:  # the chain has no cycles: checked before
+        license_id = successor[license_id]
+    return license_id
 
 
 def _check_no_cycles(parsed: dict[str, LicenseFile], files: dict[str, str]) -> None:
@@ -223,5 +240,9 @@ def _check_no_cycles(parsed: dict[str, LicenseFile], files: dict[str, str]) -> N
 
 @functools.lru_cache(maxsize=1)
 def default_kb() -> KnowledgeBase:
-    """The bundled knowledge base, loaded once per process."""
-    return load()
+    """The bundled knowledge base, loaded once per process, from the compiled cache when
+    it is current (the files are validated whenever they change)."""
+    from clearance.kb.cache import cached
+
+    paths = sorted(default_dir().glob("*.yaml"))
+    return cached(paths, lambda: load(paths))

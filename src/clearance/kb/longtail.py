@@ -13,7 +13,7 @@ from typing import Any
 
 from license_expression import get_license_index
 
-from clearance.kb.schema import Category, Evidence, LicenseTerms
+from clearance.kb.terms import Category, Evidence, LicenseTerms
 
 # ScanCode category -> Clearance category. ScanCode's "Free Restricted", "Source-available"
 # and "Commercial" licenses all limit use or redistribution in ways only a reading can tell,
@@ -103,5 +103,5 @@ def terms_for(name: str) -> LicenseTerms | None:
         aliases=tuple(entry.get("other_spdx_license_keys") or ()), link_patterns=(), text_url=url,
         evidence={"category": Evidence(url=url, section=f"ScanCode category: {entry.get('category')}", stated=True),
                   "commercial_use": unknown},
-        reviewed=None,
+        reviewed=None, line=key,
     )

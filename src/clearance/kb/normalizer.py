@@ -21,8 +21,8 @@ from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.signals import LicenseSignal
 
 MAX_VALUE_CHARS = 2_000  # a license id, name or URL; anything longer is not one
-# Hub values that say "look elsewhere" rather than naming a license.
-PLACEHOLDERS = frozenset({"other", "unknown"})
+# Ids that name no one license: a card's license_name/license_link then says which one.
+PLACEHOLDERS = frozenset({"other", "unknown", "cc"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Schema of a knowledge-base license file, and the runtime `LicenseTerms` value.
+"""Schema of a knowledge-base license file (the runtime value is kb/terms.py's `LicenseTerms`).
 
 A KB file is data written by people, so the schema is strict (unknown keys are
 errors) and every term names the section of the license that states it and the
@@ -10,24 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-SCHEMA_VERSION = 1
-
-Category = Literal[
-    "permissive",
-    "weak-copyleft",
-    "copyleft",
-    "responsible-ai",
-    "community",
-    "non-commercial",
-    "proprietary",
-    "public-domain",
-    "unknown",
-]
-CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+from clearance.kb.terms import CATEGORIES, SCHEMA_VERSION, Category  # noqa: F401 - re-exported
 
 # "unknown" is only for placeholder ids such as the Hub's `other`, `unknown` or a family
 # like `cc` whose members differ; the validator enforces that (category must be unknown).
@@ -112,23 +99,6 @@ class Terms(_Strict):
     osi_approved: BoolTerm | None = None
 
 
-# Value a term takes when the license is silent on it.
-ABSENT: dict[str, Any] = {
-    "mau_limit": None,
-    "revenue_limit_usd": None,
-    "pass_through_restrictions": False,
-    "use_restrictions": [],
-    "share_alike": False,
-    "attribution_required": False,
-    "include_license_copy": False,
-    "notice": None,
-    "derivative_name_prefix": None,
-    "acceptable_use_policy": None,
-    "output_training_restricted": False,
-    "excluded_territories": [],
-    "patent_grant": False,
-    "osi_approved": False,
-}
 TERM_NAMES: tuple[str, ...] = tuple(Terms.model_fields)
 
 
@@ -172,62 +142,3 @@ class LicenseFile(_Strict):
             if term is not None and term.source not in self.sources:
                 out.append((f"terms.{name}.source", f"{term.source!r} is not one of sources: {sorted(self.sources)}"))
         return out
-
-
-class Evidence(_Strict):
-    url: str
-    section: str
-    stated: bool  # False when the license is silent and the absent value applies
-    note: str | None = None
-
-
-class LicenseTerms(_Strict):
-    """The runtime value: flat terms plus the evidence for each. `curated` is False for the
-    long tail known only through license-expression, whose terms are then `unknown`."""
-
-    id: str
-    name: str
-    category: Category
-    curated: bool
-    summary: str | None
-    commercial_use: Literal["yes", "conditional", "no", "unknown"]
-    research_use: Literal["yes", "conditional", "no", "unknown"]
-    redistribution: Literal["yes", "conditional", "no", "unknown"]
-    derivatives: Literal["yes", "conditional", "no", "unknown"]
-    mau_limit: int | None
-    revenue_limit_usd: int | None
-    pass_through_restrictions: bool
-    use_restrictions: tuple[str, ...]
-    share_alike: bool
-    attribution_required: bool
-    include_license_copy: bool
-    notice: str | None
-    derivative_name_prefix: str | None
-    acceptable_use_policy: str | None
-    output_training_restricted: bool
-    excluded_territories: tuple[Territory, ...]
-    patent_grant: bool
-    osi_approved: bool
-    version: str | None
-    date: dt.date | None
-    family: str | None
-    supersedes: str | None
-    superseded_by: str | None
-    spdx_id: str | None
-    scancode_key: str | None
-    hub_id: bool
-    aliases: tuple[str, ...]
-    link_patterns: tuple[str, ...]
-    text_url: str | None
-    evidence: dict[str, Evidence]
-    reviewed: dt.date | None
-
-    def to_json(self) -> dict[str, Any]:
-        """The documented `license show --format json` object (see docs/kb.md)."""
-        data = self.model_dump(mode="json", exclude={"evidence", "link_patterns"})
-        data = {"schema_version": SCHEMA_VERSION, **data}
-        data["sources"] = [
-            {"term": term, "url": ev.url, "section": ev.section, "stated": ev.stated}
-            for term, ev in self.evidence.items()
-        ]
-        return data

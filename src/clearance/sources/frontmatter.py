@@ -1,7 +1,9 @@
-"""A model or dataset card's YAML front matter, read with huggingface_hub's card helpers.
+"""A model or dataset card's YAML front matter.
 
-huggingface_hub finds the block (`REGEX_YAML_BLOCK`) and types it (`ModelCardData`,
-`DatasetCardData`); the YAML itself is loaded here, not by `ModelCard`, for one reason: PyYAML
+The block is found the way huggingface_hub's `RepoCard` finds it (a leading `---` line, up to
+the next `---` line) and read as a plain mapping. huggingface_hub's `ModelCardData` is not
+used: it adds nothing lineage needs and importing huggingface_hub costs a cold
+`clearance check` a quarter of a second. The YAML is loaded here, for one more reason: PyYAML
 puts no bound on alias expansion, so a card with nested aliases ("billion laughs") loads as a
 tiny shared structure that explodes whenever anything walks it. The loader composes the node
 graph first, measures its expanded size without recursion, and only then constructs it. Before
@@ -13,13 +15,15 @@ Nothing here raises: an unreadable block gives an empty card and a warning namin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from huggingface_hub import DatasetCardData, ModelCardData
-from huggingface_hub.repocard import REGEX_YAML_BLOCK
+
+# Same shape as huggingface_hub.repocard.REGEX_YAML_BLOCK: front matter opens the file.
+REGEX_YAML_BLOCK = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
 
 MAX_CARD_BYTES = 16 * 1024 * 1024
 MAX_FRONT_MATTER_CHARS = 2 * 1024 * 1024
@@ -30,7 +34,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    data: Any  # a ModelCardData / DatasetCardData, or a plain dict; `.get(key)` either way
+    data: dict[str, Any]  # the front matter, string keys only
     warnings: tuple[str, ...] = ()
     has_front_matter: bool = False
     ok: bool = True  # False when a front matter block exists but could not be read
@@ -152,9 +156,4 @@ def _typed(data: dict[Any, Any], where: str, line: int, kind: str) -> Card:
         warnings.append(f"{where}:{line}: front matter keys that are not strings ignored: {bad_keys[:3]!r}"[:300])
     fields = {k: v for k, v in data.items() if isinstance(k, str)}
     fields.pop("model-index", None)  # evaluation results: not lineage, and a frequent source of errors
-    cls = DatasetCardData if kind == "dataset" else ModelCardData
-    try:
-        return Card(cls(**fields, ignore_metadata_errors=True), tuple(warnings), True, True)
-    except Exception as exc:  # noqa: BLE001 - huggingface_hub's typing of odd values; the plain data still reads
-        warnings.append(f"{where}:{line}: huggingface_hub rejected the card data ({type(exc).__name__}): read as plain YAML")
-        return Card(fields, tuple(warnings), True, True)
+    return Card(fields, tuple(warnings), True, True)

@@ -36,12 +36,12 @@ class HFCacheSource(Source):
 
     def _index(self) -> dict[str, object]:
         if self._repos is None:
-            from huggingface_hub import scan_cache_dir
-            from huggingface_hub.errors import CacheNotFound
-
             self._repos = {}
             if not self.cache_dir.is_dir():
                 return self._repos
+            from huggingface_hub import scan_cache_dir
+            from huggingface_hub.errors import CacheNotFound
+
             try:
                 info = scan_cache_dir(self.cache_dir)
             except (CacheNotFound, OSError, ValueError) as exc:

@@ -1,0 +1,74 @@
+"""A compiled copy of the bundled knowledge base, so a cold process skips YAML and pydantic.
+
+The key covers everything the compiled value depends on: Clearance's version, the terms
+schema version, and each KB file's name, size and modification time. Any change to a KB file
+gives a new key, so a stale copy is never read. A copy that cannot be read (truncated,
+written by another Python, tampered) is ignored and rebuilt; failing to write one only costs
+speed. The copy lives in the user's cache directory: pickle is safe here because nobody but
+the user writes there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from clearance import __version__
+from clearance.kb.terms import SCHEMA_VERSION
+
+T = TypeVar("T")
+
+
+def cache_dir() -> Path:
+    """$CLEARANCE_CACHE_DIR, else $XDG_CACHE_HOME/clearance, else ~/.cache/clearance."""
+    explicit = os.environ.get("CLEARANCE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "clearance"
+
+
+def key_for(paths: Sequence[Path]) -> str:
+    h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{sys.version_info[:2]}".encode())
+    for path in paths:
+        st = path.stat()
+        h.update(f"|{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:24]
+
+
+def cached(paths: Sequence[Path], build: Callable[[], T]) -> T:
+    """The value `build()` gives for these files, from the cache when it has a current copy."""
+    try:
+        target = cache_dir() / f"kb-{key_for(paths)}.pickle"
+    except OSError:
+        return build()
+    try:
+        with target.open("rb") as fh:
+            return pickle.load(fh)
+    except FileNotFoundError:
+        pass
+    except Exception:  # noqa: BLE001 - any unreadable copy is simply rebuilt
+        pass
+    value = build()
+    _write(target, value)
+    return value
+
+
+def _write(target: Path, value: object) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".kb-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)  # atomic: a concurrent reader sees the old file or the new one
+        for old in target.parent.glob("kb-*.pickle"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -1,0 +1,133 @@
+"""The runtime value of a license's terms, and the evidence behind each term.
+
+Plain frozen dataclasses, not pydantic models: every `clearance check` builds or unpickles
+these, and a cold process should not pay for pydantic when the KB files were already
+validated (see kb/cache.py). The file schema that validates them lives in kb/schema.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+Category = Literal[
+    "permissive",
+    "weak-copyleft",
+    "copyleft",
+    "responsible-ai",
+    "community",
+    "non-commercial",
+    "proprietary",
+    "public-domain",
+    "unknown",
+]
+CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+Answer = Literal["yes", "conditional", "no", "unknown"]
+
+# Value a term takes when the license is silent on it. The keys, in order, are the optional
+# terms of schema.Terms (a test keeps the two in step).
+ABSENT: dict[str, Any] = {
+    "mau_limit": None,
+    "revenue_limit_usd": None,
+    "pass_through_restrictions": False,
+    "use_restrictions": (),
+    "share_alike": False,
+    "attribution_required": False,
+    "include_license_copy": False,
+    "notice": None,
+    "derivative_name_prefix": None,
+    "acceptable_use_policy": None,
+    "output_training_restricted": False,
+    "excluded_territories": (),
+    "patent_grant": False,
+    "osi_approved": False,
+}
+PERMISSIONS: tuple[str, ...] = ("commercial_use", "research_use", "redistribution", "derivatives")
+TERM_NAMES: tuple[str, ...] = PERMISSIONS + tuple(ABSENT)
+
+
+@dataclass(frozen=True, slots=True)
+class Territory:
+    territory: str  # ISO 3166-1 alpha-2, or EU
+    applies_to: str = "all"  # "all" or a modality, e.g. "multimodal"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    url: str
+    section: str
+    stated: bool  # False when the license is silent and the absent value applies
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseTerms:
+    """Flat terms plus the evidence for each. `curated` is False for the long tail known only
+    through license-expression, whose terms are then `unknown`."""
+
+    id: str
+    name: str
+    category: Category
+    curated: bool
+    summary: str | None
+    commercial_use: Answer
+    research_use: Answer
+    redistribution: Answer
+    derivatives: Answer
+    mau_limit: int | None
+    revenue_limit_usd: int | None
+    pass_through_restrictions: bool
+    use_restrictions: tuple[str, ...]
+    share_alike: bool
+    attribution_required: bool
+    include_license_copy: bool
+    notice: str | None
+    derivative_name_prefix: str | None
+    acceptable_use_policy: str | None
+    output_training_restricted: bool
+    excluded_territories: tuple[Territory, ...]
+    patent_grant: bool
+    osi_approved: bool
+    version: str | None
+    date: dt.date | None
+    family: str | None
+    supersedes: str | None
+    superseded_by: str | None
+    spdx_id: str | None
+    scancode_key: str | None
+    hub_id: bool
+    aliases: tuple[str, ...]
+    link_patterns: tuple[str, ...]
+    text_url: str | None
+    evidence: dict[str, Evidence]
+    reviewed: dt.date | None
+    # The newest version of this license: versions linked by `supersedes` share it, so
+    # "the same license" means the same line, never merely the same publisher (`family`).
+    line: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented `license show --format json` object (see docs/kb.md)."""
+        data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        for f in dataclasses.fields(self):
+            if f.name in ("evidence", "link_patterns", "line"):  # line: derived from supersedes
+                continue
+            data[f.name] = _jsonable(getattr(self, f.name))
+        data["sources"] = [
+            {"term": term, "url": ev.url, "section": ev.section, "stated": ev.stated}
+            for term, ev in self.evidence.items()
+        ]
+        return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Territory):
+        return {"territory": value.territory, "applies_to": value.applies_to}
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value

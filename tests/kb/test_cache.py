@@ -1,0 +1,66 @@
+"""The compiled KB cache: same answers as a fresh load, never stale, never trusted blindly."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from clearance.kb import cache
+from clearance.kb.loader import default_dir, load
+
+
+@pytest.fixture()
+def kb_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(tmp_path / "cache"))
+    files = tmp_path / "licenses"
+    files.mkdir()
+    for name in ("mit.yaml", "llama3.yaml", "llama3.1.yaml"):
+        shutil.copy(default_dir() / name, files / name)
+    return files
+
+
+def _cached(files):
+    paths = sorted(files.glob("*.yaml"))
+    return cache.cached(paths, lambda: load(paths))
+
+
+def test_a_cache_hit_gives_what_a_fresh_load_gives(kb_copy):
+    first = _cached(kb_copy)
+    assert list((kb_copy.parent / "cache").glob("kb-*.pickle")), "nothing was cached"
+    second = _cached(kb_copy)
+    fresh = load(sorted(kb_copy.glob("*.yaml")))
+    assert second.licenses == fresh.licenses == first.licenses
+    assert second.lookup("MIT License") == ("mit", "exact")
+    assert second.get("llama3").line == "llama3.1"
+
+
+def test_an_edited_file_is_never_served_from_a_stale_copy(kb_copy):
+    assert _cached(kb_copy).get("mit").name == "MIT License"
+    path = kb_copy / "mit.yaml"
+    path.write_text(path.read_text().replace("name: MIT License", "name: MIT License (edited)"))
+    assert _cached(kb_copy).get("mit").name == "MIT License (edited)"
+    assert len(list((kb_copy.parent / "cache").glob("kb-*.pickle"))) == 1, "old copies are removed"
+
+
+def test_a_corrupt_copy_is_rebuilt(kb_copy):
+    _cached(kb_copy)
+    (copy,) = (kb_copy.parent / "cache").glob("kb-*.pickle")
+    copy.write_bytes(b"not a pickle")
+    assert _cached(kb_copy).get("mit").curated
+    assert copy.read_bytes() != b"not a pickle"
+
+
+def test_an_unwritable_cache_directory_only_costs_speed(kb_copy, monkeypatch, tmp_path):
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(blocker / "cache"))
+    assert _cached(kb_copy).get("mit").curated
+
+
+def test_invalid_files_still_fail_loudly_through_the_cache(kb_copy):
+    from clearance.kb.loader import KBError
+
+    (kb_copy / "mit.yaml").write_text("id: mit\nname: MIT\n")
+    with pytest.raises(KBError, match="mit.yaml"):
+        _cached(kb_copy)
