@@ -13,7 +13,7 @@ from pathlib import Path
 
 from clearance.engine.clear import clear
 from clearance.engine.values import DataTerms, Node, Result
-from clearance.graph.api import graph_for
+from clearance.graph.api import default_sources, graph_for
 from clearance.graph.model import Edge, Graph
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, Resolution, default_normalizer
@@ -85,8 +85,9 @@ def check(targets: Sequence[str], uses: Sequence[str], policy: Policy | None = N
     outcomes: list[Outcome] = []
     warnings: list[str] = []
     subjects = []
+    sources = default_sources(snapshots, offline)  # once: each snapshot is read once for all targets
     for target in targets:
-        graph = graph_for(target, snapshots=snapshots, offline=offline, depth=depth)
+        graph = graph_for(target, depth=depth, sources=sources)
         lineage = GraphLineage(graph, normalizer)
         subject = graph.root or target
         subjects.append(subject)

@@ -6,11 +6,9 @@ removed from here. The list can only shrink; nothing here hides a regression els
 """
 
 HUB_IDS = frozenset("""
-h-research openmdw-1.0 openmdw-1.1
+h-research
 """.split())
 
-SCANCODE_KEYS = frozenset("""
-openmdw-1.0
-""".split())
+SCANCODE_KEYS: frozenset[str] = frozenset()
 
 LICENSE_NAMES: frozenset[str] = frozenset()

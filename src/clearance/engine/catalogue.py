@@ -43,7 +43,8 @@ def rules() -> dict[str, Rule]:
     """All rules by name."""
     text = (resources.files("clearance.engine") / "catalogue.yaml").read_text(encoding="utf-8")
     out: dict[str, Rule] = {}
-    for entry in yaml.safe_load(text):
+    # libyaml's loader when built: the pure-Python one takes ~90 ms here, on every check.
+    for entry in yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         rule = Rule(**entry)
         out[rule.name] = rule
     return out

@@ -50,13 +50,13 @@ PERMISSIONS: tuple[str, ...] = ("commercial_use", "research_use", "redistributio
 TERM_NAMES: tuple[str, ...] = PERMISSIONS + tuple(ABSENT)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Territory:
     territory: str  # ISO 3166-1 alpha-2, or EU
     applies_to: str = "all"  # "all" or a modality, e.g. "multimodal"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Evidence:
     url: str
     section: str
@@ -64,7 +64,7 @@ class Evidence:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LicenseTerms:
     """Flat terms plus the evidence for each. `curated` is False for the long tail known only
     through license-expression, whose terms are then `unknown`."""
