@@ -66,6 +66,7 @@ class GraphLineage:
 class CheckRun:
     outcomes: list[Outcome]
     warnings: list[str]
+    graphs: dict[str, Graph] = field(default_factory=dict)  # subject -> its lineage (for BOMs, notices)
 
     @property
     def passed(self) -> bool:
@@ -85,15 +86,17 @@ def check(targets: Sequence[str], uses: Sequence[str], policy: Policy | None = N
     outcomes: list[Outcome] = []
     warnings: list[str] = []
     subjects = []
+    graphs: dict[str, Graph] = {}
     sources = default_sources(snapshots, offline)  # once: each snapshot is read once for all targets
     for target in targets:
         graph = graph_for(target, depth=depth, sources=sources)
         lineage = GraphLineage(graph, normalizer)
         subject = graph.root or target
         subjects.append(subject)
+        graphs[subject] = graph
         warnings += [f"{p.artifact}: {p.message}" for p in graph.problems if p.code in ("warning", "lookup_failed")]
         for use in uses:
             result: Result = clear(lineage, subject, use, kb, org, terms, depth)
             outcomes.append(evaluator.evaluate(result))
     warnings += evaluator.exception_warnings(subjects)
-    return CheckRun(outcomes, list(dict.fromkeys(warnings)))
+    return CheckRun(outcomes, list(dict.fromkeys(warnings)), graphs)

@@ -222,6 +222,88 @@ def graph_cmd(
     sys.stdout.write(render(graph, fmt.value).rstrip("\n") + "\n")
 
 
+class NoticeFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+def _write(text: str, out_file: Path | None) -> None:
+    if out_file is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{out_file}: cannot write ({exc.strerror or exc})")
+    err.print(f"wrote {out_file}", highlight=False)
+
+
+@app.command("notice")
+def notice_cmd(
+    targets: list[str] = typer.Argument(..., help="Hub ids, Hub URLs, or local model folders / GGUF files you ship."),
+    snapshots: list[Path] = typer.Option([], "--snapshot", "-s", help="Snapshot files to resolve lineage from (repeatable)."),
+    offline: bool = typer.Option(False, "--offline", help="Never call the Hub API."),
+    fmt: NoticeFormat = typer.Option(NoticeFormat.text, "--format", "-f"),
+    out_file: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
+) -> None:
+    """The notices, license copies, attribution and restrictions every upstream license requires."""
+    from clearance import notice
+    from clearance.check import check
+    from clearance.kb import default_kb
+    from clearance.sources.interface import SourceError
+
+    try:
+        run = check(targets, ["redistribution"], None, snapshots, offline or None)
+    except SourceError as exc:
+        fail(str(exc))
+    built = notice.build_notice(run, default_kb())
+    render = {NoticeFormat.text: notice.to_text, NoticeFormat.markdown: notice.to_markdown, NoticeFormat.json: notice.to_json}[fmt]
+    _write(render(built), out_file)
+
+
+@app.command("advise")
+def advise_cmd(
+    target: str = typer.Argument(..., help="The derivative you publish: a local model folder (its README.md gets a patch) or its future Hub id."),
+    bases: list[str] = typer.Option([], "--base", "-b", help="A base model (repeatable; default: the target's own base_model)."),
+    datasets: list[str] = typer.Option([], "--dataset", "-d", help="A training dataset (repeatable)."),
+    use: UseChoice = typer.Option(UseChoice.commercial, "--use", "-u", help="The use the derivative is meant for."),
+    relation: str = typer.Option(None, "--relation", help="finetune, adapter, quantized or merge (default: merge for several bases, else finetune)."),
+    snapshots: list[Path] = typer.Option([], "--snapshot", "-s", help="Snapshot files to resolve lineage and find alternatives in (repeatable)."),
+    offline: bool = typer.Option(False, "--offline", help="Never call the Hub API."),
+    fmt: NoticeFormat = typer.Option(NoticeFormat.text, "--format", "-f", help="text or json (markdown prints text)."),
+) -> None:
+    """What may a derivative be licensed as, and what must its card declare?"""
+    from clearance.advise import advise, to_text
+    from clearance.sources.interface import SourceError
+
+    if not bases:
+        bases = _declared_bases(target)
+        if not bases:
+            fail(f"{target}: no base model given (--base) and none declared in its card")
+    try:
+        advice = advise(target, bases, datasets, use=use.value, relation=relation, snapshots=snapshots, offline=offline or None)
+    except (SourceError, ValueError) as exc:
+        fail(str(exc))
+    if fmt is NoticeFormat.json:
+        import json
+
+        print(json.dumps(advice.to_json(), indent=2))
+    else:
+        sys.stdout.write(to_text(advice))
+
+
+def _declared_bases(target: str) -> list[str]:
+    from clearance.sources.frontmatter import read_card_file
+
+    readme = Path(target) / "README.md"
+    if not readme.is_file():
+        return []
+    base = read_card_file(readme).data.get("base_model")
+    values = base if isinstance(base, list) else [base]
+    return [str(v) for v in values if isinstance(v, str) and v.strip()]
+
+
 @app.command("explain")
 def explain(code_or_name: str = typer.Argument(None, help="A finding code (CLR103) or name (license-conflict); omit to list them all.")) -> None:
     """Explain a finding: what it means, why it matters, how to fix it, with an example."""

@@ -66,7 +66,10 @@ def test_mit_on_a_llama2_finetune_is_a_conflict_and_llama2_still_binds():
     "declared,base",
     [("apache-2.0", "mit"), ("mit", "apache-2.0"), ("creativeml-openrail-m", "mit"), ("cc-by-nc-4.0", "apache-2.0"),
      ("llama2", "llama2"), ("gpl-3.0", "mit"), ("llama3.1", "llama3"), ("cc-by-sa-4.0", "cc-by-sa-3.0"),
-     ("cc-by-nc-4.0", "cc-by-4.0"), ("openrail++", "cc0-1.0")],
+     ("cc-by-nc-4.0", "cc-by-4.0"), ("openrail++", "cc0-1.0"), ("openrail", "creativeml-openrail-m"),
+     ("llama3.3", "llama3.1"),
+     # a narrower license stacked on a community base: its terms still bind, as obligations
+     ("intel-research", "gemma"), ("mistral-research-license", "llama2")],
 )
 def test_legal_combinations_are_not_conflicts(declared, base):
     g = DictLineage().add("base", base).add("child", declared, parents=[("base", "finetune")])
@@ -78,7 +81,9 @@ def test_legal_combinations_are_not_conflicts(declared, base):
     [("apache-2.0", "gemma"), ("mit", "cc-by-nc-4.0"), ("apache-2.0", "creativeml-openrail-m"),
      ("mit", "deepseek-la-1.0"), ("apache-2.0", "qwen-research"), ("mit", "cc-by-sa-4.0"),
      # one publisher's licenses are not one license: CC BY on CC BY-NC, Qwen on Qwen research
-     ("cc-by-4.0", "cc-by-nc-4.0"), ("qwen", "qwen-research"), ("apache-2.0", "llama4")],
+     ("cc-by-4.0", "cc-by-nc-4.0"), ("qwen", "qwen-research"), ("apache-2.0", "llama4"),
+     # CC and the GPL forbid added restrictions, so they cannot carry Gemma's or Llama's
+     ("cc-by-nc-4.0", "gemma"), ("gpl-3.0", "llama2"), ("cc-by-sa-4.0", "llama2")],
 )
 def test_relabelled_derivatives_are_conflicts(declared, base):
     g = DictLineage().add("base", base).add("child", declared, parents=[("base", "finetune")])

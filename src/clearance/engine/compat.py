@@ -6,7 +6,9 @@ Rules, from the terms in the knowledge base (never from license names):
 - the same license, or another version of it (linked by `supersedes`), is always fine;
   licenses of one publisher (`family`) are not the same license: CC BY-NC is no CC BY;
 - a non-commercial ancestor forbids a derivative license that allows commercial use;
-- an ancestor whose use restrictions must pass through forbids a license without them;
+- an ancestor whose use restrictions must pass through forbids a license that cannot carry
+  them: a permissive one, one that forbids added restrictions (CC, GPL) or a share-alike one.
+  Another license may be stacked on them (its restrictions add to the ancestor's);
 - a share-alike ancestor requires its own license;
 - a community or proprietary ancestor (Llama, Gemma, Qwen, DeepSeek...) forbids relabelling
   the derivative with a permissive or public-domain license.
@@ -37,7 +39,16 @@ def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | Non
     if ancestor.commercial_use == "no" and declared.commercial_use in ("yes", "conditional"):
         return f"{ancestor.id} forbids commercial use, {declared.id} allows it"
     if ancestor.pass_through_restrictions and not declared.pass_through_restrictions:
-        return f"{ancestor.id} requires its use restrictions on derivatives, {declared.id} carries none"
+        # The derivative must carry the ancestor's use restrictions. A license that adds none of
+        # its own can still be stacked on them (a research license on a Gemma fine-tune: the
+        # Gemma terms still bind, as an obligation); one that grants everything, or forbids
+        # adding restrictions (CC, GPL), or demands its own terms (share-alike) cannot.
+        if declared.category in _OPEN:
+            return f"{ancestor.id} requires its use restrictions on derivatives, {declared.id} carries none"
+        if declared.no_added_restrictions:
+            return f"{ancestor.id} requires its use restrictions on derivatives, and {declared.id} forbids adding restrictions"
+        if declared.share_alike:
+            return f"{ancestor.id} requires its use restrictions on derivatives, {declared.id} requires only its own terms"
     if ancestor.share_alike:
         return f"{ancestor.id} is share-alike: derivatives must carry {ancestor.id}"
     if ancestor.category in _BINDING and declared.category in _OPEN:

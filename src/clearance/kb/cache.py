@@ -1,7 +1,7 @@
 """A compiled copy of the bundled knowledge base, so a cold process skips YAML and pydantic.
 
 The key covers everything the compiled value depends on: Clearance's version, the terms
-schema version, and each KB file's name, size and modification time. Any change to a KB file
+schema version, the KB code's files and each KB file's name, size and modification time. Any change to a KB file
 gives a new key, so a stale copy is never read. A copy that cannot be read (truncated,
 written by another Python, tampered) is ignored and rebuilt; failing to write one only costs
 speed. The copy lives in the user's cache directory: pickle is safe here because nobody but
@@ -34,9 +34,14 @@ def cache_dir() -> Path:
     return Path(base) / "clearance"
 
 
+# The code that shapes the compiled value: a change to it (a new term, say) must not meet an
+# old pickle, even before the version number changes.
+_CODE = tuple(Path(__file__).with_name(n) for n in ("terms.py", "schema.py", "loader.py", "cache.py"))
+
+
 def key_for(paths: Sequence[Path]) -> str:
     h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{sys.version_info[:2]}".encode())
-    for path in paths:
+    for path in (*_CODE, *paths):
         st = path.stat()
         h.update(f"|{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:24]

@@ -98,7 +98,7 @@ def terms_for(name: str) -> LicenseTerms | None:
         mau_limit=None, revenue_limit_usd=None, pass_through_restrictions=False, use_restrictions=(),
         share_alike=False, attribution_required=False, include_license_copy=False, notice=None,
         derivative_name_prefix=None, acceptable_use_policy=None, output_training_restricted=False,
-        excluded_territories=(), patent_grant=False, osi_approved=False, version=None, date=None,
+        excluded_territories=(), patent_grant=False, osi_approved=False, no_added_restrictions=False, version=None, date=None,
         family=None, supersedes=None, superseded_by=None, spdx_id=spdx, scancode_key=key, hub_id=False,
         aliases=tuple(entry.get("other_spdx_license_keys") or ()), link_patterns=(), text_url=url,
         evidence={"category": Evidence(url=url, section=f"ScanCode category: {entry.get('category')}", stated=True),

@@ -97,6 +97,10 @@ class Terms(_Strict):
     excluded_territories: TerritoriesTerm | None = None
     patent_grant: BoolTerm | None = None
     osi_approved: BoolTerm | None = None
+    # Recipients may not be given further terms that restrict the rights granted (CC's "no
+    # downstream restrictions", the GPL's "no further restrictions"): such a license cannot
+    # carry an ancestor's use restrictions.
+    no_added_restrictions: BoolTerm | None = None
 
 
 TERM_NAMES: tuple[str, ...] = tuple(Terms.model_fields)

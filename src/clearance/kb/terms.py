@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: no_added_restrictions
 
 Category = Literal[
     "permissive",
@@ -45,6 +45,7 @@ ABSENT: dict[str, Any] = {
     "excluded_territories": (),
     "patent_grant": False,
     "osi_approved": False,
+    "no_added_restrictions": False,
 }
 PERMISSIONS: tuple[str, ...] = ("commercial_use", "research_use", "redistribution", "derivatives")
 TERM_NAMES: tuple[str, ...] = PERMISSIONS + tuple(ABSENT)
@@ -92,6 +93,7 @@ class LicenseTerms:
     excluded_territories: tuple[Territory, ...]
     patent_grant: bool
     osi_approved: bool
+    no_added_restrictions: bool
     version: str | None
     date: dt.date | None
     family: str | None

@@ -1,0 +1,242 @@
+"""`clearance advise`: for a publisher, what a derivative may be licensed as and what its card
+must say.
+
+From the bases (and training datasets) of the derivative: the licenses that bind it (the
+bases' own and inherited ones, as `check` finds them), every curated license the derivative
+may carry without granting more than those allow (the engine's own conflict rule), the one to
+use, the card fields to declare, the duties to meet, a front-matter patch, and — when a base
+blocks the intended use — permissively licensed bases of the same task and similar size found
+in the snapshots.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clearance.check import check
+from clearance.engine import compat
+from clearance.engine.values import Result
+from clearance.kb.loader import KnowledgeBase, default_kb
+from clearance.kb.terms import LicenseTerms
+from clearance.notice import LicenseNotice
+
+RELATIONS = ("finetune", "adapter", "quantized", "merge")
+_OPEN = frozenset({"permissive", "public-domain"})
+_SIZE = re.compile(r"(?<![a-z0-9])(\d+(?:\.\d+)?)\s*([bm])(?![a-z])", re.IGNORECASE)
+
+
+@dataclass
+class Alternative:
+    id: str
+    pipeline_tag: str | None
+    size: str | None
+    downloads: int | None
+    licenses: tuple[str, ...]
+    verdict: str
+
+
+@dataclass
+class Advice:
+    target: str
+    use: str
+    relation: str
+    bases: list[str]
+    datasets: list[str]
+    base_results: list[Result]
+    binding: list[LicenseTerms]
+    data_licenses: list[LicenseTerms]
+    allowed: list[LicenseTerms]
+    recommended: LicenseTerms | None
+    problems: list[str]
+    card: dict[str, Any]
+    duties: list[tuple[str, str, str, str]]  # (license, kind, text, section)
+    patch: str
+    alternatives: list[Alternative] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        return any(r.verdict == "blocked" for r in self.base_results)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1, "target": self.target, "use": self.use, "relation": self.relation,
+            "bases": [{"id": r.subject, "verdict": r.verdict, "licenses": sorted({*r.declared_licenses, *r.inherited_licenses})}
+                      for r in self.base_results],
+            "datasets": self.datasets,
+            "binding_licenses": [lic.id for lic in self.binding],
+            "data_licenses": [lic.id for lic in self.data_licenses],
+            "allowed_licenses": [lic.id for lic in self.allowed],
+            "recommended_license": self.recommended.id if self.recommended else None,
+            "problems": self.problems,
+            "card": self.card,
+            "duties": [{"license": lid, "kind": k, "text": t, "section": s} for lid, k, t, s in self.duties],
+            "patch": self.patch,
+            "alternatives": [a.__dict__ for a in self.alternatives],
+        }
+
+
+def advise(target: str, bases: Sequence[str], datasets: Sequence[str] = (), *, use: str = "commercial",
+           relation: str | None = None, snapshots: Sequence[str | Path] = (), offline: bool | None = None,
+           kb: KnowledgeBase | None = None, alternatives: int = 5) -> Advice:
+    kb = kb or default_kb()
+    relation = relation or ("merge" if len(bases) > 1 else "finetune")
+    if relation not in RELATIONS:
+        raise ValueError(f"--relation must be one of {', '.join(RELATIONS)}, not {relation!r}")
+    run = check(list(bases), [use], snapshots=snapshots, offline=offline, kb=kb)
+    base_results = [o.result for o in run.outcomes]
+    binding = _licenses(kb, (lid for r in base_results for lid in (*r.declared_licenses, *r.inherited_licenses)))
+    data_results = [o.result for o in check([f"datasets/{d}" for d in datasets], [use], snapshots=snapshots,
+                                            offline=offline, kb=kb).outcomes] if datasets else []
+    data_licenses = _licenses(kb, (lid for r in data_results for lid in r.declared_licenses))
+    problems = [f"{r.subject}: its license could not be resolved; the advice below ignores it" for r in base_results
+                if not r.declared_licenses and not r.inherited_licenses]
+    for i, a in enumerate(binding):
+        for b in binding[i + 1:]:
+            reason = compat.merge_conflict(a, b)
+            if reason:
+                problems.append(f"the bases cannot be combined: {reason}")
+    allowed = [lic for lic in kb if lic.curated and lic.category != "unknown"
+               and all(compat.conflict_reason(lic, b) is None for b in binding)]
+    recommended = _recommend(binding, allowed)
+    allowed.sort(key=lambda lic: (lic is not recommended, not lic.hub_id, lic.category, lic.id))
+    card = _card(recommended, bases, datasets, relation)
+    duties = [(n.license.id, *item) for n in (LicenseNotice(lic) for lic in binding) for item in n.items]
+    advice = Advice(target, use, relation, list(bases), list(datasets), base_results, binding, data_licenses,
+                    allowed, recommended, problems, card, duties, _patch(target, card))
+    if advice.blocked and snapshots and alternatives:
+        advice.alternatives = _alternatives(run, bases, use, snapshots, kb, alternatives)
+    return advice
+
+
+def _licenses(kb: KnowledgeBase, ids) -> list[LicenseTerms]:
+    out = [kb.get(lid) for lid in dict.fromkeys(ids)]
+    return [lic for lic in out if lic is not None]
+
+
+def _recommend(binding: list[LicenseTerms], allowed: list[LicenseTerms]) -> LicenseTerms | None:
+    allowed_ids = {lic.id for lic in allowed}
+    # A binding license the others allow is the natural choice: the derivative keeps the
+    # terms it inherits (Llama on Llama, Gemma on Gemma, Apache-2.0 on Apache-2.0). The most
+    # demanding one goes first, since only it can carry the others' conditions.
+    for lic in sorted(binding, key=lambda lic: (lic.category in _OPEN, not lic.pass_through_restrictions)):
+        if lic.id in allowed_ids:
+            return lic
+    if not binding:
+        return None
+    hub = [lic for lic in allowed if lic.hub_id]
+    return (hub or allowed or [None])[0]
+
+
+def _card(lic: LicenseTerms | None, bases: Sequence[str], datasets: Sequence[str], relation: str) -> dict[str, Any]:
+    card: dict[str, Any] = {}
+    if lic is not None and lic.hub_id:
+        card["license"] = lic.id
+    elif lic is not None:
+        card.update({"license": "other", "license_name": lic.id, "license_link": lic.text_url})
+    card["base_model"] = list(bases) if len(bases) != 1 else bases[0]
+    card["base_model_relation"] = relation
+    if datasets:
+        card["datasets"] = list(datasets)
+    return card
+
+
+def _patch(target: str, card: dict[str, Any]) -> str:
+    """A unified diff of the target's README.md front matter, or the block to start one with."""
+    import yaml
+
+    from clearance.sources.frontmatter import REGEX_YAML_BLOCK, parse_card
+
+    readme = Path(target) / "README.md" if Path(target).is_dir() else None
+    old_text = readme.read_text(encoding="utf-8", errors="replace") if readme and readme.is_file() else ""
+    current = parse_card(old_text, str(readme or "README.md")).data if old_text else {}
+    merged = {**current, **card}
+    block = "---\n" + yaml.safe_dump(merged, sort_keys=False, allow_unicode=True) + "---\n"
+    match = REGEX_YAML_BLOCK.search(old_text)
+    new_text = old_text[: match.start()] + block + old_text[match.end():] if match else block + old_text
+    if not old_text:
+        return block
+    name = "README.md"
+    return "".join(difflib.unified_diff(old_text.splitlines(True), new_text.splitlines(True), f"a/{name}", f"b/{name}"))
+
+
+def size_of(model_id: str) -> float | None:
+    """Parameters in billions as a model's name tells it ("Llama-2-7b" -> 7.0, "...-350M" -> 0.35)."""
+    name = model_id.rsplit("/", 1)[-1]
+    found = _SIZE.findall(name)
+    if not found:
+        return None
+    value, unit = found[-1]
+    return float(value) / (1000 if unit.lower() == "m" else 1)
+
+
+def _alternatives(run, bases: Sequence[str], use: str, snapshots: Sequence[str | Path], kb: KnowledgeBase,
+                  limit: int) -> list[Alternative]:
+    from clearance.sources.snapshot import SnapshotSource
+
+    base_arts = [run.graphs[s].artifact(s) for s in run.graphs]
+    tags = {a.pipeline_tag for a in base_arts if a is not None and a.pipeline_tag}
+    sizes = [s for s in (size_of(b) for b in bases) if s]
+    base_keys = {b.lower() for b in bases}
+    candidates = []
+    for snap in snapshots:
+        for record in SnapshotSource(snap).records():
+            art = record.artifact
+            if art.kind != "model" or art.id.lower() in base_keys or (tags and art.pipeline_tag not in tags):
+                continue
+            size = size_of(art.id)
+            if sizes and (size is None or not any(s / 2 <= size <= s * 2 for s in sizes)):
+                continue
+            candidates.append(art)
+    candidates.sort(key=lambda a: -(a.downloads or 0))
+    out: list[Alternative] = []
+    # Checked in downloads order, a batch at a time, until enough open ones are found.
+    for start in range(0, min(len(candidates), 400), 50):
+        batch = candidates[start:start + 50]
+        checked = check([a.id for a in batch], [use], snapshots=snapshots, offline=True, kb=kb)
+        for art, outcome in zip(batch, checked.outcomes):
+            r = outcome.result
+            lics = tuple(dict.fromkeys((*r.declared_licenses, *r.inherited_licenses)))
+            if r.verdict in ("cleared", "conditional") and lics and all((kb.get(x) and kb.get(x).category in _OPEN) for x in lics):
+                s = size_of(art.id)
+                out.append(Alternative(art.id, art.pipeline_tag, f"{s:g}B" if s else None, art.downloads, lics, r.verdict))
+                if len(out) >= limit:
+                    return out
+    return out
+
+
+def to_text(a: Advice) -> str:
+    lines = [f"Advice for publishing {a.target} ({a.relation} of {', '.join(a.bases)}) for {a.use} use", ""]
+    for r in a.base_results:
+        lics = ", ".join(sorted({*r.declared_licenses, *r.inherited_licenses})) or "no resolved license"
+        lines.append(f"  base {r.subject}: {lics} — {r.verdict} for {a.use} use")
+    for lic in a.data_licenses:
+        lines.append(f"  training data under {lic.id} ({lic.category}): review its terms")
+    for p in a.problems:
+        lines.append(f"  problem: {p}")
+    lines.append("")
+    if a.recommended:
+        lines.append(f"License it as: {a.recommended.id} ({a.recommended.name})")
+    others = [lic.id for lic in a.allowed if lic is not a.recommended and lic.hub_id][:15]
+    if others:
+        lines.append(f"Also allowed: {', '.join(others)}" + (" …" if len(a.allowed) > 16 else ""))
+    lines += ["", "The card must declare:"]
+    for key, value in a.card.items():
+        lines.append(f"  {key}: {value}")
+    if a.duties:
+        lines += ["", "Duties:"]
+        lines += [f"  • {text}  ({lid}, {section})" for lid, _kind, text, section in a.duties]
+    lines += ["", "Front matter patch:", a.patch.rstrip("\n")]
+    if a.blocked:
+        lines += ["", f"A base is blocked for {a.use} use."]
+        if a.alternatives:
+            lines.append("Permissively licensed alternatives of the same task and similar size in the snapshots:")
+            lines += [f"  {x.id}  ({x.size or '?'}, {', '.join(x.licenses)}, {x.downloads or 0:,} downloads, {x.verdict})"
+                      for x in a.alternatives]
+        else:
+            lines.append("No permissively licensed alternative of the same task and size was found in the snapshots.")
+    return "\n".join(lines) + "\n"

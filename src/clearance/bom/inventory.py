@@ -1,0 +1,359 @@
+"""What an AI bill of materials lists, read once from a `CheckRun` for every format.
+
+Every model and dataset of every subject's lineage becomes one `Item`, keyed by the id the
+graph matches on (`graph.ids.key`: `model:<hub id, lower-cased>`, `dataset:<...>`, or
+`path:<absolute path>`), which is also its stable `bom-ref` / SPDX id suffix. An artifact met in
+several lineages is listed once, with the union of its parents. Artifacts no source knew
+(`resolved=False`) and parents a lineage names but never walked (depth limit) are listed too,
+with what is known: their id and kind, no license.
+
+Licenses are the KB ids the normalizer resolves from each artifact's own signals (what the
+engine saw, through `check.GraphLineage`), kept as `LicenseTerm`s: one declared value, which
+may be an expression (`apache-2.0 OR mit`). Nothing here decides a verdict: the subjects'
+verdicts, findings and obligations are copied from the run's outcomes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from clearance.check import CheckRun, GraphLineage
+from clearance.engine.values import WEIGHT_RELATIONS
+from clearance.graph.ids import key as hub_key
+from clearance.graph.ids import looks_like_path, path_key
+from clearance.graph.model import Artifact, Graph, Problem
+from clearance.kb.loader import KnowledgeBase, default_kb
+from clearance.kb.normalizer import PLACEHOLDERS, Normalizer, Resolution
+from clearance.policy.evaluate import Outcome
+
+HUB = "https://huggingface.co"
+_COMMIT = re.compile(r"^[0-9a-fA-F]{7,64}$")
+_NOT_IDSTRING = re.compile(r"[^A-Za-z0-9.-]+")  # SPDX idstring: letters, digits, '.', '-'
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseInfo:
+    """One license as a BOM shows it."""
+
+    raw: str  # what the source said
+    kb_id: str | None = None  # the Clearance KB id; None when the KB does not know the value
+    name: str = ""  # the KB's name for it, else the raw value
+    spdx_id: str | None = None  # a real SPDX License List id, else None
+    license_ref: str = ""  # the id to write in an SPDX expression: spdx_id, ScanCode's LicenseRef-, or ours
+    url: str | None = None  # where the license text is published
+    resolved: bool = True  # False for values the KB does not know and for placeholders ("other")
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseTerm:
+    """One declared license value: a single license, or an expression (`A OR B`)."""
+
+    licenses: tuple[LicenseInfo, ...]
+    operator: str | None = None  # "OR" / "AND" when there are several
+
+    @property
+    def spdx_expression(self) -> str:
+        ids = [lic.license_ref for lic in self.licenses]
+        if len(ids) == 1:
+            return ids[0]
+        return f" {self.operator or 'AND'} ".join(ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    key: str
+    relation: str  # finetune | adapter | merge | quantized | distilled | trained_on
+    evidence: str = ""
+
+
+@dataclass
+class Item:
+    """One model or dataset of the run."""
+
+    key: str
+    id: str  # the Hub id as its source spelt it, or an absolute path
+    kind: str  # model | dataset
+    artifact: Artifact | None = None
+    declared: list[LicenseTerm] = field(default_factory=list)
+    parents: list[Parent] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    pinned_revision: str | None = None  # a revision a child's reference pinned
+    outcomes: list[Outcome] = field(default_factory=list)  # subjects only: one per use
+
+    @property
+    def is_path(self) -> bool:
+        return self.key.startswith("path:")
+
+    @property
+    def resolved(self) -> bool:
+        return self.artifact is not None and self.artifact.resolved
+
+    @property
+    def revision(self) -> str | None:
+        return (self.artifact.revision if self.artifact else None) or self.pinned_revision
+
+    @property
+    def namespace(self) -> str | None:
+        """The Hub user or organisation; None for a legacy id without one, or a local path."""
+        if self.is_path or "/" not in self.id:
+            return None
+        return self.id.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        if self.is_path:
+            return self.id.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1] or self.id
+        return self.id.rsplit("/", 1)[-1]
+
+    @property
+    def hub_url(self) -> str | None:
+        if self.is_path:
+            return None
+        return f"{HUB}/{'datasets/' if self.kind == 'dataset' else ''}{self.id}"
+
+    @property
+    def commit(self) -> str | None:
+        """The revision when it is a commit hash (lower-cased, as the purl spec asks), else None."""
+        rev = self.revision
+        return rev.lower() if rev and _COMMIT.match(rev) else None
+
+    @property
+    def purl(self) -> str | None:
+        """`pkg:huggingface/<namespace>/<name>[@<commit>]` (the purl spec's huggingface type, whose
+        version is a commit hash: a branch or tag name is left out). The spec defines the type for
+        models only; a dataset is written `pkg:huggingface/datasets/<namespace>/<name>`, mirroring
+        its Hub URL, as AI-BOM tools commonly do ("datasets" is a reserved name on the Hub, so it
+        cannot clash with a user). A local path has no purl."""
+        if self.is_path:
+            return None
+        from packageurl import PackageURL  # cyclonedx-python-lib's own dependency
+
+        parts = self.id.split("/")
+        ns = "/".join(parts[:-1]) or None
+        if self.kind == "dataset":
+            ns = f"datasets/{ns}" if ns else "datasets"
+        return PackageURL(type="huggingface", namespace=ns, name=parts[-1], version=self.commit).to_string()
+
+    @property
+    def created_at(self) -> dt.datetime | None:
+        raw = self.artifact.created_at if self.artifact else None
+        if not raw:
+            return None
+        try:
+            when = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        return when.astimezone(dt.timezone.utc).replace(microsecond=0)
+
+    @property
+    def pipeline_tag(self) -> str | None:
+        return self.artifact.pipeline_tag if self.artifact else None
+
+    @property
+    def source(self) -> str | None:
+        return (self.artifact.source or None) if self.artifact else None
+
+    @property
+    def licenses(self) -> list[LicenseInfo]:
+        """Every declared license, each once."""
+        return list({(lic.kb_id or lic.raw): lic for term in self.declared for lic in term.licenses}.values())
+
+
+@dataclass
+class Inventory:
+    items: dict[str, Item]  # key -> item: subjects first, then in walk order
+    subjects: list[str]  # keys of the subjects, in the run's order
+    kb: KnowledgeBase
+
+    def __iter__(self) -> Iterator[Item]:
+        return iter(self.items.values())
+
+    def datasets_of(self, item: Item) -> list[Item]:
+        """The datasets the item was trained on (its direct `trained_on` parents)."""
+        return [self.items[p.key] for p in item.parents if p.relation == "trained_on"]
+
+    def ancestors_of(self, item: Item) -> list[tuple[Item, int, list[tuple[str, str]]]]:
+        """Every model the item's weights descend from (finetune, adapter, merge, quantized,
+        distilled: all generations, not only the parents), nearest first. Each comes with its
+        depth (1 = a parent) and the (child key, relation) links through which it was reached."""
+        found: dict[str, tuple[int, list[tuple[str, str]]]] = {}
+        frontier, depth = [item], 0
+        while frontier:
+            depth += 1
+            nxt: list[Item] = []
+            for child in frontier:
+                for p in child.parents:
+                    if p.relation not in WEIGHT_RELATIONS or p.key == item.key:
+                        continue
+                    if p.key not in found:
+                        found[p.key] = (depth, [])
+                        nxt.append(self.items[p.key])
+                    found[p.key][1].append((child.key, p.relation))
+            frontier = nxt
+        return [(self.items[k], d, links) for k, (d, links) in found.items()]
+
+    def concluded(self, item: Item) -> list[LicenseTerm]:
+        """A subject's licenses as Clearance concluded them: what it declares and what it
+        inherits from its lineage (the engine's `declared_licenses` + `inherited_licenses`).
+        Empty for an artifact that was not a subject of the run."""
+        if not item.outcomes:
+            return []
+        terms = list(item.declared)
+        seen = {lic.kb_id for term in terms for lic in term.licenses if lic.kb_id}
+        for outcome in item.outcomes:
+            for lid in (*outcome.result.declared_licenses, *outcome.result.inherited_licenses):
+                if lid not in seen:
+                    seen.add(lid)
+                    terms.append(LicenseTerm((license_info(lid, lid, self.kb),)))
+        return terms
+
+
+def stable_key(kind: str, artifact_id: str) -> str:
+    return path_key(artifact_id) if looks_like_path(artifact_id) else hub_key(kind, artifact_id)
+
+
+def iri_safe(text: str) -> str:
+    """Text that may stand in an IRI fragment (a Hub id passes unchanged)."""
+    return quote(text, safe="/:@-._~!$&'()*+,;=")
+
+
+# -- licenses ---------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _on_spdx_list(spdx_id: str) -> str | None:
+    """The canonical id when `spdx_id` is on the SPDX License List: the list CycloneDX's schema
+    ships (what its strict validation accepts), else the one license-expression knows."""
+    if not spdx_id or spdx_id.startswith(("LicenseRef-", "DocumentRef-")):
+        return None
+    from cyclonedx.spdx import fixup_id
+
+    canonical = fixup_id(spdx_id)
+    if canonical:
+        return canonical
+    from clearance.kb.normalizer import _spdx  # the SPDX licensing the normalizer already built
+
+    sym = _spdx().known_symbols.get(spdx_id)
+    return sym.key if sym is not None and not sym.key.startswith("LicenseRef-") else None
+
+
+def license_ref(text: str) -> str:
+    """Our own SPDX LicenseRef for a KB id or raw value without one."""
+    return "LicenseRef-clearance-" + (_NOT_IDSTRING.sub("-", text.replace("+", "-plus")).strip("-")[:80] or "unknown")
+
+
+def license_info(kb_id: str | None, raw: str, kb: KnowledgeBase) -> LicenseInfo:
+    lic = kb.get(kb_id) if kb_id else None
+    if lic is None or kb_id in PLACEHOLDERS:
+        # Unknown to the KB, or a placeholder such as "other" that names no license: keep the raw value.
+        shown = " ".join(raw.split())[:200] or "unknown"
+        return LicenseInfo(raw=raw, kb_id=kb_id, name=shown, license_ref=license_ref(shown if lic is None else kb_id or shown),
+                           resolved=False)
+    spdx = _on_spdx_list(lic.spdx_id) if lic.spdx_id else None
+    if spdx:
+        ref = spdx
+    elif lic.spdx_id and lic.spdx_id.startswith("LicenseRef-"):
+        ref = lic.spdx_id  # ScanCode's LicenseDB id: stable and documented
+    else:
+        ref = license_ref(lic.id)
+    return LicenseInfo(raw=raw, kb_id=lic.id, name=lic.name, spdx_id=spdx, license_ref=ref, url=lic.text_url or None)
+
+
+def _terms(resolutions: Iterable[Resolution], kb: KnowledgeBase) -> list[LicenseTerm]:
+    out: dict[tuple[str, ...], LicenseTerm] = {}
+    for res in resolutions:
+        if res.id is None and res.kind == "license_file":
+            continue  # an unreadable or unrecognised LICENSE file: its path is no license name
+        if res.id is None:
+            term = LicenseTerm((license_info(None, res.input, kb),))
+        elif res.also:
+            term = LicenseTerm(tuple(license_info(i, i, kb) for i in res.ids), res.operator)
+        else:
+            term = LicenseTerm((license_info(res.id, res.input, kb),))
+        out.setdefault(tuple(lic.kb_id or lic.raw for lic in term.licenses) + (term.operator or "",), term)
+    return list(out.values())
+
+
+# -- reading the run --------------------------------------------------------------------------
+
+def build(run: CheckRun, kb: KnowledgeBase | None = None, normalizer: Normalizer | None = None) -> Inventory:
+    kb = kb or default_kb()
+    normalizer = normalizer or Normalizer(kb)
+    items: dict[str, Item] = {}
+    subjects: list[str] = []
+
+    def ensure(key: str, artifact_id: str, kind: str) -> Item:
+        item = items.get(key)
+        if item is None:
+            item = items[key] = Item(key=key, id=artifact_id, kind=kind)
+        return item
+
+    for subject, graph in run.graphs.items():
+        lineage = GraphLineage(graph, normalizer)
+        keys = _read_graph(graph, lineage, kb, ensure)
+        root = graph.artifact(graph.root or subject)
+        subject_key = keys.get(graph.root or subject) or stable_key(root.kind if root else "model", subject)
+        ensure(subject_key, root.id if root else subject, root.kind if root else "model")
+        if subject_key not in subjects:
+            subjects.append(subject_key)
+
+    for outcome in run.outcomes:
+        subject = outcome.result.subject
+        graph = run.graphs.get(subject)
+        art = graph.artifact(graph.root or subject) if graph else None
+        key = stable_key(art.kind, art.id) if art else stable_key("model", subject)
+        item = ensure(key, art.id if art else subject, art.kind if art else "model")
+        item.outcomes.append(outcome)
+        if key not in subjects:
+            subjects.append(key)
+
+    ordered = {k: items[k] for k in subjects}
+    ordered.update(items)
+    return Inventory(ordered, subjects, kb)
+
+
+def _read_graph(graph: Graph, lineage: GraphLineage, kb: KnowledgeBase, ensure) -> dict[str, str]:
+    """Add one lineage's artifacts, edges and problems; return its display ids -> keys."""
+    keys: dict[str, str] = {}
+    for display_id, art in graph.nodes.items():
+        key = stable_key(art.kind, art.id)
+        keys[display_id] = key
+        item = ensure(key, art.id, art.kind)
+        if item.artifact is None or (art.resolved and not item.artifact.resolved):
+            item.artifact = art
+            node = lineage.node(display_id)
+            item.declared = _terms(node.licenses if node is not None else (), kb)
+    for edge in graph.edges:
+        child_key = keys.get(edge.child) or _key_for(graph, edge.child, "model")
+        parent_key = keys.get(edge.parent) or _key_for(graph, edge.parent, edge.parent_kind)
+        child = ensure(child_key, edge.child, "model")
+        parent = ensure(parent_key, edge.parent, edge.parent_kind)
+        if edge.parent_revision and not parent.pinned_revision:
+            parent.pinned_revision = edge.parent_revision
+        if parent_key != child_key and not any(p.key == parent_key and p.relation == edge.relation for p in child.parents):
+            child.parents.append(Parent(parent_key, edge.relation, edge.evidence))
+    for problem in graph.problems:
+        art = graph.artifact(problem.artifact)
+        key = keys.get(problem.artifact) or (stable_key(art.kind, art.id) if art else None)
+        item = ensure(key, art.id, art.kind) if key and art else None
+        if item is None:
+            root = graph.root and keys.get(graph.root)
+            item = ensure(root, graph.root, "model") if root else None
+        if item is not None and problem not in item.problems:
+            item.problems.append(problem)
+    return keys
+
+
+def _key_for(graph: Graph, artifact_id: str, kind: str) -> str:
+    art = graph.artifact(artifact_id)
+    if art is not None:
+        return stable_key(art.kind, art.id)
+    if kind == "dataset" and artifact_id.lower().startswith("datasets/"):
+        artifact_id = artifact_id[len("datasets/"):]
+    return stable_key(kind, artifact_id)

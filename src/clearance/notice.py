@@ -1,0 +1,126 @@
+"""`clearance notice`: the attribution and notice text every upstream license requires.
+
+Built from the same run as `check` (use: redistribution, since notices are what shipping
+demands) and from the knowledge base's terms of every license that binds a target: notices
+to reproduce, license copies to include, attribution to keep, use restrictions to pass on,
+naming rules. Each item appears once however many models need it, with the models that do
+and the section of the license that asks for it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from clearance.check import CheckRun
+from clearance.kb.loader import KnowledgeBase
+from clearance.kb.terms import LicenseTerms
+
+
+@dataclass
+class LicenseNotice:
+    license: LicenseTerms
+    models: list[str] = field(default_factory=list)  # subjects bound by it, in order
+
+    @property
+    def items(self) -> list[tuple[str, str, str]]:
+        """(kind, text, section) the license requires, in the order a NOTICE file lists them."""
+        lic, ev = self.license, self.license.evidence
+        out = []
+        if lic.notice:
+            out.append(("reproduce", lic.notice, ev["notice"].section))
+        if lic.include_license_copy:
+            out.append(("include", f"a copy of the {lic.name} ({lic.text_url})", ev["include_license_copy"].section))
+        if lic.attribution_required and not lic.notice:
+            out.append(("attribution", "keep the copyright and attribution notices that come with the models", ev["attribution_required"].section))
+        if lic.pass_through_restrictions:
+            for r in lic.use_restrictions:
+                out.append(("pass-on", r, ev["use_restrictions"].section))
+            if lic.acceptable_use_policy:
+                out.append(("pass-on", f"the acceptable use policy at {lic.acceptable_use_policy}", ev["acceptable_use_policy"].section))
+            if not lic.use_restrictions and not lic.acceptable_use_policy:
+                out.append(("pass-on", f"the use restrictions of the {lic.name}", ev["pass_through_restrictions"].section))
+        if lic.derivative_name_prefix:
+            out.append(("naming", f"names of derivative models begin with \"{lic.derivative_name_prefix}\"", ev["derivative_name_prefix"].section))
+        return out
+
+
+@dataclass
+class Notice:
+    licenses: list[LicenseNotice]
+    unresolved: list[str]  # targets whose licenses could not all be told: the notice may be incomplete
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1,
+            "licenses": [
+                {"license": n.license.id, "name": n.license.name, "url": n.license.text_url, "models": n.models,
+                 "items": [{"kind": k, "text": t, "section": s} for k, t, s in n.items]}
+                for n in self.licenses
+            ],
+            "unresolved": self.unresolved,
+        }
+
+
+def build_notice(run: CheckRun, kb: KnowledgeBase) -> Notice:
+    by_license: dict[str, LicenseNotice] = {}
+    unresolved: list[str] = []
+    for outcome in run.outcomes:
+        r = outcome.result
+        for lid in dict.fromkeys((*r.declared_licenses, *r.inherited_licenses)):
+            lic = kb.get(lid)
+            if lic is None:
+                continue
+            entry = by_license.setdefault(lid, LicenseNotice(lic))
+            if r.subject not in entry.models:
+                entry.models.append(r.subject)
+        if r.verdict == "unknown" and r.subject not in unresolved:
+            unresolved.append(r.subject)
+    ordered = sorted(by_license.values(), key=lambda n: (not n.items, n.license.id))
+    return Notice(ordered, unresolved)
+
+
+_HEADINGS = {
+    "reproduce": "Reproduce this notice",
+    "include": "Include",
+    "attribution": "Attribution",
+    "pass-on": "Pass these restrictions on to your users (in your terms of use)",
+    "naming": "Naming",
+}
+
+
+def to_text(notice: Notice) -> str:
+    lines = ["THIRD-PARTY AI MODEL NOTICES", ""]
+    for n in notice.licenses:
+        lines.append(f"{n.license.name} ({n.license.id})")
+        lines.append(f"  applies to: {', '.join(n.models)}")
+        lines.append(f"  license text: {n.license.text_url}")
+        if not n.license.curated:
+            lines.append("  terms not curated in Clearance's knowledge base: read the license text for its notice duties")
+        for kind, text, section in n.items:
+            lines.append(f"  {_HEADINGS[kind]}: {text}  [{section}]")
+        lines.append("")
+    if notice.unresolved:
+        lines.append("Incomplete: the licenses of these models could not all be resolved, so their notices may be missing:")
+        lines += [f"  {s}" for s in notice.unresolved]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_markdown(notice: Notice) -> str:
+    lines = ["# Third-party AI model notices", ""]
+    for n in notice.licenses:
+        lines += [f"## {n.license.name}", "", f"Applies to: {', '.join(f'`{m}`' for m in n.models)}  ",
+                  f"License text: <{n.license.text_url}>", ""]
+        for kind, text, section in n.items:
+            lines.append(f"- **{_HEADINGS[kind]}**: {text} _({section})_")
+        lines.append("")
+    if notice.unresolved:
+        lines += ["## Incomplete", "", "The licenses of these models could not all be resolved:", ""]
+        lines += [f"- `{s}`" for s in notice.unresolved] + [""]
+    return "\n".join(lines)
+
+
+def to_json(notice: Notice) -> str:
+    return json.dumps(notice.to_json(), indent=2)

@@ -1,0 +1,92 @@
+"""The Python APIs that load a model or dataset from the Hub, and which argument names it.
+
+Data, not code: `pyfile.py` looks a call up here by the callee's last name (`AutoModel.
+from_pretrained` by `from_pretrained`, `transformers.pipeline` by `pipeline`), after undoing
+import aliases. An entry says which positional index and which keywords hold the id, its kind,
+whether a bare legacy id is unambiguous there, and — for names that other libraries use too —
+the libraries it must come from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    position: int | None  # positional index of the id, None when only keywords name it
+    keywords: tuple[str, ...]
+    kind: str = "model"
+    bare: bool = True  # a bare legacy id ("gpt2") is unambiguous here
+    libs: frozenset[str] | None = None  # when the callee is imported, it must be from one of these
+    lib: str = ""  # library named in `via` when the file does not import the callee
+    repo_type: bool = False  # a `repo_type="dataset"` keyword makes it a dataset
+    prefixes: tuple[str, ...] = ()  # only values with one of these prefixes (stripped), e.g. "hf-hub:"
+    not_ids: frozenset[str] = frozenset()  # bare names that mean something else here
+    sentence_transformers: bool = False  # a bare name means sentence-transformers/<name>
+    method: bool = False  # looked up by attribute name whatever the receiver (X.from_pretrained)
+    need_import: bool = False  # a name too common to trust unless imported from `libs`
+
+
+_PRETRAINED = ("pretrained_model_name_or_path", "model_id", "repo_id", "model_name_or_path")
+# datasets' packaged builders: load_dataset("json", data_files=...) reads local files.
+_BUILDERS = frozenset(
+    "json csv parquet text arrow pandas imagefolder audiofolder videofolder webdataset sql generator xml spark "
+    "cache folder_based_builder".split()
+)
+
+_VLLM = frozenset({"vllm"})
+
+METHODS: dict[str, Api] = {
+    "from_pretrained": Api(0, _PRETRAINED, method=True),
+    "from_model_id": Api(0, ("model_id",), method=True, lib="langchain"),  # HuggingFacePipeline
+    "load_adapter": Api(0, ("model_id", "peft_model_id", "pretrained_model_name_or_path"), method=True),
+    "load_lora_weights": Api(0, ("pretrained_model_name_or_path_or_dict",), method=True, lib="diffusers"),
+    "load_textual_inversion": Api(0, ("pretrained_model_name_or_path",), method=True, lib="diffusers"),
+}
+# PeftModel.from_pretrained(base_model, "adapter-id"): the adapter is the second argument.
+PEFT_RECEIVER = re.compile(r"^Peft(?:Mixed)?Model(?:For\w+)?$")
+PEFT_FROM_PRETRAINED = Api(1, ("model_id",), method=True, lib="peft")
+
+FUNCTIONS: dict[str, Api] = {
+    "pipeline": Api(1, ("model", "tokenizer"), libs=frozenset({"transformers", "optimum"}), lib="transformers"),
+    "hf_hub_download": Api(0, ("repo_id",), lib="huggingface_hub", repo_type=True),
+    "snapshot_download": Api(0, ("repo_id",), lib="huggingface_hub", repo_type=True),
+    "load_dataset": Api(0, ("path",), kind="dataset", lib="datasets", not_ids=_BUILDERS),
+    "load_dataset_builder": Api(0, ("path",), kind="dataset", lib="datasets", not_ids=_BUILDERS),
+    "SentenceTransformer": Api(0, ("model_name_or_path",), lib="sentence_transformers", sentence_transformers=True),
+    "CrossEncoder": Api(0, ("model_name_or_path", "model_name"), lib="sentence_transformers"),
+    "SparseEncoder": Api(0, ("model_name_or_path",), lib="sentence_transformers"),
+    "LLM": Api(0, ("model", "tokenizer"), libs=_VLLM, lib="vllm", need_import=True),
+    "EngineArgs": Api(None, ("model", "tokenizer"), libs=_VLLM, lib="vllm", need_import=True),
+    "AsyncEngineArgs": Api(None, ("model", "tokenizer"), libs=_VLLM, lib="vllm", need_import=True),
+    "InferenceClient": Api(0, ("model",), lib="huggingface_hub"),
+    "AsyncInferenceClient": Api(0, ("model",), lib="huggingface_hub"),
+    "HuggingFaceDatasetLoader": Api(0, ("path",), kind="dataset", lib="langchain"),
+    "create_model": Api(0, ("model_name",), prefixes=("hf-hub:", "hf_hub:")),  # timm, open_clip
+    "create_model_and_transforms": Api(0, ("model_name",), prefixes=("hf-hub:", "hf_hub:")),
+}
+# LangChain and LlamaIndex wrappers: HuggingFaceEmbeddings(model_name=...), HuggingFaceLLM(
+# model_name=..., tokenizer_name=...), HuggingFaceEndpoint(repo_id=...), ChatHuggingFace(model_id=...).
+WRAPPER = re.compile(r"^(?:Chat)?HuggingFace\w*$")
+WRAPPER_API = Api(None, ("model_name", "model_id", "repo_id", "model", "tokenizer_name"))
+
+# Names in a file that make a call above possible: a file with none of them is not parsed.
+TRIGGERS = (
+    b"from_pretrained", b"pipeline", b"hf_hub_download", b"snapshot_download", b"load_dataset",
+    b"SentenceTransformer", b"CrossEncoder", b"SparseEncoder", b"vllm", b"HuggingFace", b"from_model_id",
+    b"load_adapter", b"load_lora_weights", b"load_textual_inversion", b"InferenceClient", b"hf-hub:", b"hf_hub:",
+)
+
+
+def lookup(name: str, *, attribute: bool) -> Api | None:
+    """The API called by this name (`attribute`: the callee was `x.name`)."""
+    if attribute:
+        api = METHODS.get(name)
+        if api is not None:
+            return api
+    api = FUNCTIONS.get(name)
+    if api is None and WRAPPER.match(name):
+        return WRAPPER_API
+    return api

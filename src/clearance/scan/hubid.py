@@ -1,0 +1,125 @@
+"""Is this text a Hugging Face Hub id, and which one?
+
+Pure functions, no file system: the caller decides whether a bare name is allowed (only where
+the API makes it unambiguous, like `from_pretrained("gpt2")`) and whether a relative path
+exists on disk.
+
+The character rules are huggingface_hub's `validate_repo_id` (letters, digits, `-`, `_`, `.`;
+no `--` or `..`; neither part starts or ends with `-` or `.`; at most 96 characters a part),
+written out here because that function raises on failure and accepts a few things a scan must
+not (`\\w` matches any Unicode letter). Hub URLs (`https://huggingface.co/org/name`,
+`/datasets/org/name`, `hf.co/...`, `hf://datasets/...`) give their id and kind.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?"
+_ID = re.compile(rf"(?:{_PART}/)?{_PART}")
+_HAS_LETTER = re.compile(r"[A-Za-z]")
+_URL = re.compile(r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<rest>[^?#\s]*)", re.IGNORECASE)
+_HF_FS = re.compile(r"hf://(?P<rest>[^?#\s]*)", re.IGNORECASE)
+MAX_VALUE_CHARS = 300
+
+# First path segments of huggingface.co that are pages, not namespaces: no user or
+# organisation can carry these names, so `huggingface.co/docs/transformers` is no model.
+RESERVED = frozenset(
+    """api blog changelog chat collections contact datasets docs enterprise inference
+    inference-api inference-endpoints join languages learn licenses login logout models new
+    new-dataset new-space notifications oauth organizations papers posts pricing privacy
+    search settings spaces storage support tasks terms-of-service welcome""".split()
+)
+# Path segments after org/name that address something inside a repository.
+_REPO_PAGES = frozenset({"resolve", "blob", "tree", "raw", "commit", "commits", "discussions", "edit", "settings"})
+# Names people write in docs and examples for "put your own id here".
+_PLACEHOLDER_ORGS = frozenset(
+    """your-org your_org yourorg your-username your_username yourusername your-user your-name your_name
+    your-hf-username your-hf-org your-organization your-namespace username user-name user_name user
+    org my-org my_org myorg organization namespace xxx xxxx foo example""".split()
+)
+_PLACEHOLDER_NAMES = frozenset(
+    """your-model your_model yourmodel model-name model_name your-dataset your_dataset dataset-name
+    dataset_name repo-name repo_name your-repo your_repo xxx xxxx""".split()
+)
+# A last part ending like this is a file, not a repository.
+_FILE_SUFFIXES = tuple(
+    "." + s
+    for s in """json jsonl bin safetensors pt pth ckpt gguf ggml onnx h5 msgpack txt yaml yml py ipynb csv
+    tsv parquet arrow zip tar gz tgz bz2 xz md npz npy pkl pickle tflite mlmodel wav mp3 flac png jpg
+    jpeg gif html xml toml cfg ini sh log lock""".split()
+)
+
+
+def is_hub_id(text: str, *, bare: bool = False) -> bool:
+    """`text` (already stripped of URL parts) passes the Hub's rules for a repository id."""
+    if len(text) > 193 or not _ID.fullmatch(text) or "--" in text or ".." in text:
+        return False
+    if not _HAS_LETTER.search(text):
+        return False  # 2023/01, 1.0: dates and versions
+    org, _, name = text.rpartition("/")
+    if not org and not bare:
+        return False
+    if org.lower() in RESERVED or org.lower() in _PLACEHOLDER_ORGS or name.lower() in _PLACEHOLDER_NAMES:
+        return False
+    return not name.lower().endswith(_FILE_SUFFIXES)
+
+
+def parse_url(text: str) -> tuple[str, str] | None | bool:
+    """(id, kind) for a Hub URL; None for a Hub URL that names no model or dataset (a Space,
+    the docs); False when `text` is no Hub URL at all."""
+    match = _URL.fullmatch(text) or _HF_FS.fullmatch(text)
+    if not match:
+        return False
+    parts = [p for p in match.group("rest").split("/") if p]
+    kind = "model"
+    if parts and parts[0] == "api" and len(parts) > 1:
+        parts = parts[1:]
+    if parts and parts[0] in ("datasets", "models", "spaces"):
+        if parts[0] == "spaces":
+            return None
+        kind = "dataset" if parts[0] == "datasets" else "model"
+        parts = parts[1:]
+    if not parts or parts[0].lower() in RESERVED:
+        return None
+    if len(parts) >= 2 and parts[1] not in _REPO_PAGES:
+        repo = f"{parts[0]}/{parts[1]}"
+    else:
+        repo = parts[0]  # a legacy id: huggingface.co/gpt2, huggingface.co/gpt2/resolve/main/...
+    repo = repo.split("@", 1)[0]  # hf://datasets/org/name@rev/file
+    if repo.endswith(".git"):
+        repo = repo[:-4]
+    return (repo, kind) if is_hub_id(repo, bare=True) else None
+
+
+def looks_like_path(text: str) -> bool:
+    first = text[:1]
+    if first in ("/", "~", "\\"):
+        return True
+    if first == ".":
+        return text in (".", "..") or text.startswith(("./", "../", ".\\", "..\\"))
+    if text.startswith("file:"):
+        return True
+    return len(text) > 2 and text[1] == ":" and text[2] in "\\/" and text[0].isalpha()
+
+
+def to_hub_id(value: str, kind: str, *, bare: bool = False) -> tuple[str, str] | None:
+    """(id, kind) when `value` names a Hub repository, else None.
+
+    `kind` is the kind the context implies; a URL or a `datasets/` prefix overrides it. Bare
+    (org-less) ids are accepted only when `bare` is true or a Hub URL names them."""
+    text = value.strip()
+    if not text or len(text) > MAX_VALUE_CHARS or looks_like_path(text):
+        return None
+    if "huggingface.co" in text or "hf.co/" in text or text[:5].lower() == "hf://":
+        url = parse_url(text)
+        if url is not False:
+            return url
+    if "://" in text or "@" in text:
+        return None  # another site, an ssh address, an id@revision we do not guess at
+    lower = text.lower()
+    if lower.startswith("datasets/"):
+        kind, text = "dataset", text[9:]
+    elif lower.startswith("models/") and text.count("/") == 2:
+        text = text[7:]
+    return (text, kind) if is_hub_id(text, bare=bare) else None

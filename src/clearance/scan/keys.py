@@ -1,0 +1,73 @@
+"""Which key names hold a model or dataset id.
+
+One vocabulary for every place a name sits next to a value: config keys (YAML, JSON, TOML),
+environment variables (`.env`, Dockerfile `ENV`, shell `export`), command-line flags
+(`--model_name_or_path`), and Python assignments, keyword arguments and dict keys. Names are
+compared in snake case: `modelId`, `model-id`, `MODEL_ID` and `model_id` are one key, and a
+leading `hf_` / `huggingface_` is dropped (`HF_MODEL` is `model`).
+
+Only keys that transformers' own argument parsers use take a bare legacy id
+(`model_name_or_path: gpt2`); any other key needs `org/name`, because a bare word under
+`model:` is as often `gpt-4o` or `llama3` as a Hub id.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+MODEL_KEYS = frozenset(
+    """model model_name model_id model_name_or_path model_repo model_repo_id model_checkpoint
+    base_model base_model_id base_model_name base_model_name_or_path pretrained_model_name_or_path
+    pretrained_model pretrained_model_name tokenizer tokenizer_name tokenizer_id tokenizer_name_or_path
+    hub_model_id embedding_model embedding_model_name embedding_model_id embed_model embed_model_name
+    embeddings_model embeddings_model_name adapter adapter_id adapter_name_or_path lora_model
+    peft_model_id repo_id hf_repo""".split()
+)
+DATASET_KEYS = frozenset(
+    """dataset datasets dataset_name dataset_id dataset_repo dataset_repo_id hub_dataset_id
+    train_dataset eval_dataset test_dataset validation_dataset""".split()
+)
+BARE_KEYS = frozenset({"model_name_or_path", "pretrained_model_name_or_path", "tokenizer_name", "tokenizer_name_or_path"})
+# Under a model or dataset key, these name the id of the thing described: `datasets: [{path: org/d}]`.
+SUBKEYS = frozenset({"path", "name", "id", "repo", "repo_id", "name_or_path", "hub_id"})
+_MODEL_SUFFIXES = ("_model", "_model_id", "_model_name", "_model_name_or_path", "_model_repo", "_tokenizer", "_tokenizer_name")
+_DATASET_SUFFIXES = ("_dataset", "_dataset_id", "_dataset_name", "_dataset_repo")
+_PREFIXES = ("hf_", "huggingface_", "hugging_face_")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEP = re.compile(r"[-.\s]+")
+# Substrings of every key above, lower-cased: a file without any of them has no key to read.
+TRIGGERS = ("model", "dataset", "tokenizer", "repo", "adapter")
+
+
+@lru_cache(maxsize=4096)
+def norm_key(name: str) -> str:
+    return _SEP.sub("_", _CAMEL.sub("_", name.strip().strip("-"))).lower()
+
+
+@lru_cache(maxsize=4096)
+def key_kind(name: str) -> tuple[str, bool] | None:
+    """(kind, bare ids allowed) when `name` is a key that holds a model or dataset id."""
+    key = norm_key(name)
+    found = _kind(key)
+    if found is None:
+        for prefix in _PREFIXES:
+            if key.startswith(prefix) and len(key) > len(prefix):
+                return _kind(key[len(prefix):])
+    return found
+
+
+def _kind(key: str) -> tuple[str, bool] | None:
+    if key in MODEL_KEYS:
+        return "model", key in BARE_KEYS
+    if key in DATASET_KEYS:
+        return "dataset", False
+    if key.endswith(_MODEL_SUFFIXES):
+        return "model", False
+    if key.endswith(_DATASET_SUFFIXES):
+        return "dataset", False
+    return None
+
+
+def is_subkey(name: str) -> bool:
+    return norm_key(name) in SUBKEYS

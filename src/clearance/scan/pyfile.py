@@ -1,0 +1,473 @@
+"""Model and dataset references in Python source, read with `ast` (never imported or run).
+
+One pass over the tree, iterative (a file of `a+a+a+…` nests deeper than Python's recursion
+limit), records three things per scope (module, class, function):
+  - calls of the APIs in `apis.py` and the expressions that give their id;
+  - simple constant assignments (`NAME = "org/model"`, f-strings without placeholders,
+    `a if c else b`, `os.getenv("X", "org/model")`, `x or "org/model"`, parameter defaults,
+    `self.x = ...` in methods) and which names each scope binds;
+  - key-named values that hold an id on their own (`model_name_or_path = "org/model"`,
+    `f(base_model="org/model")`, `{"dataset": "org/data"}`, argparse defaults of `--model`).
+Names an API call reads are resolved once the pass is over, with Python's scoping rules (a
+function sees its own names, then enclosing functions', then the module's; a class body's names
+only through `self.`/`cls.`). A reference is reported on the line where the id is written; the
+call that reads it is kept as a use line for `--diff`.
+
+Strings that are whole statements (docstrings) are never read, and comments are not in the tree.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from clearance.scan import apis
+from clearance.scan.collect import Collector
+from clearance.scan.keys import key_kind
+from clearance.scan.model import RANK_API, RANK_KEY, RANK_URL
+
+TRIGGERS = apis.TRIGGERS + (b"odel", b"ODEL", b"ataset", b"ATASET", b"huggingface.co", b"hf.co/", b"hf://")
+_URL_MARKS = (b"huggingface.co", b"hf.co/", b"hf://")
+_MAX_VALUE_DEPTH = 12  # nested `a if c else (b if d else ...)` worth following
+_MAX_RESOLVE_DEPTH = 12  # A = B; B = C; ... chains worth following
+_SKIP_FIELDS = frozenset({"ctx", "op", "annotation", "returns", "type_comment", "decorator_list"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_Str = str
+
+
+def wanted(data: bytes) -> bool:
+    """Cheap pre-filter on the raw bytes: could this file hold a reference at all?"""
+    return any(t in data for t in TRIGGERS)
+
+
+def scan_python(source: bytes | str, col: Collector, *, name: str = "<file>") -> None:
+    """Parse `source` and add its references to `col`. A file that does not parse gives a
+    warning with the line at fault."""
+    try:
+        tree = ast.parse(source, filename=name)
+    except SyntaxError as exc:
+        col.warn(exc.lineno or 1, f"not valid Python ({exc.msg}): not scanned")
+        return
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, too deeply nested
+        col.warn(None, f"not valid Python ({_reason(exc)}): not scanned")
+        return
+    data = source if isinstance(source, bytes) else source.encode("utf-8", "replace")
+    _Scan(col, any(m in data for m in _URL_MARKS)).run(tree)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+class _Scope:
+    __slots__ = ("parent", "kind", "consts", "bound", "redirect", "attrs", "cls", "module")
+
+    def __init__(self, parent: _Scope | None, kind: str, cls: _Scope | None = None) -> None:
+        self.parent = parent
+        self.kind = kind  # module | class | function
+        self.consts: dict[str, list[tuple]] = {}  # name -> value items assigned to it
+        self.bound: set[str] = set()  # every name this scope binds
+        self.redirect: dict[str, bool] = {}  # global (True) / nonlocal (False) declarations
+        self.attrs: dict[str, list[tuple]] = {}  # class scopes: self.X = ... in its methods
+        self.cls = cls  # function scopes: the class whose method this is (for self.X)
+        self.module: _Scope = parent.module if parent is not None else self
+
+
+class _Sink:
+    """Where a value ends up: an API argument or a key-named variable."""
+
+    __slots__ = ("via", "kind", "bare", "rank", "use", "api")
+
+    def __init__(self, via: str, kind: str, bare: bool, rank: int, use: int, api: apis.Api | None = None) -> None:
+        self.via, self.kind, self.bare, self.rank, self.use, self.api = via, kind, bare, rank, use, api
+
+
+class _Scan:
+    def __init__(self, col: Collector, urls: bool) -> None:
+        self.col = col
+        self.urls = urls
+        self.imports: dict[str, tuple[str, str]] = {}  # local name -> (top-level module, real name)
+        self.pending: list[tuple[_Sink, tuple]] = []
+
+    # -- the pass -------------------------------------------------------------------------
+    def run(self, tree: ast.AST) -> None:
+        module = _Scope(None, "module")
+        stack: list[tuple[Any, _Scope]] = [(tree, module)]
+        pop, push = stack.pop, stack.append
+        fields = _FIELDS
+        Name, Store, Call, Constant, Expr, AST = ast.Name, ast.Store, ast.Call, ast.Constant, ast.Expr, ast.AST
+        special = self._special
+        while stack:
+            node, scope = pop()
+            t = type(node)
+            if t is Name:
+                if type(node.ctx) is Store:
+                    scope.bound.add(node.id)
+                continue
+            if t is Constant:
+                if self.urls and type(node.value) is _Str:
+                    self._url(node)
+                continue
+            if t is Expr and type(node.value) is Constant:
+                continue  # a docstring, or a string written as a statement
+            if t is Call:
+                self._call(node, scope)
+            else:
+                handler = special.get(t)
+                if handler is not None:
+                    handler(self, node, scope, push)
+                    continue
+            names = fields.get(t)
+            if names is None:
+                names = fields[t] = tuple(f for f in t._fields if f not in _SKIP_FIELDS)
+            for f in reversed(names):  # pushed backwards, popped in source order (imports first)
+                child = getattr(node, f, None)
+                if child is None:
+                    continue
+                if type(child) is list:
+                    for c in reversed(child):
+                        if isinstance(c, AST):
+                            push((c, scope))
+                elif isinstance(child, AST):
+                    push((child, scope))
+        for sink, item in self.pending:
+            for text, line in self._resolve(item, 0, set()):
+                self._emit(sink, text, line)
+
+    def _function(self, node: Any, scope: _Scope, push) -> None:
+        cls = scope if scope.kind == "class" else scope.cls
+        inner = _Scope(scope, "function", cls)
+        body = node.body
+        if isinstance(body, list):
+            for stmt in reversed(body):
+                push((stmt, inner))
+        else:
+            push((body, inner))
+        self._parameters(node.args, scope, inner, push)
+        if not isinstance(node, ast.Lambda):
+            scope.bound.add(node.name)
+            for d in reversed(node.decorator_list):
+                push((d, scope))
+
+    def _parameters(self, args: ast.arguments, outer: _Scope, inner: _Scope, push) -> None:
+        positional = args.posonlyargs + args.args
+        pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+        pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        for a in positional + args.kwonlyargs + [x for x in (args.vararg, args.kwarg) if x is not None]:
+            inner.bound.add(a.arg)
+        for arg, default in pairs:
+            push((default, outer))
+            items = self._values(default, outer, 0)
+            if items:
+                inner.consts.setdefault(arg.arg, []).extend(items)
+                self._key(arg.arg, items, f"parameter {arg.arg} default", default.lineno)
+
+    def _class(self, node: ast.ClassDef, scope: _Scope, push) -> None:
+        scope.bound.add(node.name)
+        inner = _Scope(scope, "class")
+        for stmt in reversed(node.body):
+            push((stmt, inner))
+        for child in reversed(node.decorator_list + node.bases + [k.value for k in node.keywords]):
+            push((child, scope))
+
+    def _import(self, node: ast.Import | ast.ImportFrom, scope: _Scope, push) -> None:
+        is_from = type(node) is ast.ImportFrom
+        module = (node.module or "") if is_from else ""
+        relative = is_from and node.level > 0
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            if is_from:
+                local = alias.asname or alias.name
+                top = "" if relative else module.split(".", 1)[0]
+                self.imports[local] = (top, alias.name)
+            else:
+                local = alias.asname or alias.name.split(".", 1)[0]
+                self.imports[local] = (alias.name.split(".", 1)[0], local)
+            scope.bound.add(local)
+
+    def _assign(self, node: Any, scope: _Scope, push) -> None:
+        value = node.value
+        targets = node.targets if type(node) is ast.Assign else [node.target]
+        for target in targets:
+            push((target, scope))
+        if value is not None:
+            push((value, scope))
+        if value is None:
+            return
+        items = self._values(value, scope, 0)
+        if not items:
+            return
+        for target in targets:
+            t = type(target)
+            if t is ast.Name:
+                scope.consts.setdefault(target.id, []).extend(items)
+                self._key(target.id, items, f"variable {target.id}", target.lineno)
+            elif t is ast.Attribute:
+                owner = target.value
+                if type(owner) is ast.Name and owner.id in ("self", "cls") and scope.cls is not None:
+                    scope.cls.attrs.setdefault(target.attr, []).extend(items)
+                self._key(target.attr, items, f"attribute {target.attr}", target.lineno)
+            elif t is ast.Subscript:
+                key = target.slice
+                if type(key) is ast.Constant and type(key.value) is str:
+                    self._key(key.value, items, f"key {key.value}", target.lineno)
+
+    def _dict(self, node: ast.Dict, scope: _Scope, push) -> None:
+        for key, value in zip(reversed(node.keys), reversed(node.values)):
+            push((value, scope))
+            if key is not None:
+                push((key, scope))
+            if type(key) is ast.Constant and type(key.value) is str and key_kind(key.value):
+                self._key(key.value, self._values(value, scope, 0), f"key {key.value}", key.lineno)
+
+    def _declare(self, node: ast.Global | ast.Nonlocal, scope: _Scope, push) -> None:
+        for name in node.names:
+            scope.redirect[name] = isinstance(node, ast.Global)
+
+    _special = {
+        ast.FunctionDef: _function, ast.AsyncFunctionDef: _function, ast.Lambda: _function,
+        ast.ClassDef: _class, ast.Import: _import, ast.ImportFrom: _import,
+        ast.Assign: _assign, ast.AnnAssign: _assign, ast.Dict: _dict,
+        ast.Global: _declare, ast.Nonlocal: _declare,
+    }
+
+    # -- calls ----------------------------------------------------------------------------
+    def _call(self, node: ast.Call, scope: _Scope) -> None:
+        func = node.func
+        for kw in node.keywords:
+            if kw.arg and key_kind(kw.arg):
+                self._key(kw.arg, self._values(kw.value, scope, 0), f"keyword {kw.arg}", node.lineno)
+        if type(func) is ast.Name:
+            local = func.id
+            top, name = self.imports.get(local, (None, local))
+            attribute = False
+            receiver = None
+        elif type(func) is ast.Attribute:
+            name = func.attr
+            attribute = True
+            receiver = func.value
+            root = _root(receiver)
+            top = self.imports[root][0] if root in self.imports else None
+            if name == "add_argument":
+                self._argparse(node, scope)
+                return
+        else:
+            return
+        api = apis.lookup(name, attribute=attribute)
+        if api is None:
+            return
+        if api.libs is not None:
+            if top is None and api.need_import:
+                return
+            if top and top not in api.libs:
+                return
+        if api.method:
+            owner = _last_name(receiver)
+            if name == "from_pretrained" and owner and apis.PEFT_RECEIVER.match(owner):
+                api = apis.PEFT_FROM_PRETRAINED
+            lib = top or (api.lib if api is apis.PEFT_FROM_PRETRAINED else "")
+            via = f"{lib} {owner}.{name}" if owner else f"{lib} {name}"
+        else:
+            lib = api.lib if top is None else top
+            via = f"{lib}.{name}" if lib else name
+        via = via.strip()
+        kind = api.kind
+        if api.repo_type:
+            for kw in node.keywords:
+                if kw.arg == "repo_type":
+                    value = kw.value.value if type(kw.value) is ast.Constant else None
+                    if value in ("space", "spaces"):
+                        return
+                    if value in ("dataset", "datasets"):
+                        kind = "dataset"
+        exprs = [kw.value for kw in node.keywords if kw.arg in api.keywords]
+        if api.position is not None and len(node.args) > api.position:
+            arg = node.args[api.position]
+            if type(arg) is not ast.Starred and not any(type(a) is ast.Starred for a in node.args[: api.position]):
+                exprs.append(arg)
+        for expr in exprs:
+            sink = _Sink(via, kind, api.bare, RANK_API, node.lineno, api)
+            self._feed(sink, self._values(expr, scope, 0))
+
+    def _argparse(self, node: ast.Call, scope: _Scope) -> None:
+        default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
+        if default is None:
+            return
+        names = [a.value for a in node.args if type(a) is ast.Constant and type(a.value) is str]
+        names += [kw.value.value for kw in node.keywords if kw.arg == "dest" and type(kw.value) is ast.Constant
+                  and type(kw.value.value) is str]
+        for option in names:
+            found = key_kind(option.lstrip("-"))
+            if found:
+                sink = _Sink(f"argparse {option} default", found[0], found[1], RANK_KEY, node.lineno)
+                self._feed(sink, self._values(default, scope, 0))
+                return
+
+    def _key(self, name: str, items: list[tuple], via: str, line: int) -> None:
+        found = key_kind(name)
+        if found and items:
+            self._feed(_Sink(via, found[0], found[1], RANK_KEY, line), items)
+
+    def _feed(self, sink: _Sink, items: list[tuple]) -> None:
+        for item in items:
+            if item[0] == "lit":
+                self._emit(sink, item[1], item[2])
+            else:
+                self.pending.append((sink, item))
+
+    def _emit(self, sink: _Sink, text: str, line: int) -> None:
+        api, bare, kind = sink.api, sink.bare, sink.kind
+        if api is not None:
+            if api.prefixes:
+                if not text.startswith(api.prefixes):
+                    return
+                text = text.split(":", 1)[1]
+            if text.strip().lower() in api.not_ids:
+                return
+            if api.sentence_transformers and "/" not in text and _st_short_name(text):
+                if self.col.is_local(text.strip()):
+                    return
+                text = "sentence-transformers/" + text.strip()
+        uses = (sink.use,) if sink.use != line else ()
+        self.col.add(text, line, sink.via, kind=kind, bare=bare, rank=sink.rank, uses=uses)
+
+    def _url(self, node: ast.Constant) -> None:
+        text = node.value
+        if ("huggingface.co" in text or "hf.co/" in text or "hf://" in text) and len(text) < 400:
+            self.col.add(text, node.lineno, "huggingface.co URL", rank=RANK_URL)
+
+    # -- values ---------------------------------------------------------------------------
+    def _values(self, expr: Any, scope: _Scope, depth: int) -> list[tuple]:
+        """What an expression may evaluate to, as far as constants tell: ("lit", text, line),
+        or ("name", scope, name) / ("attr", scope, attr) to resolve after the pass."""
+        if depth > _MAX_VALUE_DEPTH:
+            return []
+        t = type(expr)
+        if t is ast.Constant:
+            return [("lit", expr.value, expr.lineno)] if type(expr.value) is str else []
+        if t is ast.Name:
+            return [("name", scope, expr.id)]
+        if t is ast.JoinedStr:
+            parts = expr.values
+            if all(type(p) is ast.Constant for p in parts):
+                return [("lit", "".join(p.value for p in parts), expr.lineno)]
+            return []
+        if t is ast.IfExp:
+            return self._values(expr.body, scope, depth + 1) + self._values(expr.orelse, scope, depth + 1)
+        if t is ast.BoolOp and type(expr.op) is ast.Or:
+            return [i for v in expr.values[:8] for i in self._values(v, scope, depth + 1)]
+        if t is ast.Attribute:
+            owner = expr.value
+            if type(owner) is ast.Name and owner.id in ("self", "cls"):
+                return [("attr", scope, expr.attr)]
+            return []
+        if t is ast.Call:
+            return self._call_value(expr, scope, depth)
+        return []
+
+    def _call_value(self, expr: ast.Call, scope: _Scope, depth: int) -> list[tuple]:
+        """os.getenv("K", default), os.environ.get("K", default), field(default=...)."""
+        name = _last_name(expr.func)
+        if name in ("getenv", "get") and (name == "getenv" or _last_name(getattr(expr.func, "value", None)) == "environ"):
+            default = expr.args[1] if len(expr.args) > 1 else next(
+                (kw.value for kw in expr.keywords if kw.arg == "default"), None)
+            if default is None:
+                return []
+            items = self._values(default, scope, depth + 1)
+            key = expr.args[0] if expr.args else None
+            if type(key) is ast.Constant and type(key.value) is str:
+                self._key(key.value, items, f"environment variable {key.value} default", expr.lineno)
+            return items
+        if name in ("field", "Field"):
+            default = next((kw.value for kw in expr.keywords if kw.arg == "default"), None)
+            if default is None and name == "Field" and expr.args:
+                default = expr.args[0]
+            return self._values(default, scope, depth + 1) if default is not None else []
+        return []
+
+    def _resolve(self, item: tuple, depth: int, seen: set) -> list[tuple[str, int]]:
+        if depth > _MAX_RESOLVE_DEPTH:
+            return []
+        kind, scope, name = item[0], item[1], item[2]
+        if kind == "lit":
+            return [(scope, name)]  # ("lit", text, line)
+        key = (kind, id(scope), name)
+        if key in seen:
+            return []
+        seen.add(key)
+        if kind == "attr":
+            cls = scope.cls if scope.kind != "class" else scope
+            if cls is None:
+                return []
+            items = cls.attrs.get(name, []) + cls.consts.get(name, [])
+        else:
+            items = _lookup(scope, name)
+        out: list[tuple[str, int]] = []
+        for sub in items:
+            if sub[0] == "lit":
+                out.append((sub[1], sub[2]))
+            else:
+                out.extend(self._resolve(sub, depth + 1, seen))
+        return out
+
+
+def _lookup(scope: _Scope, name: str) -> list[tuple]:
+    """The constant values `name` may have where `scope` reads it (Python's LEGB, less builtins)."""
+    current: _Scope | None = scope
+    first = True
+    while current is not None:
+        if first or current.kind != "class":
+            redirect = current.redirect.get(name)
+            if redirect is True:
+                current = current.module
+                first = False
+                continue
+            if redirect is None:
+                if name in current.consts:
+                    return current.consts[name]
+                if name in current.bound:
+                    return []
+        first = False
+        current = current.parent
+    return []
+
+
+def _root(expr: Any) -> str | None:
+    """The first name of a dotted expression: `transformers` in `transformers.AutoModel`,
+    `HfApi` in `HfApi().snapshot_download`."""
+    for _ in range(50):
+        t = type(expr)
+        if t is ast.Name:
+            return expr.id
+        if t is ast.Attribute:
+            expr = expr.value
+        elif t is ast.Call:
+            expr = expr.func
+        else:
+            return None
+    return None
+
+
+def _last_name(expr: Any) -> str | None:
+    t = type(expr)
+    if t is ast.Name:
+        return expr.id
+    if t is ast.Attribute:
+        return expr.attr
+    if t is ast.Call:
+        return _last_name(expr.func)
+    return None
+
+
+# sentence-transformers loads a bare name from its own organisation, except for the plain
+# transformers checkpoints it knows (bert-base-uncased, roberta-base, ...), which stay as written.
+_TRANSFORMERS_LEGACY = ("bert-", "roberta-", "distilbert-", "distilroberta-base", "gpt2", "t5-", "xlnet-", "xlm-",
+                        "albert-", "camembert-", "openai-gpt", "ctrl", "distilgpt2", "bart-", "electra-")
+
+
+def _st_short_name(text: str) -> bool:
+    name = text.strip().lower()
+    return bool(name) and not name.startswith(_TRANSFORMERS_LEGACY)

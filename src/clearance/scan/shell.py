@@ -1,0 +1,229 @@
+"""Model and dataset ids in shell commands: scripts, Dockerfile `RUN` lines, CI `run:` blocks.
+
+What counts:
+  - `huggingface-cli download ID` and `hf download ID` (`--repo-type dataset` makes a dataset);
+  - any word that is a Hub URL (`git clone https://huggingface.co/ID`, `wget .../resolve/...`,
+    `ollama run hf.co/ID`);
+  - flags named like a model or dataset key (`--model_name_or_path ID`, `--model-id ID`,
+    `--dataset_name ID`; llama.cpp's `-hf ID`), and `vllm serve ID`;
+  - variable assignments named like one (`export MODEL_ID=ID`, `MODEL=${MODEL:-ID}`), and
+    `$VAR` / `${VAR}` arguments of the commands above, resolved from earlier assignments;
+  - `python -c "..."`, read as Python.
+
+The words are split here rather than by `shlex`, because `shlex` does not say where a word
+starts: a command continued over lines with `\\` must still report each id on its own line.
+The splitter knows quotes, backslashes, comments and the operators that separate commands; it
+does not expand anything.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from clearance.scan.collect import Collector
+from clearance.scan.keys import key_kind
+from clearance.scan.model import RANK_API, RANK_KEY, RANK_URL
+
+_OPERATOR_CHARS = frozenset(";&|()<>\n")
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
+_VARIABLE = re.compile(r"^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])(.*))?\})$", re.DOTALL)
+_DECLARERS = frozenset({"export", "local", "declare", "readonly", "typeset", "env"})
+_DOWNLOAD_VALUE_OPTIONS = frozenset(
+    {"--repo-type", "--revision", "--local-dir", "--cache-dir", "--token", "--max-workers", "--etag-timeout",
+     "--local-dir-use-symlinks", "--format"}
+)
+_DOWNLOAD_LIST_OPTIONS = frozenset({"--include", "--exclude"})
+_LLAMA_CPP_FLAGS = frozenset({"hf", "hfr", "hf-repo", "hf_repo"})
+TRIGGERS = ("huggingface", "hf", "model", "MODEL", "dataset", "DATASET", "Model", "Dataset", "vllm")
+
+Word = tuple[str, int, bool]  # (text, line, is_operator)
+
+
+def split_words(text: str) -> list[Word]:
+    """Split shell text into words and operators, each with its 1-based line."""
+    newlines = [i for i, c in enumerate(text) if c == "\n"]
+    out: list[Word] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t\r\f\v":
+            i += 1
+        elif c == "\\" and text.startswith("\n", i + 1):
+            i += 2  # a continued line
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c in _OPERATOR_CHARS:
+            start = i
+            if c == "\n":
+                i += 1
+            else:
+                while i < n and text[i] in _OPERATOR_CHARS and text[i] != "\n":
+                    i += 1
+            out.append((text[start:i], bisect.bisect_left(newlines, start) + 1, True))
+        else:
+            start = i
+            buf: list[str] = []
+            while i < n:
+                c = text[i]
+                if c in " \t\r\f\v" or c in _OPERATOR_CHARS:
+                    break
+                if c == "\\":
+                    if i + 1 < n and text[i + 1] != "\n":
+                        buf.append(text[i + 1])
+                    i += 2
+                elif c == "'":
+                    end = text.find("'", i + 1)
+                    end = n if end < 0 else end
+                    buf.append(text[i + 1:end])
+                    i = end + 1
+                elif c == '"':
+                    i += 1
+                    while i < n and text[i] != '"':
+                        if text[i] == "\\" and i + 1 < n and text[i + 1] in '$`"\\\n':
+                            if text[i + 1] != "\n":
+                                buf.append(text[i + 1])
+                            i += 2
+                        else:
+                            buf.append(text[i])
+                            i += 1
+                    i += 1
+                else:
+                    buf.append(c)
+                    i += 1
+            out.append(("".join(buf), bisect.bisect_left(newlines, start) + 1, False))
+    return out
+
+
+def commands(words: list[Word]) -> list[list[tuple[str, int]]]:
+    out: list[list[tuple[str, int]]] = []
+    current: list[tuple[str, int]] = []
+    for text, line, op in words:
+        if op:
+            if current:
+                out.append(current)
+            current = []
+        else:
+            current.append((text, line))
+    if current:
+        out.append(current)
+    return out
+
+
+def scan_shell_text(text: str, col: Collector, variables: dict[str, list[tuple[str, int]]] | None = None) -> None:
+    """Scan shell text; `variables` carries assignments from earlier text (a Dockerfile's ENV)."""
+    scope = {} if variables is None else variables
+    for command in commands(split_words(text)):
+        scan_command(command, col, scope)
+
+
+def scan_command(words: list[tuple[str, int]], col: Collector, variables: dict[str, list[tuple[str, int]]]) -> None:
+    i = 0
+    while i < len(words):  # leading assignments, `export A=B`, `env A=B cmd`
+        word = words[i][0]
+        if word in _DECLARERS or (word.startswith("-") and i > 0 and words[i - 1][0] in _DECLARERS):
+            i += 1
+            continue
+        if not _ASSIGNMENT.match(word):
+            break
+        _assignment(word, words[i][1], col, variables)
+        i += 1
+    rest = words[i:]
+    names = [w.rsplit("/", 1)[-1] for w, _ in rest]
+    for j, (word, line) in enumerate(rest):
+        name = names[j]
+        nxt = names[j + 1] if j + 1 < len(rest) else None
+        if name in ("huggingface-cli", "hf") and nxt == "download":
+            _download(rest[j + 2:], f"{name} download", col, variables)
+        elif name == "vllm" and nxt == "serve" and j + 2 < len(rest):
+            for text, at, uses in _expand(rest[j + 2], variables):
+                col.add(text, at, "vllm serve", bare=True, rank=RANK_API, uses=uses)
+        elif name.startswith("python") and nxt == "-c" and j + 2 < len(rest):
+            from clearance.scan.pyfile import scan_python  # a cycle: pyfile does not import shell
+
+            code, code_line = rest[j + 2]
+            scan_python(code, col.mapped(lambda n, first=code_line: first + n - 1))
+        elif word.startswith("-") and len(word) > 1:
+            _flag(word, rest[j + 1] if j + 1 < len(rest) else None, line, col, variables)
+        elif "huggingface.co" in word or "hf.co/" in word or word[:5].lower() == "hf://":
+            clone = j >= 1 and names[j - 1] == "clone" or (j >= 2 and names[j - 2] == "clone")
+            col.add(word, line, "git clone" if clone else "huggingface.co URL", rank=RANK_API if clone else RANK_URL)
+
+
+def scan_assignment_words(words: list[str], line: int, col: Collector,
+                          variables: dict[str, list[tuple[str, int]]] | None = None) -> None:
+    """`KEY=value` words (Dockerfile ENV/ARG, compose `environment:` items)."""
+    for word in words:
+        if _ASSIGNMENT.match(word):
+            _assignment(word, line, col, {} if variables is None else variables)
+
+
+def _assignment(word: str, line: int, col: Collector, variables: dict[str, list[tuple[str, int]]]) -> None:
+    name, value = _ASSIGNMENT.match(word).groups()  # type: ignore[union-attr]
+    values = _expand((value, line), variables)
+    variables[name] = [(text, at) for text, at, _ in values]
+    found = key_kind(name)
+    if found:
+        for text, at, uses in values:
+            col.add(text, at, f"environment variable {name}", kind=found[0], bare=found[1], rank=RANK_KEY, uses=uses)
+
+
+def _expand(word: tuple[str, int], variables: dict[str, list[tuple[str, int]]]) -> list[tuple[str, int, tuple[int, ...]]]:
+    """The values a word may have: itself, or for `$VAR` / `${VAR:-default}` what VAR was
+    assigned and the default. Each with the line it is written on and the line using it."""
+    text, line = word
+    match = _VARIABLE.match(text)
+    if not match:
+        return [(text, line, ())]
+    name = match.group(1) or match.group(2)
+    out = [(value, at, (line,) if at != line else ()) for value, at in variables.get(name, [])]
+    if match.group(3) is not None and match.group(4):
+        out += _expand((match.group(4), line), variables)
+    return out
+
+
+def _download(args: list[tuple[str, int]], via: str, col: Collector, variables: dict[str, list[tuple[str, int]]]) -> None:
+    repo: tuple[str, int] | None = None
+    repo_type = "model"
+    k = 0
+    while k < len(args):
+        word = args[k][0]
+        if word.startswith("--"):
+            option, eq, value = word.partition("=")
+            if option in _DOWNLOAD_VALUE_OPTIONS:
+                if not eq:
+                    value = args[k + 1][0] if k + 1 < len(args) else ""
+                    k += 1
+                if option == "--repo-type":
+                    repo_type = value
+            elif option in _DOWNLOAD_LIST_OPTIONS and not eq:
+                while k + 1 < len(args) and not args[k + 1][0].startswith("-"):
+                    k += 1
+        elif not word.startswith("-") and repo is None:
+            repo = args[k]
+        k += 1
+    if repo is None or repo_type in ("space", "spaces"):
+        return
+    kind = "dataset" if repo_type in ("dataset", "datasets") else "model"
+    for text, line, uses in _expand(repo, variables):
+        col.add(text, line, via, kind=kind, bare=True, rank=RANK_API, uses=uses)
+
+
+def _flag(word: str, following: tuple[str, int] | None, line: int, col: Collector,
+          variables: dict[str, list[tuple[str, int]]]) -> None:
+    name, eq, value = word.lstrip("-").partition("=")
+    if eq:
+        target: tuple[str, int] | None = (value, line)
+    elif following is not None and not following[0].startswith("-"):
+        target = following
+    else:
+        return
+    if name in _LLAMA_CPP_FLAGS:
+        found: tuple[str, bool] | None = ("model", False)
+    else:
+        found = key_kind(name)
+    if not found or target is None:
+        return
+    for text, at, uses in _expand(target, variables):
+        col.add(text, at, f"command-line {word.partition('=')[0]}", kind=found[0], bare=found[1], rank=RANK_KEY, uses=uses)

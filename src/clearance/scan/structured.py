@@ -1,0 +1,43 @@
+"""The walk shared by every structured config reader (YAML, JSON, TOML): which scalar, under
+which key, holds an id.
+
+A reader reports each scalar with the key it sits under and the *context* kind (the kind of
+the nearest model or dataset key above it); `Context.value` decides. A key in the vocabulary of
+`keys.py` gives its kind (`dataset: org/d`, `datasets: [org/a, org/b]`); a generic key such as
+`path` or `name` counts only under a model or dataset key (axolotl's `datasets: [{path: org/d}]`).
+Any scalar that is a whole Hub URL counts, whatever its key.
+"""
+
+from __future__ import annotations
+
+from clearance.scan.collect import Collector
+from clearance.scan.keys import is_subkey, key_kind
+from clearance.scan.model import RANK_KEY, RANK_URL
+
+
+class Context:
+    def __init__(self, col: Collector, label: str) -> None:
+        self.col = col
+        self.label = label  # "config key", "TOML key", ...
+
+    def child_context(self, key: str | None, inherited: str | None) -> str | None:
+        """The context kind of a container found under `key`."""
+        if key is not None:
+            found = key_kind(key)
+            if found:
+                return found[0]
+        return inherited
+
+    def value(self, key: str | None, inherited: str | None, text: str, line: int) -> None:
+        if not text or len(text) > 400:
+            return
+        if key is not None:
+            found = key_kind(key)
+            if found:
+                self.col.add(text, line, f"{self.label} {key}", kind=found[0], bare=found[1], rank=RANK_KEY)
+                return
+            if inherited and is_subkey(key):
+                self.col.add(text, line, f"{self.label} {key}", kind=inherited, rank=RANK_KEY)
+                return
+        if "huggingface.co" in text or "hf.co/" in text or "hf://" in text:
+            self.col.add(text, line, f"{self.label} huggingface.co URL", rank=RANK_URL)

@@ -1,0 +1,124 @@
+"""Which files a scan reads, and as what.
+
+A walk with `os.scandir` (one system call a directory; `DirEntry` caches the type). Folders
+named like tool or dependency folders are skipped when they sit *under* the root, never the
+root itself (scanning a `site-packages` tree directly is allowed). Symbolic links to folders
+are not followed; a link to a file is read only when its target lies inside the root.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox", "site-packages",
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".ipynb_checkpoints", ".eggs"}
+)
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+# file type by lower-cased suffix / name
+_SUFFIXES = {
+    ".py": "python", ".ipynb": "notebook", ".yaml": "yaml", ".yml": "yaml", ".json": "json",
+    ".toml": "toml", ".env": "env", ".sh": "shell", ".bash": "shell", ".dockerfile": "dockerfile",
+}
+
+
+def file_type(name: str) -> str | None:
+    """What scanner reads a file of this name, or None."""
+    lower = name.lower()
+    if lower.startswith(("dockerfile", "containerfile")):
+        return "dockerfile"
+    if lower == ".env" or lower.startswith(".env."):
+        return "env"
+    dot = lower.rfind(".")
+    return _SUFFIXES.get(lower[dot:]) if dot > 0 or lower.endswith(".env") else None
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    path: str  # absolute (or as joined from the root given)
+    rel: str  # relative to root, POSIX separators
+    type: str  # python | notebook | yaml | json | toml | env | shell | dockerfile
+    size: int
+
+
+def walk(root: str, warnings: list[str]) -> Iterator[FileEntry]:
+    """Every file under `root` a scanner reads, depth first, sorted by name for a stable order."""
+    real_root = os.path.realpath(root)
+    if os.path.isfile(root):
+        kind = file_type(os.path.basename(root)) or _guess(root)
+        if kind:
+            yield FileEntry(root, os.path.basename(root), kind, os.path.getsize(root))
+        return
+    stack = [(root, "")]
+    while stack:
+        folder, rel_folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            warnings.append(f"{rel_folder or '.'}: cannot list folder ({exc.strerror or exc})")
+            continue
+        subdirs = []
+        for entry in entries:
+            rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIP_DIRS:
+                        subdirs.append((entry.path, rel))
+                    continue
+                kind = file_type(entry.name)
+                if kind is None:
+                    continue
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if not _inside(target, real_root) or not os.path.isfile(target):
+                        continue
+                    size = os.path.getsize(target)
+                elif entry.is_file(follow_symlinks=False):
+                    size = entry.stat(follow_symlinks=False).st_size
+                else:
+                    continue  # sockets, fifos, devices: reading them could block
+            except OSError as exc:
+                warnings.append(f"{rel}: cannot read ({exc.strerror or exc})")
+                continue
+            yield FileEntry(entry.path, rel, kind, size)
+        stack.extend(reversed(subdirs))
+
+
+def entries_for(root: str, rels: list[str], warnings: list[str]) -> Iterator[FileEntry]:
+    """The files among `rels` (relative paths) that a walk of `root` would read: for --diff,
+    without walking the whole tree."""
+    real_root = os.path.realpath(root)
+    for rel in sorted(set(rels)):
+        parts = rel.split("/")
+        if any(p in SKIP_DIRS or p in ("", ".", "..") for p in parts[:-1]) or not parts[-1]:
+            continue
+        kind = file_type(parts[-1])
+        if kind is None:
+            continue
+        path = os.path.join(root, *parts)
+        try:
+            if not os.path.isfile(path) or not _inside(os.path.realpath(path), real_root):
+                continue
+            if any(os.path.islink(os.path.join(root, *parts[: i + 1])) for i in range(len(parts) - 1)):
+                continue  # reached through a linked folder, which a walk does not follow
+            yield FileEntry(path, rel, kind, os.path.getsize(path))
+        except OSError as exc:
+            warnings.append(f"{rel}: cannot read ({exc.strerror or exc})")
+
+
+def _inside(path: str, real_root: str) -> bool:
+    return path == real_root or path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _guess(path: str) -> str | None:
+    """A file given as the root itself, with no telling name: a shell script by its shebang."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        return None
+    return "shell" if head.startswith(b"#!") and (b"sh" in head.split(b"\n", 1)[0]) else None
