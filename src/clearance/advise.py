@@ -27,7 +27,8 @@ from clearance.notice import LicenseNotice
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 _OPEN = frozenset({"permissive", "public-domain"})
-_SIZE = re.compile(r"(?<![a-z0-9])(\d+(?:\.\d+)?)\s*([bm])(?![a-z])", re.IGNORECASE)
+# "7b", "2_7B" (2.7B), "1.1B", "350M", "8x7B" (experts x size) in a model's name.
+_SIZE = re.compile(r"(?<![a-z0-9.])(?:(\d+)x)?(\d+(?:[._]\d+)?)\s*([bm])(?![a-z])", re.IGNORECASE)
 
 
 @dataclass
@@ -100,9 +101,12 @@ def advise(target: str, bases: Sequence[str], datasets: Sequence[str] = (), *, u
             reason = compat.merge_conflict(a, b)
             if reason:
                 problems.append(f"the bases cannot be combined: {reason}")
-    allowed = [lic for lic in kb if lic.curated and lic.category != "unknown"
+    binding_ids = {lic.id for lic in binding}
+    allowed = [lic for lic in kb if lic.curated and (lic.id in binding_ids or _adoptable(lic))
                and all(compat.conflict_reason(lic, b) is None for b in binding)]
     recommended = _recommend(binding, allowed)
+    if binding and recommended is None:
+        problems.append("no license can carry every binding license's terms at once: the bases' licenses conflict")
     allowed.sort(key=lambda lic: (lic is not recommended, not lic.hub_id, lic.category, lic.id))
     card = _card(recommended, bases, datasets, relation)
     duties = [(n.license.id, *item) for n in (LicenseNotice(lic) for lic in binding) for item in n.items]
@@ -111,6 +115,15 @@ def advise(target: str, bases: Sequence[str], datasets: Sequence[str] = (), *, u
     if advice.blocked and snapshots and alternatives:
         advice.alternatives = _alternatives(run, bases, use, snapshots, kb, alternatives)
     return advice
+
+
+def _adoptable(lic: LicenseTerms) -> bool:
+    """A license anyone may put on their own work: open-source, open-content and OpenRAIL
+    licenses. A vendor's agreement (Apple's, Meta's research license...) only its vendor grants,
+    so it is suggested only when it already binds the derivative."""
+    if lic.category == "unknown":
+        return False
+    return lic.category in ("permissive", "public-domain", "weak-copyleft", "copyleft") or lic.family in ("cc", "openrail", "rail-source")
 
 
 def _licenses(kb: KnowledgeBase, ids) -> list[LicenseTerms]:
@@ -128,7 +141,7 @@ def _recommend(binding: list[LicenseTerms], allowed: list[LicenseTerms]) -> Lice
             return lic
     if not binding:
         return None
-    hub = [lic for lic in allowed if lic.hub_id]
+    hub = [lic for lic in allowed if lic.hub_id and lic.category not in _OPEN] or [lic for lic in allowed if lic.hub_id]
     return (hub or allowed or [None])[0]
 
 
@@ -170,8 +183,9 @@ def size_of(model_id: str) -> float | None:
     found = _SIZE.findall(name)
     if not found:
         return None
-    value, unit = found[-1]
-    return float(value) / (1000 if unit.lower() == "m" else 1)
+    experts, value, unit = found[-1]
+    size = float(value.replace("_", ".")) * (int(experts) if experts else 1)
+    return size / 1000 if unit.lower() == "m" else size
 
 
 def _alternatives(run, bases: Sequence[str], use: str, snapshots: Sequence[str | Path], kb: KnowledgeBase,

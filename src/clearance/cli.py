@@ -27,8 +27,10 @@ app.add_typer(license_app, name="license")
 hub_app = typer.Typer(help="Hub-wide analytics over snapshots (JSON Lines or Parquet).", no_args_is_help=True)
 app.add_typer(hub_app, name="hub")
 
-out = Console(soft_wrap=False)
-err = Console(stderr=True)
+# soft_wrap: long lines (paths, URLs, messages) are left to the terminal to wrap, never broken
+# mid-word by Rich, and piped output keeps one record per line.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 MAX_STDIN_BYTES = 8 * 1024 * 1024
 
