@@ -34,10 +34,11 @@ def register(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, normalizer: Norm
             where n.kb_id is not null
         )
         select key, value, kb_id from direct
-         where not (kb_id in ('other', 'unknown') and key in (select key from named))
-        union
-        select n.key, 'other', n.kb_id from named n where n.key in (select key from declared where value = 'other')
-    """)
+         where not (kb_id in {placeholders} and key in (select key from named))
+        union  -- as the normalizer does: a name or link speaks for a placeholder, or for silence
+        select n.key, 'license_name', n.kb_id from named n
+         where n.key not in (select key from direct where kb_id is null or kb_id not in {placeholders})
+    """.format(placeholders=tuple(sorted(PLACEHOLDERS))))
 
 
 def _license_map(con: duckdb.DuckDBPyConnection, normalizer: Normalizer) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from clearance.graph.relations import QUANT_NAME_RE2, QUANT_TAGS
+
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
 _COLUMNS = (
     "{'id': 'VARCHAR', 'type': 'VARCHAR', 'createdAt': 'VARCHAR', 'lastModified': 'VARCHAR', "
@@ -76,7 +78,8 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             from (select key, unnest(tags) as t from models) where t like 'base_model:%'
         ), typed as (
             select child, lower(parts[2]) as parent, parts[1] as relation, 'hub tag base_model:' || parts[1] as evidence
-            from tagged where len(parts) = 2 and parts[1] in {RELATIONS}
+            -- `finetune` is the Hub's default, not a statement (graph/relations.py): untyped below
+            from tagged where len(parts) = 2 and parts[1] in {RELATIONS} and parts[1] <> 'finetune'
         ), card as (
             select key as child, lower(b) as parent, cardData->>'base_model_relation' as declared_relation
             from (
@@ -87,16 +90,25 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             ) where b is not null and trim(b) <> ''
         ), untyped as (
             select child, lower(parts[1]) as parent, null as declared_relation from tagged where len(parts) = 1
+            union all
+            select child, lower(parts[2]), null from tagged where len(parts) = 2 and parts[1] = 'finetune'
             union all select * from card
         ), counted as (
             select child, parent, any_value(declared_relation) as declared_relation,
                    count(*) over (partition by child) as n_bases
             from (select distinct child, parent, declared_relation from untyped) group by child, parent
+        ), quant as (  -- the markers sources/metadata.py reads: a quantization's name, tags or quantized_by
+            select key from models
+            where regexp_matches(lower(regexp_extract(id, '[^/]*$')), '{QUANT_NAME_RE2}')
+               or coalesce(cardData->>'quantized_by', '') <> ''
+               or list_has_any(list_transform(coalesce(tags, []), lambda t: lower(t)), {sorted(QUANT_TAGS)})
         ), inferred as (
             select child, parent,
                    case when declared_relation in {RELATIONS} then declared_relation
+                        when child in (select key from quant) then 'quantized'
                         when n_bases > 1 then 'merge' else 'finetune' end as relation,
                    case when declared_relation in {RELATIONS} then 'card base_model_relation'
+                        when child in (select key from quant) then 'inferred: quantization markers in name or tags'
                         when n_bases > 1 then 'inferred: several base models' else 'card base_model (relation not stated)' end
             from counted
         ), datasets as (
@@ -105,10 +117,17 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
         )
         select child, parent, any_value(relation order by rank) as relation, any_value(evidence order by rank) as evidence
         from (
-            select *, 0 as rank from typed
-            union all select *, 1 from inferred
-            union all select *, 2 from datasets
+            -- graph/ids.py's reading of a reference: a datasets/ or models/ prefix and an
+            -- @revision are dropped, and what is left must have the shape of a Hub id
+            select child, regexp_replace(regexp_replace(parent, '^(datasets|models)/', ''), '@.*$', '') as parent,
+                   relation, evidence, rank
+            from (
+                select *, 0 as rank from typed
+                union all select *, 1 from inferred
+                union all select *, 2 from datasets
+            )
         )  -- self-references stay: the engine reports them
+        where regexp_matches(parent, '^([a-z0-9_][a-z0-9_.-]{{0,254}}/)?[a-z0-9_][a-z0-9_.-]{{0,254}}$')
         group by child, parent
     """)
 

@@ -33,10 +33,10 @@ _ALIASES = {
     "distilled": "distilled", "distillation": "distilled", "distill": "distilled",
 }
 # A quantization marker in a repository or file name: a token, not a substring of a word.
-QUANT_NAME = re.compile(
-    r"(?<![a-z0-9])(gguf|ggml|gptq|awq|exl2|exl3|hqq|quanto|bnb|nf4|int[248](?:bit)?|[1-8]-?bits?|\d(?:\.\d+)?bpw)(?![a-z0-9])",
-    re.IGNORECASE,
-)
+QUANT_NAME_WORDS = r"gguf|ggml|gptq|awq|exl2|exl3|hqq|quanto|bnb|nf4|int[248](?:bit)?|[1-8]-?bits?|\d(?:\.\d+)?bpw"
+QUANT_NAME = re.compile(rf"(?<![a-z0-9])({QUANT_NAME_WORDS})(?![a-z0-9])", re.IGNORECASE)
+# The same test for DuckDB's RE2 (no look-around), on a lower-cased name: analytics/tables.py.
+QUANT_NAME_RE2 = rf"(^|[^a-z0-9])({QUANT_NAME_WORDS})([^a-z0-9]|$)"
 QUANT_TAGS = frozenset({"gguf", "ggml", "gptq", "awq", "exl2", "4-bit", "8-bit", "bitsandbytes", "quantized", "hqq"})
 QUANT_FILES = re.compile(r"(?i)(\.gguf$|\.ggml$|(^|/)quantize_config\.json$|(^|/)quant_config\.json$)")
 
