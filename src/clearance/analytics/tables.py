@@ -46,47 +46,67 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             raise SnapshotError(f"{path}: no such file")
         parts.append(f"select *, {i} as snapshot from {_reader(path)}")
     try:
-        con.execute("create or replace temp table raw as " + " union all by name ".join(parts))
+        # A view, not a table: the snapshot is read once, by the statement below.
+        con.execute("create or replace temp view raw as " + " union all by name ".join(parts))
+        # One pass over the records: the card's JSON is parsed once and only the fields
+        # lineage and licensing need are kept; the tags are reduced to the three prefixes read.
+        con.execute("""
+            create or replace temp table models as
+            with picked as (
+                select lower(id) as key, id, coalesce(type, 'model') as kind,
+                       try_cast(createdAt as timestamp) as created_at,
+                       coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag, snapshot,
+                       list_filter(coalesce(tags, []), lambda t: t like 'license:%' or t like 'base_model:%'
+                                   or t like 'dataset:%' or lower(t) in ?) as tags,
+                       json_extract(cardData, ['$.license', '$.base_model', '$.base_model_relation',
+                                               '$.license_name', '$.license_link', '$.quantized_by']) as card
+                from raw where id is not null
+            )
+            select key, id, kind, created_at, downloads, likes, pipeline_tag, snapshot, tags,
+                   card[1] as card_license, card[2] as card_base_model, card[3] ->> '$' as base_model_relation,
+                   card[4] ->> '$' as license_name, card[5] ->> '$' as license_link, card[6] ->> '$' as quantized_by
+            from picked
+        """, [sorted(QUANT_TAGS)])
     except duckdb.Error as exc:
         raise SnapshotError(f"cannot read snapshot: {str(exc).splitlines()[0]}") from None
+    # The same id twice (two snapshots, or a repeated line): the later snapshot's record wins.
+    # Checked first, because the de-duplication is a full sort that a clean snapshot never needs.
+    if con.execute("select 1 from models group by key having count(*) > 1 limit 1").fetchall():
+        con.execute("""
+            create or replace temp table models as
+            select * from models qualify row_number() over (partition by key order by snapshot desc) = 1
+        """)
     con.execute("""
-        create or replace temp table models as
-        select lower(id) as key, id,
-               coalesce(type, 'model') as kind,
-               try_cast(createdAt as timestamp) as created_at,
-               coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag,
-               cardData->>'license_name' as license_name, cardData->>'license_link' as license_link,
-               snapshot, tags, cardData
-        from raw where id is not null
-        qualify row_number() over (partition by lower(id) order by snapshot desc) = 1
+        create or replace temp table tag as
+        select key, unnest(tags) as t from models
     """)
     con.execute("""
         create or replace temp table declared as
         select distinct key, trim(value) as value from (
-            select key, substr(t, 9) as value from (select key, unnest(tags) as t from models) where t like 'license:%'
+            select key, substr(t, 9) as value from tag where t like 'license:%'
             union all
-            select key, cardData->>'license' from models where json_type(cardData->'license') = 'VARCHAR'
+            select key, card_license ->> '$' from models where json_type(card_license) = 'VARCHAR'
             union all
-            select key, unnest(from_json(cardData->'license', '["VARCHAR"]')) from models
-             where json_type(cardData->'license') = 'ARRAY'
+            select key, unnest(from_json(card_license, '["VARCHAR"]')) from models
+             where json_type(card_license) = 'ARRAY'
         ) where value is not null and trim(value) <> ''
     """)
     con.execute(f"""
         create or replace temp table edges as
-        with tagged as (
+        with tagged as materialized (
             select key as child, string_split(substr(t, 12), ':') as parts
-            from (select key, unnest(tags) as t from models) where t like 'base_model:%'
+            from tag where t like 'base_model:%'
         ), typed as (
             select child, lower(parts[2]) as parent, parts[1] as relation, 'hub tag base_model:' || parts[1] as evidence
             -- `finetune` is the Hub's default, not a statement (graph/relations.py): untyped below
             from tagged where len(parts) = 2 and parts[1] in {RELATIONS} and parts[1] <> 'finetune'
         ), card as (
-            select key as child, lower(b) as parent, cardData->>'base_model_relation' as declared_relation
+            select key as child, lower(b) as parent, base_model_relation as declared_relation
             from (
-                select key, cardData, cardData->>'base_model' as b from models where json_type(cardData->'base_model') = 'VARCHAR'
+                select key, base_model_relation, card_base_model ->> '$' as b from models where json_type(card_base_model) = 'VARCHAR'
                 union all
-                select key, cardData, unnest(from_json(cardData->'base_model', '["VARCHAR"]')) from models
-                 where json_type(cardData->'base_model') = 'ARRAY'
+                select key, base_model_relation, unnest(from_json(card_base_model, '["VARCHAR"]')) from models
+                 where json_type(card_base_model) = 'ARRAY'
             ) where b is not null and trim(b) <> ''
         ), untyped as (
             select child, lower(parts[1]) as parent, null as declared_relation from tagged where len(parts) = 1
@@ -97,11 +117,11 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             select child, parent, any_value(declared_relation) as declared_relation,
                    count(*) over (partition by child) as n_bases
             from (select distinct child, parent, declared_relation from untyped) group by child, parent
-        ), quant as (  -- the markers sources/metadata.py reads: a quantization's name, tags or quantized_by
+        ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's name, tags or quantized_by
             select key from models
             where regexp_matches(lower(regexp_extract(id, '[^/]*$')), '{QUANT_NAME_RE2}')
-               or coalesce(cardData->>'quantized_by', '') <> ''
-               or list_has_any(list_transform(coalesce(tags, []), lambda t: lower(t)), {sorted(QUANT_TAGS)})
+               or coalesce(quantized_by, '') <> ''
+               or list_has_any(list_transform(tags, lambda t: lower(t)), {sorted(QUANT_TAGS)})
         ), inferred as (
             select child, parent,
                    case when declared_relation in {RELATIONS} then declared_relation
@@ -113,13 +133,16 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             from counted
         ), datasets as (
             select key as child, lower(substr(t, 9)) as parent, 'trained_on' as relation, 'hub tag dataset:' as evidence
-            from (select key, unnest(tags) as t from models) where t like 'dataset:%'
+            from tag where t like 'dataset:%'
         )
         select child, parent, any_value(relation order by rank) as relation, any_value(evidence order by rank) as evidence
         from (
             -- graph/ids.py's reading of a reference: a datasets/ or models/ prefix and an
             -- @revision are dropped, and what is left must have the shape of a Hub id
-            select child, regexp_replace(regexp_replace(parent, '^(datasets|models)/', ''), '@.*$', '') as parent,
+            select child,
+                   case when parent like 'datasets/%' or parent like 'models/%' or parent like '%@%'
+                        then regexp_replace(regexp_replace(parent, '^(datasets|models)/', ''), '@.*$', '')
+                        else parent end as parent,
                    relation, evidence, rank
             from (
                 select *, 0 as rank from typed

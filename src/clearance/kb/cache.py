@@ -39,18 +39,19 @@ def cache_dir() -> Path:
 _CODE = tuple(Path(__file__).with_name(n) for n in ("terms.py", "schema.py", "loader.py", "cache.py"))
 
 
-def key_for(paths: Sequence[Path]) -> str:
-    h = hashlib.sha256(f"{__version__}|{SCHEMA_VERSION}|{sys.version_info[:2]}".encode())
+def key_for(paths: Sequence[Path], name: str = "kb") -> str:
+    h = hashlib.sha256(f"{name}|{__version__}|{SCHEMA_VERSION}|{sys.version_info[:2]}".encode())
     for path in (*_CODE, *paths):
         st = path.stat()
         h.update(f"|{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:24]
 
 
-def cached(paths: Sequence[Path], build: Callable[[], T]) -> T:
-    """The value `build()` gives for these files, from the cache when it has a current copy."""
+def cached(paths: Sequence[Path], build: Callable[[], T], name: str = "kb") -> T:
+    """The value `build()` gives for these files, from the cache when it has a current copy.
+    `name` keeps different values apart (the KB, ScanCode's license table)."""
     try:
-        target = cache_dir() / f"kb-{key_for(paths)}.pickle"
+        target = cache_dir() / f"{name}-{key_for(paths, name)}.pickle"
     except OSError:
         return build()
     try:
@@ -72,7 +73,7 @@ def _write(target: Path, value: object) -> None:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)  # atomic: a concurrent reader sees the old file or the new one
-        for old in target.parent.glob("kb-*.pickle"):
+        for old in target.parent.glob(f"{target.name.rsplit('-', 1)[0]}-*.pickle"):
             if old != target:
                 old.unlink(missing_ok=True)
     except OSError:

@@ -55,8 +55,23 @@ def _by_name() -> dict[str, dict[str, Any]]:
 @functools.lru_cache(maxsize=1)
 def _scancode_db() -> dict[str, dict[str, Any]]:
     """ScanCode's own license database. It is newer than license-expression's bundled index
-    (it knows e.g. the 2025 Gemma and Moonshot licenses) but takes a second to load, so it
-    is only consulted for names the index does not know."""
+    (it knows e.g. the 2025 Gemma and Moonshot licenses) but takes seconds to load, so it is
+    only consulted for names the index does not know, and its table is kept in the cache
+    (kb/cache.py), keyed by the installed database's files."""
+    import importlib.util
+    from pathlib import Path
+
+    from clearance.kb.cache import cached
+
+    spec = importlib.util.find_spec("licensedcode")
+    if spec is None or spec.origin is None:
+        return {}
+    pkg = Path(spec.origin).parent
+    inputs = [pkg / "models.py", pkg / "data" / "licenses"]
+    return cached(inputs, _load_scancode_db, name="scancode-licenses")
+
+
+def _load_scancode_db() -> dict[str, dict[str, Any]]:
     import warnings
 
     with warnings.catch_warnings():
