@@ -224,6 +224,139 @@ def graph_cmd(
     sys.stdout.write(render(graph, fmt.value).rstrip("\n") + "\n")
 
 
+def _project(argument: str, only_lines=None):
+    from clearance.project import resolve
+    from clearance.scan import ScanError
+
+    try:
+        found = resolve(argument, only_lines=only_lines)
+    except ScanError as exc:
+        fail(str(exc))
+    if found.scan is not None:
+        for w in found.scan.warnings:
+            err.print(f"[yellow]warning:[/] {w}", highlight=False)
+    return found
+
+
+@app.command("scan")
+def scan_cmd(
+    path: Path = typer.Argument(..., help="A project folder (or one file) to find model and dataset references in."),
+    diff: str = typer.Option(None, "--diff", help="Only references on lines added since this git revision (for pull requests)."),
+    use: UseChoice = typer.Option(None, "--use", "-u", help="The intended use (default: the policy's uses, else commercial)."),
+    policy_file: Path = typer.Option(None, "--policy", "-p", help="clearance.toml or pyproject.toml (default: found from PATH up)."),
+    snapshots: list[Path] = typer.Option([], "--snapshot", "-s", help="Snapshot files to resolve lineage from (repeatable)."),
+    offline: bool = typer.Option(False, "--offline", help="Never call the Hub API."),
+    data_terms: DataTermsChoice = typer.Option(None, "--data-terms", help="strict: training data terms bind like weights; lenient (default): a warning."),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f"),
+) -> None:
+    """Find the models and datasets a codebase uses, then check them. Exit codes as `check`."""
+    from clearance.check import check
+    from clearance.policy.model import Policy
+    from clearance.scan import ScanError, added_lines, scan_path
+    from clearance.sources.interface import SourceError
+
+    if not path.exists():
+        fail(f"{path}: no such file or folder")
+    try:
+        only = added_lines(path, diff) if diff else None
+        report = scan_path(path, only_lines=only)
+    except ScanError as exc:
+        fail(str(exc))
+    from clearance.project import target_of
+
+    locations: dict[str, tuple[str, int]] = {}
+    for ref in report.references:
+        locations.setdefault(target_of(ref), (ref.file, ref.line))
+    policy = _policy(policy_file or _find_policy(path)) or Policy()
+    uses = [use.value] if use else list(policy.uses)
+    try:
+        run = check(list(locations), uses, policy, snapshots, offline or None,
+                    data_terms.value if data_terms else None) if locations else None
+    except SourceError as exc:
+        fail(str(exc))
+    from clearance.check import CheckRun
+
+    run = run or CheckRun([], [])
+    run.warnings[:0] = report.warnings
+    refs = [{"id": r.id, "kind": r.kind, "file": r.file, "line": r.line, "via": r.via} for r in report.references]
+    if fmt is CheckFormat.text:
+        out.print(f"{len(report.references)} reference(s) to {len(locations)} model(s)/dataset(s) "
+                  f"in {report.files_scanned} file(s) under {path}" + (f", on lines added since {diff}" if diff else ""),
+                  highlight=False)
+        for r in report.references:
+            out.print(f"  {r.file}:{r.line}  {r.kind} {r.id}  [dim]({r.via})[/]", highlight=False)
+        out.print("")
+    _render_run(run, fmt, locations, {"references": refs})
+    raise typer.Exit(0 if run.passed else 1)
+
+
+def _find_policy(path: Path) -> Path | None:
+    from clearance.policy.load import find
+
+    start = path if path.is_dir() else path.parent
+    return find(start.resolve())
+
+
+class BomFormat(str, Enum):
+    cyclonedx = "cyclonedx"
+    spdx = "spdx"
+
+
+@app.command("bom")
+def bom_cmd(
+    argument: str = typer.Argument(..., metavar="PATH|TARGET", help="A project folder to scan, or a model (Hub id, URL, model folder)."),
+    fmt: BomFormat = typer.Option(BomFormat.cyclonedx, "--format", "-f", help="cyclonedx (1.6 JSON) or spdx (3.0 JSON-LD)."),
+    out_file: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
+    name: str = typer.Option(None, "--name", help="The BOM's subject name (default: the folder or target name)."),
+    snapshots: list[Path] = typer.Option([], "--snapshot", "-s", help="Snapshot files to resolve lineage from (repeatable)."),
+    offline: bool = typer.Option(False, "--offline", help="Never call the Hub API."),
+) -> None:
+    """An AI bill of materials: every model and dataset, their lineage, licenses and verdicts."""
+    from clearance import bom
+    from clearance.check import check
+    from clearance.sources.interface import SourceError
+
+    found = _project(argument)
+    uses = ["commercial", "redistribution", "research"]
+    try:
+        run = check(found.targets, uses, None, snapshots, offline or None)
+    except SourceError as exc:
+        fail(str(exc))
+    label = name or Path(argument.rstrip("/")).name or "clearance-bom"
+    text = bom.to_cyclonedx(run, name=label) if fmt is BomFormat.cyclonedx else bom.to_spdx3(run, name=label)
+    _write(text, out_file)
+
+
+@app.command("init")
+def init_cmd(
+    path: Path = typer.Argument(Path("."), help="The project folder to scan (default: here)."),
+    out_file: Path = typer.Option(None, "--out", "-o", help="Where to write the policy (default: PATH/clearance.toml)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing policy file."),
+    snapshots: list[Path] = typer.Option([], "--snapshot", "-s", help="Snapshot files to resolve lineage from (repeatable)."),
+    offline: bool = typer.Option(False, "--offline", help="Never call the Hub API."),
+) -> None:
+    """Write a starter clearance.toml from the models and datasets the project uses today."""
+    import tomllib
+
+    from clearance.check import check
+    from clearance.kb import default_kb
+    from clearance.policy.starter import starter_policy
+    from clearance.sources.interface import SourceError
+
+    target = out_file or (path / "clearance.toml" if path.is_dir() else Path("clearance.toml"))
+    if target.exists() and not force:
+        fail(f"{target} exists: edit it, or pass --force to replace it")
+    found = _project(str(path))
+    try:
+        run = check(found.targets, ["commercial"], None, snapshots, offline or None)
+    except SourceError as exc:
+        fail(str(exc))
+    text = starter_policy(run, default_kb(), str(path), found.targets)
+    tomllib.loads(text)  # what we write must parse: a bug here must not leave a broken file
+    _write(text, target)
+    out.print(f"{len(found.targets)} model(s)/dataset(s) found; review {target}, then run `clearance scan {path}`", highlight=False)
+
+
 class NoticeFormat(str, Enum):
     text = "text"
     markdown = "markdown"
@@ -243,7 +376,7 @@ def _write(text: str, out_file: Path | None) -> None:
 
 @app.command("notice")
 def notice_cmd(
-    targets: list[str] = typer.Argument(..., help="Hub ids, Hub URLs, or local model folders / GGUF files you ship."),
+    targets: list[str] = typer.Argument(..., metavar="PATH|TARGET...", help="Project folders to scan, or models you ship (Hub ids, URLs, model folders)."),
     snapshots: list[Path] = typer.Option([], "--snapshot", "-s", help="Snapshot files to resolve lineage from (repeatable)."),
     offline: bool = typer.Option(False, "--offline", help="Never call the Hub API."),
     fmt: NoticeFormat = typer.Option(NoticeFormat.text, "--format", "-f"),
@@ -255,8 +388,9 @@ def notice_cmd(
     from clearance.kb import default_kb
     from clearance.sources.interface import SourceError
 
+    expanded = [t for argument in targets for t in _project(argument).targets]
     try:
-        run = check(targets, ["redistribution"], None, snapshots, offline or None)
+        run = check(list(dict.fromkeys(expanded)), ["redistribution"], None, snapshots, offline or None)
     except SourceError as exc:
         fail(str(exc))
     built = notice.build_notice(run, default_kb())
@@ -443,6 +577,27 @@ def hub_diff(old: Path = typer.Argument(..., help="The earlier snapshot."), new:
               f"{report['new_conflicts']:,} have new conflicts")
     if report["transitions"]:
         out.print(render.rows_table(report["transitions"], "License transitions"))
+
+
+@hub_app.command("report")
+def hub_report(snapshots: list[Path] = SnapshotsArg,
+               out_dir: Path = typer.Option(..., "--out", help="Directory to write index.html and charts/ into."),
+               leaderboard_csv: Path = typer.Option(None, "--leaderboard", help="An Open LLM Leaderboard CSV to include."),
+               by: str = typer.Option("quarter", help="month, quarter or year")) -> None:
+    """A self-contained HTML report with charts (PNG and SVG) and tables, readable offline."""
+    from clearance.analytics import report
+    from clearance.analytics.tables import SnapshotError
+
+    if by not in ("month", "quarter", "year"):
+        fail(f"--by must be month, quarter or year, not {by!r}")
+    try:
+        with err.status("analysing snapshots and drawing charts…"):
+            index = report.build(snapshots, out_dir, leaderboard_csv=leaderboard_csv, by=by, analysis=_analysis(snapshots))
+    except SnapshotError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out_dir}: cannot write the report ({exc.strerror or exc})")
+    out.print(f"wrote {index}")
 
 
 @hub_app.command("audit")

@@ -18,10 +18,8 @@ import json
 from pathlib import Path
 
 import pytest
-from bomcheck import COMMIT
+from bomcheck import COMMIT, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "data" / "hub-2025-sample.jsonl"
 
 SAMPLE_TARGETS = [
     "Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2",
@@ -77,9 +75,14 @@ def sample_run(offline, adapter_folder):
 
 
 @pytest.fixture(scope="session")
-def crafted_run(offline, tmp_path_factory):
-    from clearance.check import check
-
+def crafted_snapshot(tmp_path_factory) -> Path:
     snap = tmp_path_factory.mktemp("snapshots") / "acme.jsonl"
     snap.write_text("".join(json.dumps(row) + "\n" for row in CRAFTED), encoding="utf-8")
-    return check(CRAFTED_TARGETS, ["commercial"], snapshots=[SAMPLE, snap], offline=True)
+    return snap
+
+
+@pytest.fixture(scope="session")
+def crafted_run(offline, crafted_snapshot):
+    from clearance.check import check
+
+    return check(CRAFTED_TARGETS, ["commercial"], snapshots=[SAMPLE, crafted_snapshot], offline=True)

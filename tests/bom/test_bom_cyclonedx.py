@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from bomcheck import COMMIT, assert_valid_cyclonedx
+from bomcheck import COMMIT, SAMPLE, assert_valid_cyclonedx
 
 from clearance.bom import to_cyclonedx
 from clearance.check import CheckRun
@@ -85,7 +85,7 @@ def test_licenses_are_spdx_ids_or_named_licenses_with_their_text_url(sample_bom,
     for bom in (sample_bom, crafted_bom):
         for comp in bom["components"]:
             for lic in licenses(comp):
-                assert "id" in lic or "name" in lic
+                assert "id" in lic or "name" in lic or "expression" in lic
                 if "id" in lic:
                     assert is_supported_id(lic["id"]), lic  # never an invalid id
     comps = components(sample_bom)
@@ -114,7 +114,18 @@ def test_a_single_expression_of_spdx_ids_is_kept_as_an_expression(crafted_bom):
     assert legacy[0]["name"] == "my own license" and "url" not in legacy[0]
 
 
-def test_lineage_is_in_pedigree_ancestors_all_generations_nearest_first(sample_bom, crafted_bom, adapter_folder):
+def test_an_expression_among_other_licenses_is_listed_license_by_license(offline, crafted_snapshot):
+    from clearance.check import check
+
+    run = check(["acme/base-7b"], ["commercial"], snapshots=[SAMPLE, crafted_snapshot], offline=True)
+    base = components(assert_valid_cyclonedx(to_cyclonedx(run)))["model:acme/base-7b"]
+    declared = licenses(base, "declared")  # the subject also has concluded licenses: no lone expression
+    assert sorted(lic["id"] for lic in declared) == ["Apache-2.0", "MIT"]
+    assert all({"name": "clearance:declared-as", "value": "Apache-2.0 OR MIT"} in lic["properties"] for lic in declared)
+    assert sorted(lic["id"] for lic in licenses(base, "concluded")) == ["Apache-2.0", "MIT"]
+
+
+def test_lineage_is_in_pedigree_ancestors_all_generations(sample_bom, crafted_bom, adapter_folder):
     comps = components(sample_bom)
     ggml = comps["model:thebloke/llama-2-7b-chat-ggml"]["pedigree"]["ancestors"]
     assert [(a["group"], a["name"]) for a in ggml] == [("meta-llama", "Llama-2-7b-chat-hf")]
@@ -128,7 +139,7 @@ def test_lineage_is_in_pedigree_ancestors_all_generations_nearest_first(sample_b
     assert all("bom-ref" not in a for c in sample_bom["components"] for a in c.get("pedigree", {}).get("ancestors", []))
 
     crafted = components(crafted_bom)
-    gguf = crafted["model:acme/chat-7b-gguf"]["pedigree"]["ancestors"]
+    gguf = sorted(crafted["model:acme/chat-7b-gguf"]["pedigree"]["ancestors"], key=lambda a: props(a)["clearance:depth"])
     assert [(props(a)["clearance:ref"][0], props(a)["clearance:depth"][0]) for a in gguf] == [
         ("model:acme/chat-7b", "1"), ("model:acme/base-7b", "2")]
     assert props(gguf[1])["clearance:ancestor-of"] == ["model:acme/chat-7b (finetune)"]

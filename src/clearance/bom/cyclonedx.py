@@ -2,7 +2,7 @@
 
 What the BOM holds:
 - `metadata.component`: an `application` named after the BOM (`name`), bom-ref `clearance:bom`,
-  that depends on the subjects; `metadata.tools`: Clearance and cyclonedx-python-lib.
+  that depends on the subjects; `metadata.tools`: Clearance.
 - one component per model (`machine-learning-model`) and dataset (`data`) of the run, bom-ref =
   the graph's stable key (`model:<lower-cased hub id>`, `dataset:...`, `path:<absolute path>`),
   `group`/`name` = the Hub namespace and name, `version` = the revision when one is known, purl
@@ -15,12 +15,14 @@ What the BOM holds:
   acknowledgement `declared`; for a subject, what Clearance concluded binds it (declared +
   inherited) follows with acknowledgement `concluded`. A component whose only license is one
   expression of SPDX ids (`Apache-2.0 OR MIT`) gets that expression instead (the schema allows
-  an expression only alone).
-- lineage: `pedigree.ancestors` lists every model the weights descend from, all generations,
-  nearest first (not only the parents: a quantized fine-tune shows its base model too), each a
-  short copy (type, group, name, version, purl, declared licenses) whose properties name the
-  full component (`clearance:ref`), the generation (`clearance:depth`, 1 = parent) and how it
-  was reached (`clearance:ancestor-of` = "<child bom-ref> (<relation>)"). Datasets are not
+  an expression only alone); otherwise the expression's licenses are listed one by one, each
+  with `clearance:declared-as` = the expression.
+- lineage: `pedigree.ancestors` lists every model the weights descend from, all generations
+  (not only the parents: a quantized fine-tune shows its base model too), each a short copy
+  (type, group, name, version, purl, declared licenses; no bom-ref, which must stay unique)
+  whose properties name the full component (`clearance:ref`), the generation
+  (`clearance:depth`, 1 = parent; the library orders ancestors itself) and how it was reached
+  (`clearance:ancestor-of` = "<child bom-ref> (<relation>)"). Datasets are not
   ancestors: they are in `modelCard.modelParameters.datasets` (by bom-ref, direct training
   data only; each ancestor's own datasets are in its own model card).
 - `dependencies`: every component depends on its parents (models and datasets).
@@ -61,11 +63,6 @@ def to_cyclonedx(run: CheckRun, *, name: str = "clearance-bom") -> str:
     root = Component(type=ComponentType.APPLICATION, name=name, bom_ref=BOM_REF)
     bom.metadata.component = root
     bom.metadata.tools.components.add(Component(type=ComponentType.APPLICATION, name="clearance", version=__version__))
-    try:
-        from cyclonedx.contrib.this.builders import this_component
-    except ImportError:  # pragma: no cover - older library layout
-        from cyclonedx.builder.this import this_component  # type: ignore[no-redef]
-    bom.metadata.tools.components.add(this_component())
 
     components = {item.key: _component(inv, item) for item in inv}
     for comp in components.values():
@@ -74,8 +71,9 @@ def to_cyclonedx(run: CheckRun, *, name: str = "clearance-bom") -> str:
         bom.register_dependency(components[item.key], [components[p.key] for p in item.parents])
     bom.register_dependency(root, [components[k] for k in inv.subjects])
 
-    text = make_outputter(bom, OutputFormat.JSON, SCHEMA).output_as_string()
-    return json.dumps(_with_model_cards(json.loads(text), inv), indent=2)
+    doc = json.loads(make_outputter(bom, OutputFormat.JSON, SCHEMA).output_as_string())
+    head = {k: doc.pop(k) for k in ("$schema", "bomFormat", "specVersion", "serialNumber", "version") if k in doc}
+    return json.dumps({**head, **_with_model_cards(doc, inv)}, indent=2)
 
 
 def _with_model_cards(doc: dict, inv: Inventory) -> dict:
@@ -158,10 +156,13 @@ def _licenses(declared: list[LicenseTerm], concluded: list[LicenseTerm]):
     for terms, ack in ((declared, LicenseAcknowledgement.DECLARED), (concluded, LicenseAcknowledgement.CONCLUDED)):
         seen: set[str] = set()
         for term in terms:
+            # A multi-license value among others cannot stay an expression here: each license
+            # is listed, and says which expression it was declared in.
+            group = term.spdx_expression if len(term.licenses) > 1 else None
             for lic in term.licenses:
                 if (lic.kb_id or lic.raw) not in seen:
                     seen.add(lic.kb_id or lic.raw)
-                    out.append(_license(lic, ack))
+                    out.append(_license(lic, ack, group))
     return out
 
 
@@ -173,11 +174,13 @@ def _expression(term: LicenseTerm) -> str | None:
     return text if is_expression(text) else None
 
 
-def _license(lic: LicenseInfo, ack: LicenseAcknowledgement) -> DisjunctiveLicense:
+def _license(lic: LicenseInfo, ack: LicenseAcknowledgement, group: str | None = None) -> DisjunctiveLicense:
     spdx = fixup_id(lic.spdx_id) if lic.spdx_id else None
     props = []
     if lic.kb_id:
         props.append(Property(name="clearance:license-id", value=lic.kb_id))
+    if group:
+        props.append(Property(name="clearance:declared-as", value=group))
     if not lic.resolved:
         props.append(Property(name="clearance:resolved", value="false"))
     if spdx:

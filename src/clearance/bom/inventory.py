@@ -160,11 +160,6 @@ class Item:
     def source(self) -> str | None:
         return (self.artifact.source or None) if self.artifact else None
 
-    @property
-    def licenses(self) -> list[LicenseInfo]:
-        """Every declared license, each once."""
-        return list({(lic.kb_id or lic.raw): lic for term in self.declared for lic in term.licenses}.values())
-
 
 @dataclass
 class Inventory:
@@ -253,7 +248,7 @@ def license_info(kb_id: str | None, raw: str, kb: KnowledgeBase) -> LicenseInfo:
     if lic is None or kb_id in PLACEHOLDERS:
         # Unknown to the KB, or a placeholder such as "other" that names no license: keep the raw value.
         shown = " ".join(raw.split())[:200] or "unknown"
-        return LicenseInfo(raw=raw, kb_id=kb_id, name=shown, license_ref=license_ref(shown if lic is None else kb_id or shown),
+        return LicenseInfo(raw=raw, kb_id=kb_id, name=shown, license_ref=license_ref(kb_id if lic is not None else shown),
                            resolved=False)
     spdx = _on_spdx_list(lic.spdx_id) if lic.spdx_id else None
     if spdx:

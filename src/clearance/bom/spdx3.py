@@ -51,6 +51,7 @@ __all__ = ["SPEC_VERSION", "to_spdx3"]
 
 SPEC_VERSION = "3.0.1"
 NOASSERTION = "NOASSERTION"
+HUB_PROFILE = "https://huggingface.co/"  # + a user or organisation name
 _LINEAGE = {"trained_on": spdx.RelationshipType.trainedOn}
 
 
@@ -79,8 +80,8 @@ class _Writer:
         packages = {item.key: self._package(item) for item in self.inv}
         for item in self.inv:
             pkg = packages[item.key]
-            self._license_relationship(pkg, spdx.RelationshipType.hasDeclaredLicense, self._declared(item))
-            self._license_relationship(pkg, spdx.RelationshipType.hasConcludedLicense, self._concluded(item))
+            self._relationship(pkg, spdx.RelationshipType.hasDeclaredLicense, [self._declared(item)])
+            self._relationship(pkg, spdx.RelationshipType.hasConcludedLicense, [self._concluded(item)])
             for parent in item.parents:
                 kind = _LINEAGE.get(parent.relation, spdx.RelationshipType.descendantOf)
                 comment = f"{parent.relation}: {parent.evidence}" if parent.evidence else parent.relation
@@ -119,8 +120,7 @@ class _Writer:
             "creationInfo": self.info,
             "software_packageVersion": item.revision or NOASSERTION,
         }
-        location = item.hub_url or Path(item.id).as_uri()
-        common["software_downloadLocation"] = location
+        common["software_downloadLocation"] = item.hub_url or Path(item.id).absolute().as_uri()
         if item.hub_url:
             common["software_homePage"] = item.hub_url
         if item.purl:
@@ -209,9 +209,6 @@ class _Writer:
 
     # -- relationships and annotations ------------------------------------------------------
 
-    def _license_relationship(self, pkg, kind, license_info) -> None:
-        self._relationship(pkg, kind, [license_info])
-
     def _relationship(self, source, kind, targets: list, comment: str | None = None) -> None:
         rel = spdx.Relationship(spdxId=self._id("relationship"), creationInfo=self.info,
                                 from_=source, to=targets, relationshipType=kind)
@@ -240,5 +237,3 @@ class _Writer:
                               statement=json.dumps(statement, ensure_ascii=False))
         self._add(ann)
 
-
-HUB_PROFILE = "https://huggingface.co/"

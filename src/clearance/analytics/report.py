@@ -1,0 +1,216 @@
+"""`clearance hub report --out DIR`: one self-contained HTML page with charts and tables.
+
+Everything comes from `HubAnalysis` (and the leaderboard module when a CSV is given); this
+module only draws. Charts are written as PNG and SVG under DIR/charts/ and the SVG is inlined
+into DIR/index.html, so the page reads offline, without a server and without the files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from clearance import __version__
+from clearance.analytics.hub import HubAnalysis
+
+OPEN = ("permissive", "public-domain")
+_CATEGORY_ORDER = ("permissive", "public-domain", "weak-copyleft", "copyleft", "responsible-ai", "community",
+                   "non-commercial", "proprietary", "unknown", "unresolved", "none")
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display on a server or in CI
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"figure.dpi": 100, "svg.fonttype": "none", "axes.spines.top": False, "axes.spines.right": False})
+    return plt
+
+
+class _Charts:
+    def __init__(self, out: Path) -> None:
+        self.dir = out / "charts"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.svg: dict[str, str] = {}
+
+    def save(self, name: str, fig) -> None:
+        plt = _plt()
+        fig.tight_layout()
+        fig.savefig(self.dir / f"{name}.png")
+        fig.savefig(self.dir / f"{name}.svg")
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg")
+        text = buf.getvalue()
+        self.svg[name] = text[text.index("<svg"):]  # drop the XML prologue to inline it
+        plt.close(fig)
+
+
+def permissive_share(trends: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per period: models created, the share of them declaring a permissive or public-domain
+    license, and the same weighted by downloads."""
+    per: dict[str, dict[str, float]] = defaultdict(lambda: {"models": 0, "open": 0, "downloads": 0, "open_downloads": 0})
+    for row in trends:
+        p = per[row["period"]]
+        p["models"] += row["models"]
+        p["downloads"] += row["downloads"] or 0
+        if row["category"] in OPEN:
+            p["open"] += row["models"]
+            p["open_downloads"] += row["downloads"] or 0
+    return [{"period": k, "models": int(v["models"]), "permissive_share": round(v["open"] / v["models"], 4) if v["models"] else 0.0,
+             "permissive_download_share": round(v["open_downloads"] / v["downloads"], 4) if v["downloads"] else 0.0}
+            for k, v in sorted(per.items())]
+
+
+def ecosystem_by_category(families: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per root license category: roots, derivatives in all, mean and median per root."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for f in families:
+        groups[f["root_category"]].append(int(f["derivatives"]))
+    out = []
+    for cat, sizes in groups.items():
+        sizes.sort()
+        mid = len(sizes) // 2
+        median = sizes[mid] if len(sizes) % 2 else (sizes[mid - 1] + sizes[mid]) / 2
+        out.append({"root_category": cat, "roots": len(sizes), "derivatives": sum(sizes),
+                    "mean_per_root": round(sum(sizes) / len(sizes), 2), "median_per_root": median})
+    return sorted(out, key=lambda r: -r["derivatives"])
+
+
+def build(snapshots: Sequence[Path], out: Path, *, leaderboard_csv: Path | None = None, by: str = "quarter",
+          top: int = 20, analysis: HubAnalysis | None = None) -> Path:
+    hub = analysis or HubAnalysis(list(snapshots))
+    stats = hub.stats(top=top)
+    trends = hub.trends(by)
+    share = permissive_share(trends)
+    families = hub.families(top=100_000)
+    eco = ecosystem_by_category(families)
+    board = None
+    if leaderboard_csv is not None:
+        from clearance.analytics.leaderboard import leaderboard
+
+        board = leaderboard(leaderboard_csv, list(snapshots))
+    out.mkdir(parents=True, exist_ok=True)
+    charts = _Charts(out)
+    _draw(charts, stats, trends, share, eco, board)
+    page = _page(snapshots, stats, share, families[:top], eco, board, charts.svg, by)
+    index = out / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index
+
+
+def _draw(charts: _Charts, stats, trends, share, eco, board) -> None:
+    plt = _plt()
+    if share:
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+        xs = [r["period"] for r in share]
+        ax.plot(xs, [r["permissive_share"] * 100 for r in share], marker="o", label="share of models")
+        ax.plot(xs, [r["permissive_download_share"] * 100 for r in share], marker="s", label="share of downloads")
+        ax.set_ylabel("permissive or public domain (%)")
+        ax.set_ylim(0, 100)
+        ax.legend(frameon=False)
+        ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+        ax.set_title("Permissive share of the models created per period")
+        charts.save("permissive_share", fig)
+    if trends:
+        periods = sorted({r["period"] for r in trends})
+        cats = [c for c in _CATEGORY_ORDER if any(r["category"] == c for r in trends)]
+        cats += sorted({r["category"] for r in trends} - set(cats))
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+        bottom = [0.0] * len(periods)
+        for cat in cats:
+            vals = [sum(r["share"] * 100 for r in trends if r["period"] == p and r["category"] == cat) for p in periods]
+            ax.bar(periods, vals, bottom=bottom, label=cat)
+            bottom = [b + v for b, v in zip(bottom, vals)]
+        ax.set_ylabel("% of models created")
+        ax.legend(fontsize=7, ncol=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.35))
+        ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+        ax.set_title("License categories of the models created per period")
+        charts.save("categories", fig)
+    _bars(charts, "top_licenses", "Declared licenses (as written on the card)",
+          [(r["license"], r["count"]) for r in stats["top_licenses"]])
+    _bars(charts, "conflicts", "License conflicts: declared <- inherited",
+          [(f"{r['declared']} <- {r['inherited']}", r["count"]) for r in stats["conflicts"]["pairs"]])
+    verdicts = next(v for k, v in stats.items() if isinstance(v, dict) and "cleared" in v)
+    _bars(charts, "verdicts", "Commercial use, after following the lineage", list(verdicts.items()))
+    _bars(charts, "ecosystems", "Mean derivatives per lineage root, by the root's license category",
+          [(r["root_category"], r["mean_per_root"]) for r in eco])
+    if board:
+        _bars(charts, "leaderboard", "Open LLM Leaderboard: commercial use after lineage", list(board["commercial"].items()))
+
+
+def _bars(charts: _Charts, name: str, title: str, items: list[tuple[str, float]]) -> None:
+    if not items:
+        return
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(items) + 1.2))
+    labels = [str(k) for k, _ in items][::-1]
+    ax.barh(labels, [v for _, v in items][::-1], color="#4a7ab5")
+    for i, (_, v) in enumerate(items[::-1]):
+        ax.text(v, i, f" {v:,}" if isinstance(v, int) else f" {v:g}", va="center", fontsize=8)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title(title)
+    charts.save(name, fig)
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    if not rows:
+        return "<p><em>none</em></p>"
+    cols = list(columns or rows[0].keys())
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(r.get(c)))}</td>" for c in cols) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.2%}" if 0 <= v <= 1 else f"{v:,.2f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(map(str, v))
+    return "" if v is None else str(v)
+
+
+def _page(snapshots, stats, share, families, eco, board, svg: dict[str, str], by: str) -> str:
+    def chart(name: str) -> str:
+        return f'<figure>{svg[name]}<figcaption>charts/{name}.png, charts/{name}.svg</figcaption></figure>' if name in svg else ""
+
+    verdicts = next(v for k, v in stats.items() if isinstance(v, dict) and "cleared" in v)
+    undeclared_share = stats["undeclared"] / stats["models"] if stats["models"] else 0.0
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Clearance Hub report</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;padding:.25em .6em;text-align:left;font-size:.9em}"
+        "figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{color:#777;font-size:.8em}"
+        ".kpi{display:inline-block;margin:0 1.5em 1em 0}.kpi b{display:block;font-size:1.6em}</style></head><body>",
+        "<h1>Hub license report</h1>",
+        f"<p>Snapshots: {html.escape(', '.join(str(p) for p in snapshots))}. Generated by Clearance {__version__} on "
+        f"{dt.date.today().isoformat()}. Verdicts are for commercial use by an organisation with no declared size.</p>",
+        f"<div><span class='kpi'><b>{stats['models']:,}</b>models</span>"
+        f"<span class='kpi'><b>{undeclared_share:.1%}</b>declare no license</span>"
+        f"<span class='kpi'><b>{stats['conflicts']['total']:,}</b>declare a license their lineage does not allow</span>"
+        f"<span class='kpi'><b>{verdicts['cleared'] + verdicts['conditional']:,}</b>usable commercially (cleared or conditional)</span></div>",
+        f"<h2>Permissive share by {html.escape(by)}</h2>", chart("permissive_share"),
+        _table(share), chart("categories"),
+        "<h2>Licenses</h2>", chart("top_licenses"),
+        _table([{"category": k, "models": v} for k, v in stats["by_category"].items()]),
+        "<h2>Commercial use after lineage</h2>", chart("verdicts"), _table([verdicts]),
+        "<h2>Conflicts</h2>", chart("conflicts"), _table(stats["conflicts"]["pairs"]),
+        "<h2>Ecosystems: derivatives per lineage root</h2>", chart("ecosystems"), _table(eco),
+        _table(families, ["root", "root_license", "root_category", "derivatives", "finetunes", "quantized", "merges",
+                          "adapters", "root_downloads", "derivative_downloads"]),
+    ]
+    if board:
+        parts += ["<h2>Open LLM Leaderboard</h2>", chart("leaderboard"),
+                  f"<p>{board['models']:,} models; {board['declared_license_allows_commercial']:,} declare a license that allows "
+                  f"commercial use, and {board['declared_ok_but_lineage_blocked_or_unknown']:,} of those are blocked or unknown "
+                  "once their lineage is followed.</p>", _table([board["commercial"]]), _table(board["examples"])]
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
