@@ -1,0 +1,45 @@
+"""`clearance hub report`: a self-contained HTML page with charts, on the bundled snapshot."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from clearance.analytics.report import ecosystem_by_category, permissive_share
+from clearance.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "hub-2025-sample.jsonl"
+
+
+def test_report_writes_a_self_contained_page_with_charts(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "report"
+    res = CliRunner().invoke(app, ["hub", "report", str(SAMPLE), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    page = (out / "index.html").read_text()
+    for chart in ("permissive_share", "categories", "top_licenses", "conflicts", "verdicts", "ecosystems"):
+        assert (out / "charts" / f"{chart}.png").stat().st_size > 1000
+        assert (out / "charts" / f"{chart}.svg").read_text().lstrip().startswith("<?xml")
+    assert page.count("<svg") >= 6  # charts inlined: the page reads without the files
+    assert not re.search(r"""(src|href)=["']https?://""", page), "nothing is fetched from the network"
+    assert "1,532" in page and "apache-2.0 &lt;- llama2" in page
+
+
+def test_permissive_share_per_period():
+    rows = [{"period": "2024-01", "category": "permissive", "models": 3, "downloads": 10},
+            {"period": "2024-01", "category": "community", "models": 1, "downloads": 30},
+            {"period": "2024-04", "category": "none", "models": 2, "downloads": 0}]
+    assert permissive_share(rows) == [
+        {"period": "2024-01", "models": 4, "permissive_share": 0.75, "permissive_download_share": 0.25},
+        {"period": "2024-04", "models": 2, "permissive_share": 0.0, "permissive_download_share": 0.0}]
+
+
+def test_ecosystem_by_root_category():
+    fams = [{"root_category": "permissive", "derivatives": 10}, {"root_category": "permissive", "derivatives": 2},
+            {"root_category": "community", "derivatives": 7}]
+    by = {r["root_category"]: r for r in ecosystem_by_category(fams)}
+    assert by["permissive"] == {"root_category": "permissive", "roots": 2, "derivatives": 12, "mean_per_root": 6.0, "median_per_root": 6.0}
+    assert by["community"]["median_per_root"] == 7
