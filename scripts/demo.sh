@@ -1,21 +1,38 @@
 #!/usr/bin/env bash
-# `make run`: the main job, offline, on bundled real data (data/). Grows with the product.
+# `make run`: the main job, offline, on bundled real data (data/): scan an example application,
+# print verdicts, write the reports. Every step is a command a user would type.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1
 SNAP=data/hub-2025-sample.jsonl
-mkdir -p out
+APP=examples/support-bot
+OUT=out
+mkdir -p "$OUT"
 
-echo "== Where does this quantized Llama 2 chat model come from? =="
-clearance graph TheBloke/Llama-2-7B-Chat-GGML --snapshot "$SNAP" --offline
+echo "== Which models and datasets does $APP use, and may we ship it commercially? =="
+# Exit code 1 means "something fails the policy": expected here (a blocked model), so the demo goes on.
+clearance scan "$APP" --snapshot "$SNAP" --offline || true
+clearance scan "$APP" --snapshot "$SNAP" --offline --format markdown > "$OUT/scan-report.md" || true
+clearance scan "$APP" --snapshot "$SNAP" --offline --format sarif > "$OUT/scan.sarif" || true
+clearance scan "$APP" --snapshot "$SNAP" --offline --format json > "$OUT/scan.json" || true
 
 echo
-echo "== May we use these models in a commercial product? =="
-# Exit code 1 means "some model fails the policy": expected here, so the demo goes on.
-clearance check Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2 inceptionai/jais-adapted-7b TheBloke/Llama-2-7B-Chat-GGML \
-  microsoft/phi-2 --snapshot "$SNAP" --offline || true
-clearance check Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2 inceptionai/jais-adapted-7b TheBloke/Llama-2-7B-Chat-GGML \
-  microsoft/phi-2 --snapshot "$SNAP" --offline --format markdown > out/check-report.md || true
+echo "== Where does one of them come from? =="
+clearance graph inceptionai/jais-adapted-7b --snapshot "$SNAP" --offline
+
+echo
+echo "== What must we ship with it? (NOTICE) =="
+clearance notice "$APP" --snapshot "$SNAP" --offline --format markdown --out "$OUT/NOTICE.md"
+clearance notice "$APP" --snapshot "$SNAP" --offline | head -20
+
+echo
+echo "== AI bill of materials (CycloneDX 1.6 and SPDX 3.0) =="
+clearance bom "$APP" --snapshot "$SNAP" --offline --out "$OUT/bom.cdx.json"
+clearance bom "$APP" --snapshot "$SNAP" --offline --format spdx --out "$OUT/bom.spdx.json"
+
+echo
+echo "== We fine-tune the blocked model's base: what may our derivative be licensed as? =="
+clearance advise my-org/support-gemma --base google/gemma-7b --snapshot "$SNAP" --offline
 
 echo
 echo "== What does the knowledge base say about Llama 2? =="
@@ -30,7 +47,6 @@ clearance license identify "Apache 2.0" "llama-2-community-license" "qwen" \
 echo
 echo "== The whole snapshot: licenses, conflicts, commercial verdicts =="
 clearance hub stats "$SNAP" --top 8
-clearance hub stats "$SNAP" --format json > out/hub-stats.json
-python scripts/kb_coverage.py "$SNAP"
+clearance hub report "$SNAP" --out "$OUT/hub-report"
 echo
-echo "reports written: out/check-report.md, out/hub-stats.json"
+echo "reports written to $OUT/: scan-report.md, scan.sarif, scan.json, NOTICE.md, bom.cdx.json, bom.spdx.json, hub-report/index.html"
