@@ -17,7 +17,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	HF_HUB_OFFLINE=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/demo.sh
 
+# System packages the server tests use (Debian chromium, postgresql): installed when missing,
+# never fatal (those tests then skip with a visible reason).
 test: $(STAMP)
+	@bash scripts/system_deps.sh
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q -n 2 -p no:cacheprovider
 
 bench: $(STAMP)

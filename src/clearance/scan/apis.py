@@ -73,11 +73,16 @@ WRAPPER = re.compile(r"^(?:Chat)?HuggingFace\w*$")
 WRAPPER_API = Api(None, ("model_name", "model_id", "repo_id", "model", "tokenizer_name"))
 
 # Names in a file that make a call above possible: a file with none of them is not parsed.
+# Call syntax where the name is unusual enough; names that are common words (HuggingFace in
+# prose) need a second, regex look. An alias (`from transformers import pipeline as p`) of a
+# name never written as a call is missed by this filter.
 TRIGGERS = (
-    b"from_pretrained", b"pipeline", b"hf_hub_download", b"snapshot_download", b"load_dataset",
-    b"SentenceTransformer", b"CrossEncoder", b"SparseEncoder", b"vllm", b"HuggingFace", b"from_model_id",
-    b"load_adapter", b"load_lora_weights", b"load_textual_inversion", b"InferenceClient", b"hf-hub:", b"hf_hub:",
+    b"from_pretrained", b"pipeline(", b"_download(", b"load_dataset", b"SentenceTransformer", b"CrossEncoder",
+    b"SparseEncoder",
+    b"vllm", b"from_model_id(", b"load_adapter(", b"load_lora_weights(", b"load_textual_inversion(",
+    b"InferenceClient(", b"hub:",
 )
+SECOND_LOOK = {b"HuggingFace": re.compile(rb"HuggingFace\w*\(")}
 
 
 def lookup(name: str, *, attribute: bool) -> Api | None:

@@ -26,7 +26,9 @@ class Collector:
         self._line_map: Callable[[int], int] | None = None
 
     def add(self, value: object, line: int, via: str, *, kind: str = "model", bare: bool = False,
-            rank: int = 0, uses: tuple[int, ...] = ()) -> bool:
+            rank: int = 0, uses: tuple[int, ...] = (), absolute: bool = False) -> bool:
+        """Keep `value` when it names a Hub repository. `line` and `uses` are lines of this view
+        (see `mapped`), or of the file itself when `absolute`."""
         if not isinstance(value, str):
             return False
         found = to_hub_id(value, kind, bare=bare)
@@ -36,11 +38,19 @@ class Collector:
         text = value.strip()
         if "://" not in text and "hf.co/" not in text and self.is_local(text):
             return False
-        if self._line_map is not None:
+        if self._line_map is not None and not absolute:
             line = self._line_map(line)
             uses = tuple(self._line_map(u) for u in uses)
         self.hits.append(Hit(repo, kind, line, via, rank, uses))
         return True
+
+    def sibling(self) -> Collector:
+        """An empty collector for the same file (to try a reading before keeping it)."""
+        return Collector(self.root, self.rel, self._exists)
+
+    def file_line(self, line: int) -> int:
+        """The line of the file that line `line` of this view is."""
+        return line if self._line_map is None else self._line_map(line)
 
     def warn(self, line: int | None, message: str) -> None:
         if line is not None and self._line_map is not None:
@@ -48,12 +58,13 @@ class Collector:
         where = self.rel if line is None else f"{self.rel}:{line}"
         self.warnings.append(f"{where}: {message}")
 
-    def mapped(self, line_map: Callable[[int], int]) -> Collector:
-        """A view of this collector for code embedded in the file (a notebook cell, `python -c`):
-        its line n is line `line_map(n)` of the file."""
+    def mapped(self, line_map: Callable[[int], int], *, of_file: bool = False) -> Collector:
+        """A view of this collector for code embedded in the file (a notebook cell, a YAML `run:`
+        block, `python -c`): its line n is line `line_map(n)` of this view, or of the file itself
+        with `of_file`. Hits and warnings go to the same lists."""
         view = Collector.__new__(Collector)
         view.__dict__.update(self.__dict__)
-        outer = self._line_map
+        outer = None if of_file else self._line_map
         view._line_map = line_map if outer is None else (lambda n: outer(line_map(n)))
         return view
 

@@ -9,7 +9,6 @@ warning naming file:line, and the scan goes on.
 from __future__ import annotations
 
 import os
-import warnings as pywarnings
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -59,15 +58,13 @@ def scan_path(root: str | Path, *, only_lines: dict[str, set[int]] | None = None
         entries = walk(given, warnings)
     references: list[Reference] = []
     scanned = 0
-    with pywarnings.catch_warnings():
-        pywarnings.simplefilter("ignore")  # ast.parse's SyntaxWarnings about the scanned code
-        for entry in entries:
-            hits = _scan_file(entry, base, exists, warnings)
-            if hits is None:
-                continue
-            scanned += 1
-            keep = only_lines.get(entry.rel, set()) if only_lines is not None else None
-            references.extend(_merge(hits, entry.rel, keep))
+    for entry in entries:
+        hits = _scan_file(entry, base, exists, warnings)
+        if hits is None:
+            continue
+        scanned += 1
+        keep = only_lines.get(entry.rel, set()) if only_lines is not None else None
+        references.extend(_merge(hits, entry.rel, keep))
     references.sort(key=lambda r: (r.file, r.line, r.id, r.kind))
     return ScanReport(root=given, references=references, files_scanned=scanned, warnings=warnings)
 

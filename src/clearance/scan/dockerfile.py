@@ -81,13 +81,13 @@ def _command(body: str, col: Collector, variables: dict[str, list[tuple[str, int
         except ValueError:
             words = None
         if isinstance(words, list) and all(isinstance(w, str) for w in words):
-            shell.scan_command([(w, 1) for w in words], col, variables)
+            shell.scan_command([(w, col.file_line(1)) for w in words], col, variables)
             return
     shell.scan_shell_text(body, col, variables)
 
 
 def _assignments(body: str, col: Collector, variables: dict[str, list[tuple[str, int]]]) -> None:
-    words = [(w, line) for w, line, op in shell.split_words(body) if not op]
+    words = [(w, line) for w, line, op in shell.split_words(body) if not op]  # lines of the instruction
     if not words:
         return
     if "=" not in words[0][0] and len(words) >= 2:  # ENV NAME value (legacy form)

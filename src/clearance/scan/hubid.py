@@ -25,10 +25,11 @@ MAX_VALUE_CHARS = 300
 # First path segments of huggingface.co that are pages, not namespaces: no user or
 # organisation can carry these names, so `huggingface.co/docs/transformers` is no model.
 RESERVED = frozenset(
-    """api blog changelog chat collections contact datasets docs enterprise inference
-    inference-api inference-endpoints join languages learn licenses login logout models new
-    new-dataset new-space notifications oauth organizations papers posts pricing privacy
-    search settings spaces storage support tasks terms-of-service welcome""".split()
+    """api billing blog buckets catalog changelog chat collections contact datasets docs enterprise
+    front hardware inference inference-api inference-endpoints jobs join languages learn licenses
+    login logout mcp models new new-dataset new-model new-space notifications oauth organizations
+    papers posts pricing privacy search settings spaces storage support tasks terms-of-service
+    welcome""".split()
 )
 # Path segments after org/name that address something inside a repository.
 _REPO_PAGES = frozenset({"resolve", "blob", "tree", "raw", "commit", "commits", "discussions", "edit", "settings"})

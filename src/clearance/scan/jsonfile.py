@@ -13,16 +13,25 @@ import json
 import re
 
 from clearance.scan.collect import Collector
-from clearance.scan.keys import TRIGGERS
+from clearance.scan.keys import TRIGGERS, key_kind
 from clearance.scan.structured import Context
 
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 _URL_TRIGGERS = ("huggingface.co", "hf.co/", "hf://")
+_KEY = re.compile(r'"([^"\\\n]{1,100})"\s*:')
 
 
 def could_hold_ids(text: str) -> bool:
+    """Cheap: does the text mention a model/dataset-ish word or a Hub URL at all?"""
     lower = text.lower()
     return any(t in lower for t in TRIGGERS) or any(t in lower for t in _URL_TRIGGERS)
+
+
+def has_id_keys(text: str) -> bool:
+    """Does a JSON text have an object key that holds ids, or a Hub URL? (One regex pass.)"""
+    if any(t in text for t in _URL_TRIGGERS):
+        return True
+    return any(key_kind(k) for k in set(_KEY.findall(text)))
 
 
 def check_json(text: str, col: Collector) -> bool:
@@ -38,7 +47,7 @@ def check_json(text: str, col: Collector) -> bool:
 
 
 def scan_json(text: str, col: Collector) -> None:
-    if not could_hold_ids(text) or not check_json(text, col):
+    if not could_hold_ids(text) or not has_id_keys(text) or not check_json(text, col):
         return
     for _ in strings(text, Context(col, "config key")):
         pass
@@ -75,13 +84,15 @@ def strings(text: str, ctx: Context | None = None):
             if not stack:
                 continue
             top = stack[-1]
-            value = json.loads(token)
-            if top[0] and top[3]:
-                top[4] = value
-                continue
+            value = token[1:-1] if "\\" not in token else json.loads(token)
             start = match.start()
             line += text.count("\n", last, start)
             last = start
+            if top[0] and top[3]:
+                top[4] = value
+                if ctx is not None and top[2]:
+                    ctx.key(value, top[2], line, top[1])
+                continue
             key = top[4] if top[0] else top[1]
             if ctx is not None:
                 ctx.value(key, top[2], value, line)

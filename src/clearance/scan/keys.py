@@ -32,7 +32,7 @@ BARE_KEYS = frozenset({"model_name_or_path", "pretrained_model_name_or_path", "t
 # Under a model or dataset key, these name the id of the thing described: `datasets: [{path: org/d}]`.
 SUBKEYS = frozenset({"path", "name", "id", "repo", "repo_id", "name_or_path", "hub_id"})
 _MODEL_SUFFIXES = ("_model", "_model_id", "_model_name", "_model_name_or_path", "_model_repo", "_tokenizer", "_tokenizer_name")
-_DATASET_SUFFIXES = ("_dataset", "_dataset_id", "_dataset_name", "_dataset_repo")
+_DATASET_SUFFIXES = ("_dataset", "_datasets", "_dataset_id", "_dataset_name", "_dataset_repo")
 _PREFIXES = ("hf_", "huggingface_", "hugging_face_")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEP = re.compile(r"[-.\s]+")
@@ -67,6 +67,29 @@ def _kind(key: str) -> tuple[str, bool] | None:
     if key.endswith(_DATASET_SUFFIXES):
         return "dataset", False
     return None
+
+
+@lru_cache(maxsize=4096)
+def context_kind(name: str) -> str | None:
+    """The kind a container under `name` is about: an id key's kind, or for any other key with
+    a `dataset(s)` or `model(s)` part, that kind (`dataset_mixer: {org/d: 0.5}`, `model_kwargs`)."""
+    found = key_kind(name)
+    if found:
+        return found[0]
+    parts = set(norm_key(name).split("_"))
+    if parts & {"dataset", "datasets"}:
+        return "dataset"
+    if parts & {"model", "models"}:
+        return "model"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def lists_ids_as_keys(name: str) -> bool:
+    """May the keys of a mapping under `name` be ids? Under an id key (`datasets: {org/d: ...}`) or
+    a dataset-ish one (`dataset_mixer: {org/d: 0.5}`); not under any `models:` (chardet's
+    `models: {ar/cp1256: ...}` names encodings)."""
+    return key_kind(name) is not None or bool(set(norm_key(name).split("_")) & {"dataset", "datasets"})
 
 
 def is_subkey(name: str) -> bool:

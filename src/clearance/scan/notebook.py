@@ -48,7 +48,7 @@ def scan_notebook(text: str, col: Collector) -> None:
     mapping = [at for _, ats in code for at in ats]
     if not whole:
         return
-    probe = Collector(col.root, col.rel, col._exists)
+    probe = col.sibling()
     scan_python("\n".join(whole) + "\n", probe)
     if not probe.warnings:
         _replay(probe, col, mapping)

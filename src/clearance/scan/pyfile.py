@@ -19,32 +19,154 @@ Strings that are whole statements (docstrings) are never read, and comments are 
 from __future__ import annotations
 
 import ast
+import bisect
+import re
+import warnings
 from typing import Any
 
 from clearance.scan import apis
 from clearance.scan.collect import Collector
-from clearance.scan.keys import key_kind
+from clearance.scan.keys import BARE_KEYS, key_kind
+from clearance.scan.keys import TRIGGERS as KEY_TRIGGERS
 from clearance.scan.model import RANK_API, RANK_KEY, RANK_URL
 
-TRIGGERS = apis.TRIGGERS + (b"odel", b"ODEL", b"ataset", b"ATASET", b"huggingface.co", b"hf.co/", b"hf://")
 _URL_MARKS = (b"huggingface.co", b"hf.co/", b"hf://")
+_KEY_MARKS = (b"odel", b"ODEL", b"ataset", b"ATASET")  # model_id, MODEL_NAME, dataset_name, ...
+_KEY_WORDS = tuple(t.encode() for t in KEY_TRIGGERS)
+_BARE_KEY_MARKS = tuple(k.encode() for k in BARE_KEYS)
+# A bare-id key with a string on its line or the next: model_name_or_path="gpt2", field(\n default="gpt2"
+_BARE_KEY_PATTERNS = {k: re.compile(re.escape(k) + rb"[^\n]*(?:\n[^\n]*)?[\"']") for k in _BARE_KEY_MARKS}
+# A quoted string shaped like org/name: outside the APIs, only such a string can be an id. Found
+# from its slash (a literal first character keeps the regex search fast), then checked backwards.
+_ID_SLASH = re.compile(rb"""/[A-Za-z0-9_][A-Za-z0-9_.\-]{0,95}["']""")
+_ID_ORG = re.compile(rb"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,95}")
+_NOT_ORGS = (b"text", b"application", b"image", b"audio", b"video", b"multipart", b"font", b"message")
+_FIND_BUDGET = 5000  # candidates the pre-filter examines in one file before it gives up and parses
+_LOOKBACK = 2048  # bytes looked back for the start of a line
 _MAX_VALUE_DEPTH = 12  # nested `a if c else (b if d else ...)` worth following
 _MAX_RESOLVE_DEPTH = 12  # A = B; B = C; ... chains worth following
 _SKIP_FIELDS = frozenset({"ctx", "op", "annotation", "returns", "type_comment", "decorator_list"})
 _FIELDS: dict[type, tuple[str, ...]] = {}
-_Str = str
 
 
 def wanted(data: bytes) -> bool:
-    """Cheap pre-filter on the raw bytes: could this file hold a reference at all?"""
-    return any(t in data for t in TRIGGERS)
+    """Cheap pre-filter on the raw bytes: could this file hold a reference at all? An API name,
+    a Hub URL, or a model/dataset-ish name next to an org/name-shaped string or a bare-id key,
+    written in code: occurrences inside triple-quoted strings (docstrings) and comment lines do
+    not count. Parsing is most of a scan's time, and most mentions of `from_pretrained` in a
+    library are in its docstrings."""
+    code = _Code(data)
+    for mark in apis.TRIGGERS + _URL_MARKS:
+        if mark in data and code.find(mark):
+            return True
+    for mark, pattern in apis.SECOND_LOOK.items():
+        if mark in data and code.find(pattern):
+            return True
+    if not any(t in data for t in _KEY_MARKS):
+        return False
+    for mark in _BARE_KEY_MARKS:  # model_name_or_path with a string after it
+        if mark in data and code.find(_BARE_KEY_PATTERNS[mark]):
+            return True
+    # an org/name string with a key-ish word on its line or the one before
+    return code.find(_ID_SLASH, _keyed_id)
+
+
+def _keyed_id(data: bytes, slash: int) -> bool:
+    low = max(0, slash - 97)
+    start = max(data.rfind(b'"', low, slash), data.rfind(b"'", low, slash))
+    if start < 0:
+        return False
+    org = data[start + 1:slash]
+    if not _ID_ORG.fullmatch(org) or org in _NOT_ORGS:
+        return False
+    floor = max(0, start - _LOOKBACK)  # a minified file's one long line must not make this quadratic
+    line_start = data.rfind(b"\n", floor, start)
+    before = data[max(data.rfind(b"\n", floor, max(line_start, floor)) + 1, floor):start].lower()
+    return any(word in before for word in _KEY_WORDS)
+
+
+class _Code:
+    """Finds a pattern in code, roughly: not in a triple-quoted string, not on a comment line.
+    The triple-quoted regions are computed on first use; when their quotes do not pair up (a
+    triple quote inside a string), everything counts as code and the filter lets the file through."""
+
+    __slots__ = ("data", "starts", "ends")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.starts: list[int] | None = None
+        self.ends: list[int] = []
+
+    def find(self, pattern: bytes | re.Pattern[bytes], accept=None) -> bool:
+        """Is `pattern` (bytes, or a regex) somewhere in code, and `accept(data, offset)`?"""
+        data = self.data
+        if self.starts is None:
+            self._regions()
+        starts, ends = self.starts, self.ends
+        if isinstance(pattern, bytes):
+            def search(at: int, mark: bytes = pattern) -> int:
+                return data.find(mark, at)
+            width = len(pattern)
+        else:
+            def search(at: int, regex: re.Pattern[bytes] = pattern) -> int:
+                match = regex.search(data, at)
+                return -1 if match is None else match.start()
+            width = 1
+        pos = search(0)
+        budget = _FIND_BUDGET
+        while pos >= 0:
+            budget -= 1
+            if budget < 0:
+                return True  # too many candidates to sort out cheaply: let the parser decide
+            k = bisect.bisect_right(starts, pos) - 1  # type: ignore[arg-type]
+            if k >= 0 and pos < ends[k]:
+                pos = search(ends[k])  # skip the rest of this docstring
+                continue
+            line_start = max(data.rfind(b"\n", max(0, pos - _LOOKBACK), pos) + 1, pos - _LOOKBACK, 0)
+            if data[line_start:pos].lstrip().startswith(b"#"):
+                end = data.find(b"\n", pos)
+                if end < 0:
+                    return False
+                pos = search(end)
+                continue
+            if accept is None or accept(data, pos):
+                return True
+            pos = search(pos + width)
+        return False
+
+    def _regions(self) -> None:
+        data = self.data
+        starts: list[int] = []
+        ends: list[int] = []
+        pos = 0
+        double, single = data.find(b'"""'), data.find(b"'''")
+        while double >= 0 or single >= 0:
+            if single < 0 or 0 <= double < single:
+                quote, start = b'"""', double
+            else:
+                quote, start = b"'''", single
+            end = data.find(quote, start + 3)
+            if end < 0:  # unpaired: trust nothing
+                starts, ends = [], []
+                break
+            starts.append(start)
+            ends.append(end + 3)
+            pos = end + 3
+            if 0 <= double < pos:
+                double = data.find(b'"""', pos)
+            if 0 <= single < pos:
+                single = data.find(b"'''", pos)
+        self.starts, self.ends = starts, ends
 
 
 def scan_python(source: bytes | str, col: Collector, *, name: str = "<file>") -> None:
     """Parse `source` and add its references to `col`. A file that does not parse gives a
     warning with the line at fault."""
     try:
-        tree = ast.parse(source, filename=name)
+        with warnings.catch_warnings():  # the scanned code's invalid escapes are not ours to report
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(source, filename=name)
     except SyntaxError as exc:
         col.warn(exc.lineno or 1, f"not valid Python ({exc.msg}): not scanned")
         return
@@ -107,7 +229,7 @@ class _Scan:
                     scope.bound.add(node.id)
                 continue
             if t is Constant:
-                if self.urls and type(node.value) is _Str:
+                if self.urls and type(node.value) is str:
                     self._url(node)
                 continue
             if t is Expr and type(node.value) is Constant:
@@ -223,47 +345,68 @@ class _Scan:
             if type(key) is ast.Constant and type(key.value) is str and key_kind(key.value):
                 self._key(key.value, self._values(value, scope, 0), f"key {key.value}", key.lineno)
 
+    def _joined(self, node: ast.JoinedStr, scope: _Scope, push) -> None:
+        """An f-string: a URL only when it has no placeholders (its pieces are not URLs)."""
+        if all(type(v) is ast.Constant for v in node.values):
+            if self.urls and node.values:
+                self._url(ast.Constant("".join(v.value for v in node.values), lineno=node.lineno))
+            return
+        for v in reversed(node.values):
+            if type(v) is ast.FormattedValue:
+                push((v, scope))
+
     def _declare(self, node: ast.Global | ast.Nonlocal, scope: _Scope, push) -> None:
         for name in node.names:
             scope.redirect[name] = isinstance(node, ast.Global)
 
-    _special = {
-        ast.FunctionDef: _function, ast.AsyncFunctionDef: _function, ast.Lambda: _function,
-        ast.ClassDef: _class, ast.Import: _import, ast.ImportFrom: _import,
-        ast.Assign: _assign, ast.AnnAssign: _assign, ast.Dict: _dict,
-        ast.Global: _declare, ast.Nonlocal: _declare,
-    }
-
     # -- calls ----------------------------------------------------------------------------
     def _call(self, node: ast.Call, scope: _Scope) -> None:
         func = node.func
-        for kw in node.keywords:
-            if kw.arg and key_kind(kw.arg):
-                self._key(kw.arg, self._values(kw.value, scope, 0), f"keyword {kw.arg}", node.lineno)
-        if type(func) is ast.Name:
-            local = func.id
-            top, name = self.imports.get(local, (None, local))
-            attribute = False
-            receiver = None
-        elif type(func) is ast.Attribute:
-            name = func.attr
-            attribute = True
-            receiver = func.value
-            root = _root(receiver)
-            top = self.imports[root][0] if root in self.imports else None
-            if name == "add_argument":
-                self._argparse(node, scope)
-                return
-        else:
+        if type(func) is ast.Attribute and func.attr == "add_argument":
+            self._argparse(node, scope)
             return
-        api = apis.lookup(name, attribute=attribute)
+        if type(func) is ast.Attribute and func.attr == "parametrize":
+            self._parametrize(node, scope)
+        repo_type = _repo_type(node)
+        if repo_type in ("space", "spaces"):
+            return  # a Space is neither a model nor a dataset
+        api, via = self._api(func)
+        consumed = api.keywords if api is not None else ()
+        for kw in node.keywords:
+            if kw.arg and kw.arg not in consumed and key_kind(kw.arg):
+                self._key(kw.arg, self._values(kw.value, scope, 0), f"keyword {kw.arg}", node.lineno,
+                          kind="dataset" if repo_type in ("dataset", "datasets") else None)
         if api is None:
             return
+        kind = api.kind
+        if api.repo_type and repo_type in ("dataset", "datasets"):
+            kind = "dataset"
+        exprs = [kw.value for kw in node.keywords if kw.arg in api.keywords]
+        if api.position is not None and len(node.args) > api.position:
+            arg = node.args[api.position]
+            if type(arg) is not ast.Starred and not any(type(a) is ast.Starred for a in node.args[: api.position]):
+                exprs.append(arg)
+        for expr in exprs:
+            sink = _Sink(via, kind, api.bare, RANK_API, node.lineno, api)
+            self._feed(sink, self._values(expr, scope, 0))
+
+    def _api(self, func: Any) -> tuple[apis.Api | None, str]:
+        """The API a callee names, and how to say so (`transformers AutoModel.from_pretrained`)."""
+        if type(func) is ast.Name:
+            top, name = self.imports.get(func.id, (None, func.id))
+            attribute, receiver = False, None
+        elif type(func) is ast.Attribute:
+            name, attribute, receiver = func.attr, True, func.value
+            root = _root(receiver)
+            top = self.imports[root][0] if root in self.imports else None
+        else:
+            return None, ""
+        api = apis.lookup(name, attribute=attribute)
+        if api is None:
+            return None, ""
         if api.libs is not None:
-            if top is None and api.need_import:
-                return
-            if top and top not in api.libs:
-                return
+            if (top is None and api.need_import) or (top and top not in api.libs):
+                return None, ""
         if api.method:
             owner = _last_name(receiver)
             if name == "from_pretrained" and owner and apis.PEFT_RECEIVER.match(owner):
@@ -273,24 +416,7 @@ class _Scan:
         else:
             lib = api.lib if top is None else top
             via = f"{lib}.{name}" if lib else name
-        via = via.strip()
-        kind = api.kind
-        if api.repo_type:
-            for kw in node.keywords:
-                if kw.arg == "repo_type":
-                    value = kw.value.value if type(kw.value) is ast.Constant else None
-                    if value in ("space", "spaces"):
-                        return
-                    if value in ("dataset", "datasets"):
-                        kind = "dataset"
-        exprs = [kw.value for kw in node.keywords if kw.arg in api.keywords]
-        if api.position is not None and len(node.args) > api.position:
-            arg = node.args[api.position]
-            if type(arg) is not ast.Starred and not any(type(a) is ast.Starred for a in node.args[: api.position]):
-                exprs.append(arg)
-        for expr in exprs:
-            sink = _Sink(via, kind, api.bare, RANK_API, node.lineno, api)
-            self._feed(sink, self._values(expr, scope, 0))
+        return api, via.strip()
 
     def _argparse(self, node: ast.Call, scope: _Scope) -> None:
         default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
@@ -306,10 +432,47 @@ class _Scan:
                 self._feed(sink, self._values(default, scope, 0))
                 return
 
-    def _key(self, name: str, items: list[tuple], via: str, line: int) -> None:
+    def _parametrize(self, node: ast.Call, scope: _Scope) -> None:
+        """pytest.mark.parametrize("model_id", ["org/a", pytest.param("org/b", ...)]): the values
+        of a key-named parameter."""
+        names_arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "argnames"), None)
+        rows = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "argvalues"), None)
+        if type(names_arg) is ast.Constant and type(names_arg.value) is str:
+            names = [n.strip() for n in names_arg.value.split(",")]
+        elif type(names_arg) in (ast.List, ast.Tuple):
+            names = [e.value if type(e) is ast.Constant and type(e.value) is str else "" for e in names_arg.elts]
+        else:
+            return
+        if not any(key_kind(n) for n in names if n) or type(rows) not in (ast.List, ast.Tuple):
+            return
+        for row in rows.elts:
+            if type(row) is ast.Call and _last_name(row.func) == "param":
+                values = row.args
+            elif len(names) > 1 and type(row) in (ast.List, ast.Tuple):
+                values = row.elts
+            else:
+                values = [row]
+            if len(names) == 1 and type(row) is ast.Call:
+                values = values[:1]
+            for name, value in zip(names, values):
+                if name:
+                    self._key(name, self._values(value, scope, 0), f"pytest parameter {name}", node.lineno)
+
+    def _sequence(self, node: ast.List | ast.Tuple, scope: _Scope, push) -> None:
+        """["--model_name_or_path", "org/model", ...]: a command line written as a list."""
+        elts = node.elts
+        for elt in reversed(elts):
+            push((elt, scope))
+        for flag, value in zip(elts, elts[1:]):
+            if type(flag) is ast.Constant and type(flag.value) is str and flag.value.startswith("--"):
+                name = flag.value[2:].partition("=")[0]
+                if key_kind(name):
+                    self._key(name, self._values(value, scope, 0), f"command-line {flag.value}", flag.lineno)
+
+    def _key(self, name: str, items: list[tuple], via: str, line: int, kind: str | None = None) -> None:
         found = key_kind(name)
         if found and items:
-            self._feed(_Sink(via, found[0], found[1], RANK_KEY, line), items)
+            self._feed(_Sink(via, kind or found[0], found[1], RANK_KEY, line), items)
 
     def _feed(self, sink: _Sink, items: list[tuple]) -> None:
         for item in items:
@@ -391,9 +554,7 @@ class _Scan:
     def _resolve(self, item: tuple, depth: int, seen: set) -> list[tuple[str, int]]:
         if depth > _MAX_RESOLVE_DEPTH:
             return []
-        kind, scope, name = item[0], item[1], item[2]
-        if kind == "lit":
-            return [(scope, name)]  # ("lit", text, line)
+        kind, scope, name = item  # ("name" | "attr", scope, name): literals never get here
         key = (kind, id(scope), name)
         if key in seen:
             return []
@@ -421,11 +582,11 @@ def _lookup(scope: _Scope, name: str) -> list[tuple]:
     while current is not None:
         if first or current.kind != "class":
             redirect = current.redirect.get(name)
-            if redirect is True:
+            if redirect is True and current is not current.module:  # `global M` (a no-op at module level)
                 current = current.module
                 first = False
                 continue
-            if redirect is None:
+            if redirect is None or current is current.module:
                 if name in current.consts:
                     return current.consts[name]
                 if name in current.bound:
@@ -433,6 +594,22 @@ def _lookup(scope: _Scope, name: str) -> list[tuple]:
         first = False
         current = current.parent
     return []
+
+
+# Node types with a handler of their own; every other node just has its children visited.
+_Scan._special = {  # type: ignore[attr-defined]
+    ast.FunctionDef: _Scan._function, ast.AsyncFunctionDef: _Scan._function, ast.Lambda: _Scan._function,
+    ast.ClassDef: _Scan._class, ast.Import: _Scan._import, ast.ImportFrom: _Scan._import,
+    ast.Assign: _Scan._assign, ast.AnnAssign: _Scan._assign, ast.Dict: _Scan._dict, ast.Global: _Scan._declare,
+    ast.Nonlocal: _Scan._declare, ast.JoinedStr: _Scan._joined, ast.List: _Scan._sequence, ast.Tuple: _Scan._sequence,
+}
+
+
+def _repo_type(node: ast.Call) -> object:
+    for kw in node.keywords:
+        if kw.arg == "repo_type" and type(kw.value) is ast.Constant:
+            return kw.value.value
+    return None
 
 
 def _root(expr: Any) -> str | None:

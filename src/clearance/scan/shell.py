@@ -35,7 +35,6 @@ _DOWNLOAD_VALUE_OPTIONS = frozenset(
 )
 _DOWNLOAD_LIST_OPTIONS = frozenset({"--include", "--exclude"})
 _LLAMA_CPP_FLAGS = frozenset({"hf", "hfr", "hf-repo", "hf_repo"})
-TRIGGERS = ("huggingface", "hf", "model", "MODEL", "dataset", "DATASET", "Model", "Dataset", "vllm")
 
 Word = tuple[str, int, bool]  # (text, line, is_operator)
 
@@ -114,11 +113,13 @@ def commands(words: list[Word]) -> list[list[tuple[str, int]]]:
 def scan_shell_text(text: str, col: Collector, variables: dict[str, list[tuple[str, int]]] | None = None) -> None:
     """Scan shell text; `variables` carries assignments from earlier text (a Dockerfile's ENV)."""
     scope = {} if variables is None else variables
-    for command in commands(split_words(text)):
+    words = [(w, col.file_line(line), op) for w, line, op in split_words(text)]
+    for command in commands(words):
         scan_command(command, col, scope)
 
 
 def scan_command(words: list[tuple[str, int]], col: Collector, variables: dict[str, list[tuple[str, int]]]) -> None:
+    """One command's words, each with its line *in the file* (variables keep file lines too)."""
     i = 0
     while i < len(words):  # leading assignments, `export A=B`, `env A=B cmd`
         word = words[i][0]
@@ -138,25 +139,26 @@ def scan_command(words: list[tuple[str, int]], col: Collector, variables: dict[s
             _download(rest[j + 2:], f"{name} download", col, variables)
         elif name == "vllm" and nxt == "serve" and j + 2 < len(rest):
             for text, at, uses in _expand(rest[j + 2], variables):
-                col.add(text, at, "vllm serve", bare=True, rank=RANK_API, uses=uses)
+                col.add(text, at, "vllm serve", bare=True, rank=RANK_API, uses=uses, absolute=True)
         elif name.startswith("python") and nxt == "-c" and j + 2 < len(rest):
             from clearance.scan.pyfile import scan_python  # a cycle: pyfile does not import shell
 
             code, code_line = rest[j + 2]
-            scan_python(code, col.mapped(lambda n, first=code_line: first + n - 1))
+            scan_python(code, col.mapped(lambda n, first=code_line: first + n - 1, of_file=True))
         elif word.startswith("-") and len(word) > 1:
             _flag(word, rest[j + 1] if j + 1 < len(rest) else None, line, col, variables)
         elif "huggingface.co" in word or "hf.co/" in word or word[:5].lower() == "hf://":
             clone = j >= 1 and names[j - 1] == "clone" or (j >= 2 and names[j - 2] == "clone")
-            col.add(word, line, "git clone" if clone else "huggingface.co URL", rank=RANK_API if clone else RANK_URL)
+            col.add(word, line, "git clone" if clone else "huggingface.co URL", rank=RANK_API if clone else RANK_URL,
+                    absolute=True)
 
 
 def scan_assignment_words(words: list[str], line: int, col: Collector,
                           variables: dict[str, list[tuple[str, int]]] | None = None) -> None:
-    """`KEY=value` words (Dockerfile ENV/ARG, compose `environment:` items)."""
+    """`KEY=value` words (Dockerfile ENV/ARG, compose `environment:` items) on line `line` of `col`'s view."""
     for word in words:
         if _ASSIGNMENT.match(word):
-            _assignment(word, line, col, {} if variables is None else variables)
+            _assignment(word, col.file_line(line), col, {} if variables is None else variables)
 
 
 def _assignment(word: str, line: int, col: Collector, variables: dict[str, list[tuple[str, int]]]) -> None:
@@ -166,7 +168,8 @@ def _assignment(word: str, line: int, col: Collector, variables: dict[str, list[
     found = key_kind(name)
     if found:
         for text, at, uses in values:
-            col.add(text, at, f"environment variable {name}", kind=found[0], bare=found[1], rank=RANK_KEY, uses=uses)
+            col.add(text, at, f"environment variable {name}", kind=found[0], bare=found[1], rank=RANK_KEY, uses=uses,
+                    absolute=True)
 
 
 def _expand(word: tuple[str, int], variables: dict[str, list[tuple[str, int]]]) -> list[tuple[str, int, tuple[int, ...]]]:
@@ -207,7 +210,7 @@ def _download(args: list[tuple[str, int]], via: str, col: Collector, variables: 
         return
     kind = "dataset" if repo_type in ("dataset", "datasets") else "model"
     for text, line, uses in _expand(repo, variables):
-        col.add(text, line, via, kind=kind, bare=True, rank=RANK_API, uses=uses)
+        col.add(text, line, via, kind=kind, bare=True, rank=RANK_API, uses=uses, absolute=True)
 
 
 def _flag(word: str, following: tuple[str, int] | None, line: int, col: Collector,
@@ -226,4 +229,5 @@ def _flag(word: str, following: tuple[str, int] | None, line: int, col: Collecto
     if not found or target is None:
         return
     for text, at, uses in _expand(target, variables):
-        col.add(text, at, f"command-line {word.partition('=')[0]}", kind=found[0], bare=found[1], rank=RANK_KEY, uses=uses)
+        col.add(text, at, f"command-line {word.partition('=')[0]}", kind=found[0], bare=found[1], rank=RANK_KEY, uses=uses,
+                absolute=True)

@@ -4,14 +4,15 @@ which key, holds an id.
 A reader reports each scalar with the key it sits under and the *context* kind (the kind of
 the nearest model or dataset key above it); `Context.value` decides. A key in the vocabulary of
 `keys.py` gives its kind (`dataset: org/d`, `datasets: [org/a, org/b]`); a generic key such as
-`path` or `name` counts only under a model or dataset key (axolotl's `datasets: [{path: org/d}]`).
-Any scalar that is a whole Hub URL counts, whatever its key.
+`path` or `name` counts only under a model or dataset key (axolotl's `datasets: [{path: org/d}]`),
+and so does a mapping key that is itself an org/name id (alignment-handbook's
+`dataset_mixer: {org/d: 1.0}`). Any scalar that is a whole Hub URL counts, whatever its key.
 """
 
 from __future__ import annotations
 
 from clearance.scan.collect import Collector
-from clearance.scan.keys import is_subkey, key_kind
+from clearance.scan.keys import context_kind, is_subkey, key_kind, lists_ids_as_keys
 from clearance.scan.model import RANK_KEY, RANK_URL
 
 
@@ -23,10 +24,17 @@ class Context:
     def child_context(self, key: str | None, inherited: str | None) -> str | None:
         """The context kind of a container found under `key`."""
         if key is not None:
-            found = key_kind(key)
+            found = context_kind(key)
             if found:
-                return found[0]
+                return found
         return inherited
+
+    def key(self, key: object, inherited: str | None, line: int, parent: str | None) -> None:
+        """A key of the mapping found under `parent`: an org/name id counts when `parent` lists ids
+        (`dataset_mixer: {org/d: 0.5}`)."""
+        if (inherited and parent is not None and isinstance(key, str) and "/" in key and len(key) < 200
+                and lists_ids_as_keys(parent)):
+            self.col.add(key, line, f"{self.label} (an id as key)", kind=inherited, rank=RANK_KEY)
 
     def value(self, key: str | None, inherited: str | None, text: str, line: int) -> None:
         if not text or len(text) > 400:

@@ -38,6 +38,7 @@ def scan_toml(text: str, col: Collector) -> None:
         return
     ctx = Context(col, "config key")
     table_ctx: str | None = None
+    table_key: str | None = None  # the last part of the table's name
     stack: list[list] = []  # open arrays / inline tables of a value: [is_table, key, context, pending key]
     multiline: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -52,9 +53,9 @@ def scan_toml(text: str, col: Collector) -> None:
             continue
         header = _HEADER.match(raw)
         if header:
-            table_ctx = None
+            table_ctx, table_key = None, None
             for part in _dotted(header.group(1)):
-                table_ctx = ctx.child_context(part, table_ctx)
+                table_ctx, table_key = ctx.child_context(part, table_ctx), part
             continue
         match = _KEY_VALUE.match(raw)
         if not match:
@@ -65,9 +66,11 @@ def scan_toml(text: str, col: Collector) -> None:
                 multiline = value[:3]
             continue
         keys = _dotted(match.group(1))
-        inherited = table_ctx
+        inherited, parent = table_ctx, table_key
         for part in keys[:-1]:
-            inherited = ctx.child_context(part, inherited)
+            ctx.key(part, inherited, number, parent)
+            inherited, parent = ctx.child_context(part, inherited), part
+        ctx.key(keys[-1], inherited, number, parent)
         stack.append([True, None, inherited, keys[-1]])  # the line's own key, as a one-key table
         _value(value, number, stack, ctx)
         if len(stack) == 1:
@@ -89,6 +92,8 @@ def _value(text: str, line: int, stack: list[list], ctx: Context) -> None:
             continue
         if match.group(3) is not None:
             stack[-1][3] = _dotted(match.group(3))[-1]
+            if stack[-1][0]:
+                ctx.key(stack[-1][3], stack[-1][2], line, stack[-1][1])
             continue
         value = match.group(2) if match.group(2) is not None else _unescape(match.group(1))
         top = stack[-1]

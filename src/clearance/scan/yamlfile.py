@@ -56,6 +56,8 @@ def scan_yaml(text: str, col: Collector) -> None:
                 if top.is_map and top.want_key:
                     top.current = event.value
                     top.want_key = False
+                    if top.ctx and not top.is_key:
+                        ctx.key(event.value, top.ctx, event.start_mark.line + 1, top.key)
                     continue
                 key = top.current if top.is_map else top.key
                 if not _in_key(stack):
