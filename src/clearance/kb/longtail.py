@@ -11,8 +11,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from license_expression import get_license_index
-
 from clearance.kb.terms import Category, Evidence, LicenseTerms
 
 # ScanCode category -> Clearance category. ScanCode's "Free Restricted", "Source-available"
@@ -49,6 +47,8 @@ def _table(entries) -> dict[str, dict[str, Any]]:
 
 @functools.lru_cache(maxsize=1)
 def _by_name() -> dict[str, dict[str, Any]]:
+    from license_expression import get_license_index  # only when the long tail is asked
+
     return _table(get_license_index())
 
 

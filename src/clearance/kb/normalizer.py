@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from license_expression import ExpressionError, get_spdx_licensing
 
 from clearance.kb import longtail
 from clearance.kb.loader import KnowledgeBase, default_kb
@@ -54,6 +53,10 @@ class Resolution:
 
 @functools.lru_cache(maxsize=1)
 def _spdx():
+    # Imported on first use: most values resolve by id or alias, and a cold `check` should
+    # not pay for the SPDX expression machinery it does not need.
+    from license_expression import get_spdx_licensing
+
     return get_spdx_licensing()
 
 
@@ -110,6 +113,8 @@ class Normalizer:
     def _by_expression(self, raw: str, value: str, kind: str, where: str) -> Resolution | None:
         if not re.search(r"[A-Za-z]", value) or len(value) > 300:
             return None
+        from license_expression import ExpressionError
+
         try:
             expr = _spdx().parse(value, validate=False, simple=False)
         except (ExpressionError, ValueError, TypeError):
