@@ -23,3 +23,9 @@ def kb():
     from clearance.kb import default_kb
 
     return default_kb()
+
+
+def pytest_terminal_summary(terminalreporter):
+    shots = ROOT / "test-artifacts" / "screenshots"
+    if shots.is_dir() and any(shots.glob("*.png")):
+        terminalreporter.write_line(f"server screenshots: {shots}")

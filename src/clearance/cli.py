@@ -637,6 +637,58 @@ def _expand_stdin(values: list[str]) -> list[str]:
     return expanded
 
 
+serve_app = typer.Typer(help="The web dashboard and REST API (see docs/server.md).", invoke_without_command=True)
+app.add_typer(serve_app, name="serve")
+serve_token_app = typer.Typer(help="Bearer tokens for the API's writes.", no_args_is_help=True)
+serve_app.add_typer(serve_token_app, name="token")
+DbOption = typer.Option("sqlite:///clearance.db", "--db", help="Store URL: sqlite:///FILE or postgresql+psycopg://USER@HOST/DB.")
+
+
+@serve_app.callback(invoke_without_command=True)
+def serve_cmd(
+    ctx: typer.Context,
+    db: str = DbOption,
+    snapshots: list[Path] = typer.Option([], "--snapshot", "-s", help="Snapshot files to resolve lineage from and to analyse (repeatable)."),
+    offline: bool = typer.Option(False, "--offline", help="Never call the Hub."),
+    hub_endpoint: str = typer.Option(None, "--hub-endpoint", help="The one Hub the server may call (default https://huggingface.co or $HF_ENDPOINT)."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(1, "--workers", help="uvicorn worker processes (2 on a two-core machine)."),
+) -> None:
+    """Serve the dashboard and the REST API (/api/v1, OpenAPI at /openapi.json)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from clearance.server import Settings, serve
+    from clearance.server.db import StoreError
+    from clearance.sources.hub import is_offline
+    from clearance.sources.interface import SourceError
+
+    if not 1 <= port <= 65535:
+        fail(f"--port {port} is not a TCP port")
+    if workers < 1:
+        fail(f"--workers {workers}: at least 1")
+    try:
+        serve(Settings(db_url=db, snapshots=snapshots, offline=offline or is_offline(), hub_endpoint=hub_endpoint),
+              host=host, port=port, workers=workers)
+    except (StoreError, SourceError, ValueError) as exc:
+        fail(str(exc))
+
+
+@serve_token_app.command("create")
+def serve_token_create(name: str = typer.Argument(..., help="Who or what the token is for (shown in the audit history)."),
+                       db: str = DbOption) -> None:
+    """Create a write token: printed once on stdout; the store keeps only its hash."""
+    from clearance.server import create_token
+    from clearance.server.db import StoreError
+
+    try:
+        token = create_token(db, name)
+    except (StoreError, ValueError) as exc:
+        fail(str(exc))
+    print(token)
+    err.print(f"token {name!r} created: it is shown only this once", highlight=False)
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,77 @@
+"""The web dashboard and REST API (`clearance serve`).
+
+    from clearance.server import Settings, create_app, serve, create_token
+
+    token = create_token("sqlite:///clearance.db", "ci")   # shown once; stored hashed
+    serve(Settings(snapshots=[Path("hub.jsonl")], offline=True), port=8000)
+
+Layout: settings (options); db + models + migrations/ (the store); writes (group commit);
+auth (tokens); engine (the check wiring, sources loaded once, verdict caches, warm-up); state
+(what one process holds); api (/api/v1); pages + templates/ + static/ (HTML, the lineage graph
+in plain JS/SVG); charts (server-side SVG); ingest (scan reports and CycloneDX BOMs); policies
+(saved clearance.toml texts); hubstats (analytics); cache (LRU); middleware (size limit,
+security headers, response cache); app (the factory). See docs/server.md.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from clearance.server.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = ["Settings", "create_app", "create_token", "serve"]
+
+
+def create_app(settings: Settings) -> "FastAPI":
+    """The FastAPI application: store migrated and snapshots loaded when this returns.
+    Raises clearance.server.db.StoreError or clearance.sources.interface.SourceError with a
+    message for the user."""
+    from clearance.server.app import create_app as make
+
+    return make(settings)
+
+
+def create_token(db_url: str, name: str) -> str:
+    """A new write token named `name`, returned once (only its SHA-256 is stored). Migrates the
+    store first. Prints nothing. Raises ValueError for a bad name, StoreError for a bad store."""
+    from clearance.server import auth, db
+
+    engine = db.make_engine(db_url)
+    try:
+        db.migrate(engine)
+        with db.sessions(engine).begin() as session:
+            return auth.new_token(session, name)
+    finally:
+        engine.dispose()
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+          access_log: bool = False) -> None:
+    """Run the server with uvicorn until interrupted. With workers > 1, each worker process
+    loads the snapshots itself (the store is migrated once, here, before they start)."""
+    import uvicorn
+
+    from clearance.server import app as app_module
+    from clearance.server import db
+
+    if workers <= 1:
+        uvicorn.run(app_module.create_app(settings), host=host, port=port, access_log=access_log,
+                    log_level="info", server_header=False, timeout_graceful_shutdown=10)
+        return
+    from clearance.sources.interface import SourceError
+
+    for path in settings.snapshots:  # the workers load them; say what is wrong here, once
+        if not path.is_file():
+            raise SourceError(f"{path}: no such snapshot file")
+    engine = db.make_engine(settings.db_url)
+    try:
+        db.migrate(engine)
+    finally:
+        engine.dispose()
+    os.environ[app_module.SETTINGS_ENV] = app_module.settings_to_env(settings)
+    uvicorn.run("clearance.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                access_log=access_log, log_level="info", server_header=False, timeout_graceful_shutdown=10)

@@ -1,0 +1,138 @@
+"""The application factory: the store (migrated), the engine and its sources (loaded once),
+the API, the pages, the limits and the error answers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from clearance import __version__
+from clearance.server import api, pages
+from clearance.server.auth import AuthError
+from clearance.server.hubstats import NoSnapshots
+from clearance.server.ids import InvalidInput
+from clearance.server.middleware import BodyLimit, ResponseCache, SecurityHeaders
+from clearance.server.settings import Settings
+from clearance.server.state import AppState
+from clearance.sources.interface import SourceError
+
+HERE = Path(__file__).resolve().parent
+SETTINGS_ENV = "CLEARANCE_SERVER_SETTINGS"
+log = logging.getLogger("clearance.server")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A ready application: the store is migrated and the snapshots are loaded before this
+    returns, so a bad --db or --snapshot fails here, with a message, not on a request."""
+    st = AppState.open(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # A few threads for the engine and the store, not anyio's 40: the work is CPU-bound
+        # under one GIL, and forty runnable threads would starve the event loop and the writer.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        st.start_background()
+        yield
+        st.close()
+
+    app = FastAPI(title="Clearance", version=__version__, lifespan=lifespan, openapi_url="/openapi.json",
+                  docs_url=None, redoc_url=None,  # Swagger UI would load from a CDN: none here
+                  description="What may you do with an open AI model, and why. Reads are open; writes need "
+                              "`Authorization: Bearer <token>` (`clearance serve token create NAME`).")
+    app.state.clearance = st
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _errors(app)
+    app.add_middleware(ResponseCache, state_of=lambda scope: st)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def _errors(app: FastAPI) -> None:
+    def answer(request: Request, status: int, detail: str, extra: dict | None = None, headers: dict | None = None):
+        if _wants_json(request):
+            return JSONResponse({"detail": detail, **(extra or {})}, status_code=status, headers=headers)
+        return pages.error_page(request, status, detail)
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid(request: Request, exc: InvalidInput):
+        return answer(request, 400, str(exc))
+
+    @app.exception_handler(AuthError)
+    async def _auth(request: Request, exc: AuthError):
+        return answer(request, 401, str(exc), headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        parts = []
+        for err in errors[:5]:
+            loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+            msg = err.get("msg", "invalid")
+            if err.get("type") == "json_invalid":
+                msg = f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
+                loc = "body"
+            parts.append(f"{loc}: {msg.removeprefix('Value error, ')}")
+        clean = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors[:20]]
+        return answer(request, 422, "; ".join(parts), {"errors": clean})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return answer(request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(NoSnapshots)
+    async def _no_snapshots(request: Request, exc: NoSnapshots):
+        return answer(request, 404, str(exc))
+
+    @app.exception_handler(SourceError)
+    async def _source(request: Request, exc: SourceError):
+        return answer(request, 400, str(exc))
+
+    @app.exception_handler(IntegrityError)
+    async def _conflict(request: Request, exc: IntegrityError):
+        return answer(request, 409, "the write conflicts with another change made at the same time; retry")
+
+    @app.exception_handler(OperationalError)
+    async def _store(request: Request, exc: OperationalError):
+        log.error("store error: %s", exc)
+        return answer(request, 503, "the store is unavailable; try again")
+
+    try:
+        from clearance.analytics.tables import SnapshotError
+
+        @app.exception_handler(SnapshotError)
+        async def _snapshot(request: Request, exc: SnapshotError):
+            return answer(request, 503, f"Hub analytics unavailable: {exc}")
+    except ImportError:  # pragma: no cover - analytics is part of the package
+        pass
+
+
+def settings_to_env(settings: Settings) -> str:
+    data = asdict(settings)
+    data["snapshots"] = [str(Path(p).resolve()) for p in settings.snapshots]
+    data["hub_cache_dir"] = str(settings.hub_cache_dir) if settings.hub_cache_dir else None
+    return json.dumps(data)
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn's factory for several worker processes: the settings come from the environment."""
+    data = json.loads(os.environ[SETTINGS_ENV])
+    return create_app(Settings(**data))

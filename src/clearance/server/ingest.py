@@ -1,0 +1,114 @@
+"""What a scan names: the references of a `clearance scan --format json` report, or the models
+and datasets of a CycloneDX JSON BOM (`clearance bom`, or any tool's), as inventory entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from clearance.server.ids import InvalidInput, hub_id
+
+MAX_REFERENCES = 10_000
+MAX_DEPTH = 16  # nested CycloneDX components
+
+
+class IngestError(ValueError):
+    """422: the document is neither a scan report nor a CycloneDX BOM, or is malformed."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    id: str
+    kind: str
+    where: str  # file:line of a scan, the bom-ref of a BOM component
+
+
+def read(doc: Any) -> tuple[str, list[Ref], list[dict[str, str]]]:
+    """(format, references, skipped): format is 'scan' or 'cyclonedx'; skipped lists what was
+    named but is no Hub id (a local path, a component of another kind), with the reason."""
+    if not isinstance(doc, dict):
+        raise IngestError(f"expected a JSON object (a scan report or a CycloneDX BOM), not a JSON {type(doc).__name__}")
+    if doc.get("bomFormat") == "CycloneDX":
+        return "cyclonedx", *_cyclonedx(doc)
+    if "references" in doc:
+        return "scan", *_scan(doc)
+    raise IngestError("neither a scan report (schema_version, references) nor a CycloneDX BOM (bomFormat: CycloneDX)")
+
+
+def _scan(doc: dict[str, Any]) -> tuple[list[Ref], list[dict[str, str]]]:
+    if doc.get("schema_version") != 1:
+        raise IngestError(f"scan report schema_version {doc.get('schema_version')!r} is not supported (expected 1)")
+    refs = doc["references"]
+    if not isinstance(refs, list):
+        raise IngestError("references: expected a list")
+    if len(refs) > MAX_REFERENCES:
+        raise IngestError(f"references: {len(refs)} entries, more than {MAX_REFERENCES}")
+    out, skipped = [], []
+    for i, ref in enumerate(refs):
+        if not isinstance(ref, dict):
+            raise IngestError(f"references[{i}]: expected an object with id, kind, file, line")
+        rid, kind, file, line = ref.get("id"), ref.get("kind", "model"), ref.get("file", ""), ref.get("line", 0)
+        if not isinstance(rid, str):
+            raise IngestError(f"references[{i}].id: expected a string")
+        if kind not in ("model", "dataset"):
+            raise IngestError(f"references[{i}].kind: {kind!r} is not model or dataset")
+        if not isinstance(file, str) or not isinstance(line, int) or isinstance(line, bool):
+            raise IngestError(f"references[{i}]: file must be a string and line an integer")
+        where = f"{file[:300]}:{line}" if file else ""
+        try:
+            out.append(Ref(hub_id(rid, f"references[{i}].id"), kind, where))
+        except InvalidInput as exc:
+            skipped.append({"ref": rid[:200], "reason": str(exc)})
+    return out, skipped
+
+
+_KINDS = {"machine-learning-model": "model", "data": "dataset"}
+
+
+def _cyclonedx(doc: dict[str, Any]) -> tuple[list[Ref], list[dict[str, str]]]:
+    comps = doc.get("components", [])
+    if not isinstance(comps, list):
+        raise IngestError("components: expected a list")
+    out: list[Ref] = []
+    skipped: list[dict[str, str]] = []
+    stack = [(c, 0) for c in reversed(comps)]
+    seen = 0
+    while stack:
+        comp, depth = stack.pop()
+        seen += 1
+        if seen > MAX_REFERENCES:
+            raise IngestError(f"components: more than {MAX_REFERENCES}")
+        if not isinstance(comp, dict):
+            raise IngestError("components: each component must be an object")
+        nested = comp.get("components")
+        if isinstance(nested, list) and depth < MAX_DEPTH:
+            stack.extend((c, depth + 1) for c in reversed(nested))
+        kind = _KINDS.get(comp.get("type"))  # type: ignore[arg-type]
+        if kind is None:
+            continue  # libraries, applications...: not models or datasets
+        name = _component_id(comp, kind)
+        where = str(comp.get("bom-ref", ""))[:300]
+        if name is None:
+            skipped.append({"ref": where or str(comp.get("name", ""))[:200], "reason": "no Hub id (a local model?)"})
+            continue
+        try:
+            out.append(Ref(hub_id(name, "component id"), kind, where))
+        except InvalidInput as exc:
+            skipped.append({"ref": name[:200], "reason": str(exc)})
+    return out, skipped
+
+
+def _component_id(comp: dict[str, Any], kind: str) -> str | None:
+    purl = comp.get("purl")
+    if isinstance(purl, str) and purl.startswith("pkg:huggingface/"):
+        path = unquote(purl[len("pkg:huggingface/"):].split("?", 1)[0].split("#", 1)[0].split("@", 1)[0])
+        if kind == "dataset" and path.startswith("datasets/"):
+            path = path[len("datasets/"):]
+        return path
+    name, group = comp.get("name"), comp.get("group")
+    if not isinstance(name, str) or not name:
+        return None
+    if str(comp.get("bom-ref", "")).startswith("path:"):
+        return None  # Clearance's BOM: a local folder or file
+    return f"{group}/{name}" if isinstance(group, str) and group else name

@@ -1,0 +1,10 @@
+"""Alembic's environment: run against the connection `db.migrate` hands over."""
+
+from alembic import context
+
+from clearance.server.models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,234 @@
+"""Server-rendered pages (Jinja2). Every page reads without JavaScript; the lineage graph is
+drawn by static/graph.js from the graph API, over a table of the same edges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import func, select
+
+from clearance import __version__
+from clearance.engine.values import USES
+from clearance.kb import CATEGORIES
+from clearance.server import charts, ids
+from clearance.server.hubstats import NoSnapshots
+from clearance.server.ids import InvalidInput
+from clearance.server.models import AuditEntry, InventoryItem, SavedPolicy
+from clearance.server.state import AppState
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals.update(version=__version__, uses=USES)
+templates.env.filters["q"] = lambda s: quote(str(s), safe="/")
+router = APIRouter(include_in_schema=False)
+STATIC = {"x-clearance-cache": "static"}  # see middleware.ResponseCache
+
+
+def _st(request: Request) -> AppState:
+    return request.app.state.clearance
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def html(request: Request, name: str, **context: Any) -> bytes:
+    return templates.get_template(name).render(request=request, **context).encode()
+
+
+async def cached(request: Request, key: tuple, build: Callable[[], bytes]) -> HTMLResponse:
+    """A page that changes with no write (but the policy, when `key` names it): rendered once
+    per process, then served from memory without a thread."""
+    pages = _st(request).pages
+    found = pages.get(key)
+    if found is None:
+        found = await run_in_threadpool(lambda: pages.get_or(key, build))
+    return HTMLResponse(found, headers=STATIC)
+
+
+def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    return render(request, "error.html", status, title=f"Error {status}", status=status, detail=detail)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> HTMLResponse:
+    st = _st(request)
+    return await cached(request, ("home",), lambda: html(
+        request, "home.html", title="Clearance", q="", results=st.engine.search("", 15), searched=False,
+        artifacts=len(st.engine.entries), snapshots=[p.name for p in st.settings.snapshots]))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, q: str = Query("", max_length=400)) -> Response:
+    st = _st(request)
+    q = q.strip()
+    results = st.engine.search(q, 50)
+    exact = [e for e in results if e.id.lower() == q.lower() and e.kind == "model"]
+    if exact:
+        return RedirectResponse(f"/models/{quote(exact[0].id, safe='/')}", status_code=303)
+    valid = None
+    if q:
+        try:
+            valid = ids.hub_id(q)
+        except InvalidInput:
+            valid = None
+    return render(request, "home.html", title=f"Search: {q}" if q else "Clearance", q=q, results=results, searched=True,
+                  valid_id=valid, artifacts=len(st.engine.entries), snapshots=[p.name for p in st.settings.snapshots])
+
+
+async def _artifact_page(request: Request, artifact_id: str, kind: str, use: str) -> HTMLResponse:
+    st = _st(request)
+    if use not in USES:
+        raise InvalidInput(f"use {use[:40]!r} is not one of: {', '.join(USES)}")
+    ref = ids.hub_ref(artifact_id, kind)
+    fresh = st.fresh_policy()
+    if fresh is not None:
+        found = st.pages.get(("artifact", ref.key, artifact_id, use, fresh.key))
+        if found is not None:
+            return HTMLResponse(found, headers={"x-clearance-cache": f"policy:{fresh.key}"})
+
+    def build() -> tuple[bytes, str]:
+        choice = st.policy()
+        return st.pages.get_or(("artifact", ref.key, artifact_id, use, choice.key),
+                               lambda: _render_artifact(request, st, ref, artifact_id, kind, use, choice)), choice.key
+
+    body, key = await run_in_threadpool(build)
+    return HTMLResponse(body, headers={"x-clearance-cache": f"policy:{key}"})
+
+
+def _render_artifact(request: Request, st: AppState, ref, artifact_id: str, kind: str, use: str, choice) -> bytes:
+    outcomes = {u: st.engine.outcome(ref, u, choice.policy, choice.key) for u in USES}
+    graph = st.engine.graph(ref)
+    root = graph.artifact(graph.root) if graph.root else None
+    api_id = quote(artifact_id, safe="/")
+    nodes = graph.to_json()["nodes"]
+    return html(request, "model.html", title=artifact_id, id=artifact_id, kind=kind, use=use, outcome=outcomes[use],
+                outcomes=outcomes, policy=choice.name, graph=graph, nodes=nodes, root=root,
+                graph_url=f"/api/v1/models/{api_id}/graph" if kind == "model" else None,
+                json_url=f"/api/v1/models/{api_id}/clearance?use={use}" if kind == "model" else None)
+
+
+@router.get("/models/{model_id:path}", response_class=HTMLResponse)
+async def model_page(request: Request, model_id: str, use: str = Query("commercial", max_length=40)) -> HTMLResponse:
+    return await _artifact_page(request, model_id, "model", use)
+
+
+@router.get("/datasets/{dataset_id:path}", response_class=HTMLResponse)
+async def dataset_page(request: Request, dataset_id: str, use: str = Query("commercial", max_length=40)) -> HTMLResponse:
+    return await _artifact_page(request, dataset_id, "dataset", use)
+
+
+@router.get("/licenses", response_class=HTMLResponse)
+async def license_list(request: Request, category: str | None = Query(None, max_length=40)) -> HTMLResponse:
+    if category and category not in CATEGORIES:
+        raise InvalidInput(f"category {category!r} is not one of: {', '.join(CATEGORIES)}")
+
+    def build() -> bytes:
+        lics = sorted((lic for lic in _st(request).engine.kb if not category or lic.category == category), key=lambda lic: lic.id)
+        return html(request, "licenses.html", title="Licenses", licenses=lics, category=category or "", categories=CATEGORIES)
+
+    return await cached(request, ("licenses", category or ""), build)
+
+
+@router.get("/licenses/{license_id}", response_class=HTMLResponse)
+async def license_page(request: Request, license_id: str) -> HTMLResponse:
+    ids.license_id(license_id)
+    st = _st(request)
+    found = st.pages.get(("license", license_id.lower()))
+    if found is not None:
+        return HTMLResponse(found, headers=STATIC)
+    lic = await run_in_threadpool(st.license, license_id)
+    if lic is None:
+        return error_page(request, 404, f"no license in the knowledge base answers to {license_id!r}")
+    return await cached(request, ("license", license_id.lower()), lambda: _render_license(request, lic))
+
+
+def _render_license(request: Request, lic) -> bytes:
+    terms = []
+    for term, ev in lic.evidence.items():
+        value = getattr(lic, term, None)
+        if not ev.stated and value in (False, None, (), []) and term != "commercial_use":
+            continue
+        if isinstance(value, tuple):
+            value = "; ".join(getattr(v, "territory", None) and (v.territory + ("" if v.applies_to == "all" else f" ({v.applies_to})"))
+                              or str(v) for v in value)
+        terms.append({"term": term.replace("_", " "), "value": value, "section": ev.section, "note": ev.note,
+                      "url": ev.url, "stated": ev.stated})
+    return html(request, "license.html", title=lic.name, lic=lic, terms=terms)
+
+
+@router.get("/inventory", response_class=HTMLResponse)
+def inventory_page(request: Request, project: str | None = Query(None, max_length=100),
+                   policy: str | None = Query(None, max_length=100)) -> HTMLResponse:
+    st = _st(request)
+    project = project or None
+    policy = policy or None
+    if project:
+        ids.name(project, "project")
+    if policy:
+        ids.name(policy, "policy")
+    try:
+        choice = st.policy(policy)
+    except KeyError:
+        return error_page(request, 404, f"no saved policy named {policy!r}")
+    with st.sessions() as s:
+        projects = s.scalars(select(InventoryItem.project).distinct().order_by(InventoryItem.project)).all()
+        names = s.scalars(select(SavedPolicy.name).order_by(SavedPolicy.name)).all()
+        q = select(InventoryItem).order_by(InventoryItem.project, InventoryItem.artifact_id).limit(1000)
+        if project:
+            q = q.where(InventoryItem.project == project)
+        rows = s.scalars(q).all()
+        total = s.scalar(select(func.count()).select_from(InventoryItem))
+    items = [(r, st.engine.status(ids.hub_ref(r.artifact_id, r.kind), choice.policy, choice.key, choice.name)) for r in rows]
+    failing = sum(1 for _, status in items if not status["passed"])
+    return render(request, "inventory.html", title="Inventory", items=items, projects=projects, project=project or "",
+                  policies=names, policy=choice.name, selected_policy=policy or "", failing=failing, total=total)
+
+
+@router.get("/hub", response_class=HTMLResponse)
+async def hub_page(request: Request, by: str = Query("quarter", max_length=10)) -> HTMLResponse:
+    if by not in ("month", "quarter", "year"):
+        raise InvalidInput(f"by {by!r} is not one of: month, quarter, year")
+    return await cached(request, ("hub", by), lambda: _render_hub(request, by))
+
+
+def _render_hub(request: Request, by: str) -> bytes:
+    st = _st(request)
+    try:
+        stats = st.hub.stats(20)
+        trends = st.hub.trends(by)
+        families = st.hub.families(15)
+    except NoSnapshots as exc:
+        return html(request, "hub.html", title="Hub analytics", missing=str(exc))
+    verdicts = stats.get("commercial", {})
+    figures = {
+        "categories": charts.bars(sorted(stats["by_category"].items(), key=lambda kv: -kv[1]), "Models by license category"),
+        "verdicts": charts.bars(list(verdicts.items()), "Commercial use after following lineage"),
+        "licenses": charts.bars([(r["license"], r["count"]) for r in stats["by_resolved_license"][:15]],
+                                "Most common licenses (resolved)", color_by_label=False),
+        "trends": charts.stacked_shares(trends, f"Share of license categories among models created, by {by}"),
+        "trends_downloads": charts.stacked_shares(trends, f"The same, weighted by downloads, by {by}", value="download_share"),
+    }
+    return html(request, "hub.html", title="Hub analytics", stats=stats, figures=figures, families=families, by=by,
+                snapshots=[p.name for p in st.settings.snapshots], missing=None)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request) -> HTMLResponse:
+    with _st(request).sessions() as s:
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200)).all()
+    return render(request, "audit.html", title="Audit history", entries=rows)
+
+
+@router.get("/policies", response_class=HTMLResponse)
+def policies_page(request: Request) -> HTMLResponse:
+    with _st(request).sessions() as s:
+        rows = s.scalars(select(SavedPolicy).order_by(SavedPolicy.name)).all()
+    return render(request, "policies.html", title="Policies", policies=rows)

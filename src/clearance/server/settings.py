@@ -1,0 +1,48 @@
+"""What a running server is configured with: the store, the snapshots, the Hub, the limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Settings:
+    """`clearance serve`'s options.
+
+    db_url: SQLAlchemy URL of the store: a SQLite file (the default, relative to the working
+        directory) or PostgreSQL (`postgresql+psycopg://user:pass@host/db`).
+    snapshots: Hub snapshot files (JSON Lines or Parquet) that lineage is resolved from and
+        that the Hub analytics read. Loaded once, at startup.
+    offline: never call the Hub; the engine answers from the snapshots and Clearance's own
+        cache of earlier Hub answers.
+    hub_endpoint: the one host the server may call (default https://huggingface.co, or
+        $HF_ENDPOINT); ignored when offline.
+    max_body_bytes: larger request bodies are refused with 413.
+    """
+
+    db_url: str = "sqlite:///clearance.db"
+    snapshots: list[Path] = field(default_factory=list)
+    offline: bool = False
+    hub_endpoint: str | None = None
+    max_body_bytes: int = 2_000_000
+    # Where Hub answers are kept (default: Clearance's cache, $CLEARANCE_CACHE_DIR/hub).
+    hub_cache_dir: Path | None = None
+    # Threads for engine and store work in each process (CPU-bound under the GIL: a few suffice).
+    threads: int = 4
+    # Warm-up in the background at startup: the Hub analytics loaded, and the verdicts of the N
+    # most downloaded snapshot models (three uses each, under the active policy) computed.
+    # 0: no warm-up; everything is computed on first use. Kept within cache_size.
+    warm: int = 2000
+    # Lookups kept in memory per process (verdicts and graphs); 0 turns the cache off.
+    cache_size: int = 4096
+    # Seconds a cached verdict or graph is trusted when the Hub is online (its answers change);
+    # offline, the snapshots are fixed and cached answers never expire.
+    cache_ttl: float = 600.0
+
+    def __post_init__(self) -> None:
+        self.snapshots = [Path(p) for p in self.snapshots]
+        self.hub_cache_dir = Path(self.hub_cache_dir) if self.hub_cache_dir else None
+        self.warm = max(0, min(self.warm, self.cache_size))
+        if self.max_body_bytes <= 0:
+            raise ValueError("max_body_bytes must be positive")

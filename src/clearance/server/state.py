@@ -1,0 +1,215 @@
+"""What one server process holds: the store, the engine with its sources and caches, the Hub
+analytics, and the active policy (re-read from the store at most every few seconds)."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from clearance.kb.terms import LicenseTerms
+from clearance.policy.model import Policy
+from clearance.server import db, policies
+from clearance.server.cache import LRU
+from clearance.server.engine import Engine as ClearanceEngine
+from clearance.server.hubstats import HubStats
+from clearance.server.models import SavedPolicy
+from clearance.server.settings import Settings
+from clearance.server.writes import GroupCommit
+
+log = logging.getLogger("clearance.server")
+ACTIVE_POLICY_TTL = 2.0  # seconds; other processes see a policy change within this time
+TOKEN_TTL = 2.0  # seconds a valid token is trusted without a store read; a revocation applies within it
+
+
+@dataclass(frozen=True)
+class PolicyChoice:
+    name: str  # the saved policy's name, or "(default)"
+    key: str  # cache key: a hash of its text
+    policy: Policy | None
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: Engine
+    writer: Engine
+    sessions: sessionmaker[Session]
+    engine: ClearanceEngine
+    hub: HubStats
+    writes: GroupCommit
+    _active: tuple[float, PolicyChoice] | None = None
+    _memo: LRU[bytes] = field(default_factory=lambda: LRU(1024))
+    tokens: LRU[Any] = field(default_factory=lambda: LRU(256, ttl=TOKEN_TTL))  # token hash -> Actor
+    rows: LRU[bytes] = field(init=False)  # inventory rows with their status, serialized
+    pages: LRU[bytes] = field(init=False)  # rendered pages that depend on no write but the policy
+    responses: LRU[tuple[bytes, bytes]] = field(init=False)  # middleware.ResponseCache
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        ttl = None if self.settings.offline else self.settings.cache_ttl
+        self.rows = LRU(self.settings.cache_size * 2, ttl)
+        self.pages = LRU(512, ttl)
+        self.responses = LRU(self.settings.cache_size * 4, ttl)
+
+    @classmethod
+    def open(cls, settings: Settings) -> "AppState":
+        store = db.make_engine(settings.db_url)
+        db.migrate(store)
+        writer, lock = store, None
+        if store.dialect.name == "sqlite":
+            writer = db.make_engine(settings.db_url)
+            _immediate_transactions(writer)
+            lock = Path(str(Path(store.url.database).expanduser().resolve()) + ".writer-lock")
+        engine = ClearanceEngine(settings)
+        return cls(settings, store, writer, db.sessions(store), engine, HubStats(settings.snapshots),
+                   GroupCommit(writer, lock, refusals=(HTTPException,), before_commit=_flush_audit))
+
+    def start_background(self) -> None:
+        """Load the Hub analytics and warm the verdicts, each on its own thread; on SQLite,
+        checkpoint the WAL in the background."""
+        if self.settings.warm:
+            self.hub.warm()
+        threading.Thread(target=_freeze_garbage_collector, args=(lambda: self.ready, self._stop), name="clearance-gc",
+                         daemon=True).start()
+        threading.Thread(target=self._refresh_policy, name="clearance-policy", daemon=True).start()
+        if self.store.dialect.name == "sqlite":
+            threading.Thread(target=_checkpoints, args=(self.store, self._stop), name="clearance-checkpoint",
+                             daemon=True).start()
+        if self.settings.warm and self.engine.entries:
+            def run() -> None:
+                try:
+                    choice = self.policy()
+                    self.engine.warm(self.settings.warm, choice.policy, choice.key, self._stop)
+                except Exception:  # noqa: BLE001 - warming is an optimisation: requests compute what it did not
+                    log.exception("warming the verdict cache failed")
+                    self.engine.warm_total = self.engine.warm_done
+
+            threading.Thread(target=run, name="clearance-warm", daemon=True).start()
+
+    def _refresh_policy(self) -> None:
+        """Re-read the active policy in the background, well within its time to live, so that
+        requests always find it in memory (a request that finds it stale reads the store)."""
+        while not self._stop.wait(ACTIVE_POLICY_TTL / 3):
+            try:
+                self._read_active()
+            except Exception:  # noqa: BLE001 - the store is down: requests will say so
+                log.warning("reading the active policy failed", exc_info=True)
+
+    @property
+    def ready(self) -> bool:
+        """Warmed up: the Hub analytics loaded (when there are snapshots) and the verdicts
+        computed; always, when the warm-up is off (Settings.warm = 0)."""
+        return not self.settings.warm or (not self.engine.warming and self.hub.loaded)
+
+    def close(self) -> None:
+        self._stop.set()
+        self.writes.close()
+        self.store.dispose()
+        if self.writer is not self.store:
+            self.writer.dispose()
+
+    # -- the policy inventory status and lookups use ---------------------------------------------
+    def policy(self, name: str | None = None) -> PolicyChoice:
+        """The named saved policy, else the active one, else Clearance's default policy.
+        Raises KeyError for a name that is not saved."""
+        if name is not None:
+            with self.sessions() as s:
+                row = s.execute(select(SavedPolicy.name, SavedPolicy.toml).where(SavedPolicy.name == name)).first()
+            if row is None:
+                raise KeyError(name)
+            return PolicyChoice(row.name, policies.key(row.toml), policies.cached(row.toml, self.engine.kb))
+        active = self._active
+        if active is not None and time.monotonic() - active[0] < ACTIVE_POLICY_TTL:
+            return active[1]
+        return self._read_active()
+
+    def _read_active(self) -> PolicyChoice:
+        now = time.monotonic()
+        with self.sessions() as s:
+            row = s.execute(select(SavedPolicy.name, SavedPolicy.toml).where(SavedPolicy.active.is_(True))).first()
+        if row is None:
+            choice = PolicyChoice(policies.DEFAULT_NAME, policies.DEFAULT_NAME, None)
+        else:
+            choice = PolicyChoice(row.name, policies.key(row.toml), policies.cached(row.toml, self.engine.kb))
+        self._active = (now, choice)
+        return choice
+
+    def fresh_policy(self) -> PolicyChoice | None:
+        """The active policy when it was read recently (no store access), else None."""
+        active = self._active
+        return active[1] if active is not None and time.monotonic() - active[0] < ACTIVE_POLICY_TTL else None
+
+    def policy_changed(self) -> None:
+        self._active = None
+
+    # -- answers that depend on nothing a write changes ------------------------------------------
+    def memo(self, key: tuple, make: Callable[[], bytes] | None) -> bytes | None:
+        """The serialized answer for `key`; with `make`, computed and kept when missing."""
+        return self._memo.get(key) if make is None else self._memo.get_or(key, make)
+
+    def license(self, alias: str) -> LicenseTerms | None:
+        """A license by KB id or any alias, as `clearance license show` finds it."""
+        res = self.engine.normalizer.resolve(alias, "card_license", "api")
+        return self.engine.kb.get(res.id) if res.id else None
+
+
+def _freeze_garbage_collector(ready: Callable[[], bool], stop: threading.Event, every: float = 30.0) -> None:
+    """Keep CPython's full garbage collections short. The snapshots, the knowledge base, the
+    Hub analytics and the caches are hundreds of thousands of long-lived objects; a full
+    collection walks them all (about 0.3 s here), stalling every request. Once warmed up, and
+    then every `every` seconds, collect and move the survivors to the permanent generation
+    (gc.freeze), so later collections only walk what was made since. Objects freed by
+    reference counting (evicted cache entries) are still freed."""
+    while not ready() and not stop.wait(0.5):
+        pass
+    while not stop.is_set():
+        gc.collect()
+        gc.freeze()
+        stop.wait(every)
+
+
+def _flush_audit(conn) -> None:
+    from clearance.server.api import (
+        flush_audit,  # the API queues the audit rows of its writes
+    )
+
+    flush_audit(conn)
+
+
+def _checkpoints(store: Engine, stop: threading.Event, every: float = 1.0) -> None:
+    """SQLite: fold the WAL back into the database file here, in the background, instead of in
+    the commit that crosses 1000 pages (the writer has wal_autocheckpoint=0): a checkpoint
+    fsyncs the database file and would stall one batch of writes for a few hundred ms.
+    PASSIVE never blocks readers or the writer; durability does not depend on it (each
+    commit has fsynced the WAL already)."""
+    while not stop.wait(every):
+        try:
+            with store.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:  # noqa: BLE001 - retried next time; the WAL only grows meanwhile
+            log.warning("WAL checkpoint failed", exc_info=True)
+
+
+def _immediate_transactions(engine: Engine) -> None:
+    """SQLite writes take the write lock when their transaction begins (BEGIN IMMEDIATE), so two
+    writers queue on busy_timeout instead of one failing with 'database is locked' when its
+    read turns into a write (SQLAlchemy's documented recipe for pysqlite)."""
+
+    @event.listens_for(engine, "connect")
+    def _no_pysqlite_begin(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")  # see _checkpoints
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

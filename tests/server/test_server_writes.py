@@ -1,0 +1,88 @@
+"""Group commit: batched writes, refusals, a failing write replayed alone, durability order."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from fastapi import HTTPException
+from sqlalchemy import text
+
+from clearance.server import db
+from clearance.server.writes import GroupCommit
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def writer(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'w.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = db.make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS t")
+        conn.exec_driver_sql("CREATE TABLE t (k VARCHAR(20) PRIMARY KEY)")
+    gc = GroupCommit(engine, tmp_path / "lock" if request.param == "sqlite" else None, refusals=(HTTPException,))
+    yield gc, engine
+    gc.close()
+    engine.dispose()
+
+
+def insert(key):
+    def job(conn):
+        conn.execute(text("INSERT INTO t (k) VALUES (:k)"), {"k": key})
+        return key
+    return job
+
+
+def keys(engine):
+    with engine.connect() as conn:
+        return sorted(r[0] for r in conn.exec_driver_sql("SELECT k FROM t"))
+
+
+def submit_together(gc, jobs):
+    """Hold the writer busy so that the jobs land in one batch."""
+    gate = threading.Event()
+    blocker = gc.submit(lambda conn: gate.wait(5))
+    futures = [gc.submit(job) for job in jobs]
+    gate.set()
+    blocker.result(5)
+    return futures
+
+
+def test_writes_are_batched_and_all_committed(writer):
+    gc, engine = writer
+    futures = submit_together(gc, [insert(f"k{i}") for i in range(20)])
+    assert [f.result(5) for f in futures] == [f"k{i}" for i in range(20)]
+    assert keys(engine) == sorted(f"k{i}" for i in range(20))
+    assert gc.batches <= 3  # the blocker's batch, then one (or two) for the twenty
+
+
+def test_a_refusal_leaves_its_neighbours_alone(writer):
+    gc, engine = writer
+
+    def refuse(conn):
+        raise HTTPException(409, "no")
+
+    futures = submit_together(gc, [insert("a"), refuse, insert("b")])
+    assert futures[0].result(5) == "a" and futures[2].result(5) == "b"
+    with pytest.raises(HTTPException):
+        futures[1].result(5)
+    assert keys(engine) == ["a", "b"]
+
+
+def test_a_store_error_is_replayed_alone(writer):
+    gc, engine = writer
+    gc.submit(insert("dup")).result(5)
+    futures = submit_together(gc, [insert("x"), insert("dup"), insert("y")])  # the middle one violates the key
+    assert futures[0].result(5) == "x" and futures[2].result(5) == "y"
+    with pytest.raises(Exception) as info:
+        futures[1].result(5)
+    assert not isinstance(info.value, HTTPException)
+    assert keys(engine) == ["dup", "x", "y"]
+
+
+def test_an_answer_comes_only_after_the_commit(writer):
+    """When a write's future resolves, its transaction is committed: another connection sees it."""
+    gc, engine = writer
+    for i in range(20):
+        key = f"c{i}"
+        assert gc.submit(insert(key)).result(5) == key
+        assert key in keys(engine)
