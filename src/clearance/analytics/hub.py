@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import os
+import tempfile
+
 import duckdb
 
 from clearance.analytics import licenses, propagate, tables
@@ -16,6 +19,9 @@ from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
 
 PERIODS = {"month": "month", "quarter": "quarter", "year": "year"}
+# DuckDB's own default is 80% of RAM; at today's Hub size (3M models) that lets the process
+# grow past 6 GB. A bounded buffer spills to disk instead: CLEARANCE_DUCKDB_MEMORY overrides.
+DEFAULT_MEMORY_LIMIT = "3GB"
 
 
 @dataclass
@@ -25,14 +31,16 @@ class HubAnalysis:
     normalizer: Normalizer = field(default_factory=default_normalizer)
     org: Organization = field(default_factory=Organization)
     use: str = "commercial"
-    memory_limit: str | None = None
+    memory_limit: str | None = field(default_factory=lambda: os.environ.get("CLEARANCE_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT))
     con: duckdb.DuckDBPyConnection = field(init=False)
     levels: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.con = duckdb.connect()
         if self.memory_limit:
-            self.con.execute(f"set memory_limit = '{self.memory_limit}'")
+            self.con.execute("set memory_limit = ?", [self.memory_limit])
+            self._spill = tempfile.TemporaryDirectory(prefix="clearance-duckdb-")
+            self.con.execute("set temp_directory = ?", [self._spill.name])
         tables.load(self.con, [Path(p) for p in self.snapshots])
         licenses.register(self.con, self.kb, self.normalizer, self.org)
         self.levels = propagate.build_closure(self.con)
