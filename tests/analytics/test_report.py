@@ -43,3 +43,29 @@ def test_ecosystem_by_root_category():
     by = {r["root_category"]: r for r in ecosystem_by_category(fams)}
     assert by["permissive"] == {"root_category": "permissive", "roots": 2, "derivatives": 12, "mean_per_root": 6.0, "median_per_root": 6.0}
     assert by["community"]["median_per_root"] == 7
+
+
+def test_hub_audit_stats_and_diff_commands(tmp_path, monkeypatch):
+    import json
+
+    import duckdb
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    runner = CliRunner()
+    out = tmp_path / "audit.parquet"
+    res = runner.invoke(app, ["hub", "audit", str(SAMPLE), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = duckdb.sql(f"select verdict, count(*) from '{out}' group by 1").fetchall()
+    assert sum(n for _, n in rows) == 1532 and {v for v, _ in rows} <= {"cleared", "conditional", "blocked", "unknown"}
+    stats = json.loads(runner.invoke(app, ["hub", "stats", str(SAMPLE), "--format", "json"]).stdout)
+    assert stats["models"] == 1532 and stats["declared"] + stats["undeclared"] == 1532
+    assert stats["conflicts"]["pairs"][0] == {"declared": "apache-2.0", "inherited": "llama2", "count": 36}
+    # a newer snapshot in which one model changed its license from llama2 to mit
+    lines = SAMPLE.read_text().splitlines()
+    changed = [ln.replace('"license": "llama2"', '"license": "mit"').replace("license:llama2", "license:mit")
+               if '"id": "Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2"' in ln else ln for ln in lines]
+    new = tmp_path / "new.jsonl"
+    new.write_text("\n".join(changed) + "\n")
+    diff = runner.invoke(app, ["hub", "diff", str(SAMPLE), str(new), "--format", "json"])
+    assert diff.exit_code == 0, diff.output
+    assert "Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2" in diff.stdout

@@ -83,7 +83,7 @@ class HubAnalysis:
         target = str(path).replace("'", "''")
         self.con.execute(f"""
             copy (select id, verdict, declared_licenses, inherited_licenses, findings, conflict_pairs
-                  from audit order by id) to '{target}' (format parquet)""")
+                  from audit) to '{target}' (format parquet)""")  # unsorted: a sort of 3M rows costs a third of the write
         return self.scalar("select count(*) from audit")
 
     def trends(self, by: str = "quarter") -> list[dict[str, Any]]:
