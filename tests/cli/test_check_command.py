@@ -102,3 +102,20 @@ def test_graph_json_and_descendants():
     assert {"parent": "meta-llama/Llama-2-7b-chat-hf", "child": "TheBloke/Llama-2-7B-Chat-GGML"}.items() <= g["edges"][0].items()
     res = runner.invoke(app, ["graph", "meta-llama/Llama-2-7b-chat-hf", "--snapshot", SNAP, "--descendants", "--depth", "1"])
     assert res.exit_code == 0 and "[quantized] TheBloke/Llama-2-7B-Chat-GGML" in res.stdout
+
+
+def test_the_console_script_exits_with_the_commands_code_and_flushes_its_output(tmp_path):
+    # main() ends the process with os._exit after flushing: exit codes and output must survive.
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "clearance.cli", *args], capture_output=True, text=True,
+                              env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"}, cwd=tmp_path)
+
+    ok = run("check", "google/gemma-7b", "--snapshot", SNAP, "--offline", "--format", "json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["results"][0]["verdict"] == "conditional"
+    failed = run("check", "mlabonne/gemma-7b-dare", "--snapshot", SNAP, "--offline")
+    assert failed.returncode == 1 and "BLOCKED" in failed.stdout
+    usage = run("no-such-command")
+    assert usage.returncode == 2 and "No such command" in usage.stderr
