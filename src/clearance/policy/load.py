@@ -40,28 +40,40 @@ def load(path: Path, kb: KnowledgeBase | None = None) -> Policy:
     if len(data) > MAX_POLICY_BYTES:
         raise PolicyError(f"{path}: {len(data)} bytes is too large for a policy file")
     try:
-        table = tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise PolicyError(f"{path}: not UTF-8 text") from None
+    return parse_text(text, str(path), kb, pyproject=path.name == "pyproject.toml")
+
+
+def parse_text(text: str, label: str, kb: KnowledgeBase | None = None, *, pyproject: bool | None = None) -> Policy:
+    """A policy from TOML text (a clearance.toml, or a pyproject.toml's [tool.clearance]);
+    `label` names it in errors. `pyproject=None` takes [tool.clearance] when the text has one.
+    The server validates saved policies with this too, so a policy means the same everywhere."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_POLICY_BYTES:
+        raise PolicyError(f"{label}: larger than {MAX_POLICY_BYTES} bytes")
+    try:
+        table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: invalid TOML: {exc}") from None
+        raise PolicyError(f"{label}: invalid TOML: {exc}") from None
     prefix = ""
-    if path.name == "pyproject.toml":
-        table = table.get("tool", {}).get("clearance")
+    tool = table.get("tool")
+    if pyproject or (pyproject is None and isinstance(tool, dict) and "clearance" in tool):
+        table = tool.get("clearance") if isinstance(tool, dict) else None
         prefix = "tool.clearance."
         if table is None:
-            raise PolicyError(f"{path}: has no [tool.clearance] table")
+            raise PolicyError(f"{label}: has no [tool.clearance] table")
     try:
         policy = Policy.model_validate(table)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = prefix + ".".join(str(p) for p in err["loc"])
-        raise PolicyError(f"{path}: {loc}: {err['msg']}") from None
-    _check_names(policy, path, prefix, kb)
+        raise PolicyError(f"{label}: {loc or '-'}: {err['msg']}") from None
+    _check_names(policy, label, prefix, kb)
     return policy
 
 
-def _check_names(policy: Policy, path: Path, prefix: str, kb: KnowledgeBase | None) -> None:
+def _check_names(policy: Policy, path: Path | str, prefix: str, kb: KnowledgeBase | None) -> None:
     for key in ("allow", "deny"):
         for entry in getattr(policy, key):
             if entry in CATEGORIES:

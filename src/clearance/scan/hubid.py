@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from clearance.graph import ids as graph_ids
+
 _PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?"
 _ID = re.compile(rf"(?:{_PART}/)?{_PART}")
 _HAS_LETTER = re.compile(r"[A-Za-z]")
@@ -94,14 +96,8 @@ def parse_url(text: str) -> tuple[str, str] | None | bool:
 
 
 def looks_like_path(text: str) -> bool:
-    first = text[:1]
-    if first in ("/", "~", "\\"):
-        return True
-    if first == ".":
-        return text in (".", "..") or text.startswith(("./", "../", ".\\", "..\\"))
-    if text.startswith("file:"):
-        return True
-    return len(text) > 2 and text[1] == ":" and text[2] in "\\/" and text[0].isalpha()
+    """A local path as the graph reads one, or a file: URL."""
+    return text.startswith("file:") or graph_ids.looks_like_path(text)
 
 
 def to_hub_id(value: str, kind: str, *, bare: bool = False) -> tuple[str, str] | None:
