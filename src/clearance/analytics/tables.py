@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from clearance.graph.ids import NOT_DATASETS
 from clearance.graph.relations import QUANT_NAME_RE2, QUANT_TAGS
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
@@ -133,7 +134,7 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             from counted
         ), datasets as (
             select key as child, lower(substr(t, 9)) as parent, 'trained_on' as relation, 'hub tag dataset:' as evidence
-            from tag where t like 'dataset:%'
+            from tag where t like 'dataset:%' and lower(substr(t, 9)) not in {tuple(sorted(NOT_DATASETS)) + ("",)}
         )
         select child, parent, any_value(relation order by rank) as relation, any_value(evidence order by rank) as evidence
         from (

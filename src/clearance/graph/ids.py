@@ -47,6 +47,11 @@ def key(kind: str, artifact_id: str) -> str:
     return f"{kind}:{artifact_id.lower()}"
 
 
+# Dataset names that are no Hub dataset: TRL's trainers write `generator` in a card's
+# `datasets:` when the training data was built in memory (Dataset.from_generator).
+NOT_DATASETS = frozenset({"generator"})
+
+
 def path_key(path: str) -> str:
     return f"path:{path}"
 

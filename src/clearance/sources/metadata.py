@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from clearance.graph.ids import InvalidRef, Ref, parse_ref
+from clearance.graph.ids import NOT_DATASETS, InvalidRef, Ref, parse_ref
 from clearance.graph.model import Artifact, Kind
 from clearance.graph.relations import (
     Claim,
@@ -94,6 +94,8 @@ class Collected:
             (self.fallback_claims if fallback else self.claims).append(Claim(ref, relation, said_by, strength))
 
     def dataset(self, text: object, said_by: str) -> None:
+        if isinstance(text, str) and text.strip().lower() in NOT_DATASETS:
+            return  # a trainer's placeholder, not training data anyone could look up
         ref = self.ref(text, "dataset", said_by)
         if ref is not None:
             self.datasets.append((ref, said_by))
