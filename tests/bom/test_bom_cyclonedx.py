@@ -52,7 +52,7 @@ def test_every_model_and_dataset_is_a_component_with_a_stable_bom_ref(sample_bom
         "model:mlabonne/gemma-7b-dare", "model:google/gemma-7b", "model:thebloke/llama-2-7b-chat-ggml",
         "model:junfeng5/liquid_v1_7b", "model:some/unknown-model", f"path:{adapter_folder}",
     }
-    assert data == {"dataset:generator", "dataset:mlfoundations/dclm-baseline-1.0", "dataset:cerebras/slimpajama-627b",
+    assert data == {"dataset:mlfoundations/dclm-baseline-1.0", "dataset:cerebras/slimpajama-627b",
                     "dataset:bigcode/starcoderdata", "dataset:journeydb/journeydb", "dataset:yahma/alpaca-cleaned"}
     assert len(sample_bom["components"]) == len(comps)  # each artifact once, though Llama 2 chat is in three lineages
     gemma = comps["model:google/gemma-7b"]
@@ -67,7 +67,7 @@ def test_purls_follow_the_huggingface_type(sample_bom, crafted_bom, adapter_fold
     comps = components(sample_bom)
     assert comps["model:thebloke/llama-2-7b-chat-ggml"]["purl"] == "pkg:huggingface/TheBloke/Llama-2-7B-Chat-GGML"
     assert comps["dataset:cerebras/slimpajama-627b"]["purl"] == "pkg:huggingface/datasets/cerebras/SlimPajama-627B"
-    assert comps["dataset:generator"]["purl"] == "pkg:huggingface/datasets/generator"  # a legacy dataset id
+    assert "dataset:generator" not in comps  # TRL's name for in-memory data is no dataset
     assert "purl" not in comps[f"path:{adapter_folder}"]  # a local folder has none
     assert props(comps[f"path:{adapter_folder}"])["clearance:path"] == [str(adapter_folder)]
     crafted = components(crafted_bom)
@@ -103,7 +103,7 @@ def test_licenses_are_spdx_ids_or_named_licenses_with_their_text_url(sample_bom,
     assert [(lic["name"], lic.get("url")) for lic in ggml] == [("other", None)]  # a placeholder: kept as said, unresolved
     assert {"name": "clearance:resolved", "value": "false"} in ggml[0]["properties"]
     assert "licenses" not in comps["model:some/unknown-model"]
-    assert "licenses" not in comps["dataset:generator"]
+    assert "licenses" not in comps["dataset:journeydb/journeydb"]  # no source knows it
 
 
 def test_a_single_expression_of_spdx_ids_is_kept_as_an_expression(crafted_bom):
@@ -159,10 +159,10 @@ def test_training_datasets_are_in_the_model_card(sample_bom, crafted_bom, adapte
     assert refs == ["dataset:mlfoundations/dclm-baseline-1.0", "dataset:cerebras/slimpajama-627b",
                     "dataset:bigcode/starcoderdata", "dataset:journeydb/journeydb"]
     assert all(comps[r]["type"] == "data" for r in refs)
-    assert comps["model:vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2"]["modelCard"]["modelParameters"]["datasets"] == [
-        {"ref": "dataset:generator"}]
+    vivian = comps["model:vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2"]
+    assert "datasets" not in vivian.get("modelCard", {}).get("modelParameters", {})  # its card names only `generator`
     assert comps[f"path:{adapter_folder}"]["modelCard"]["modelParameters"]["datasets"] == [{"ref": "dataset:yahma/alpaca-cleaned"}]
-    assert "modelCard" not in comps["dataset:generator"]
+    assert "modelCard" not in comps["dataset:journeydb/journeydb"]
     crafted = components(crafted_bom)
     assert crafted["model:acme/chat-7b"]["modelCard"]["modelParameters"]["datasets"] == [{"ref": "dataset:acme/instructions"}]
     assert "datasets" not in crafted["model:acme/chat-7b-gguf"].get("modelCard", {}).get("modelParameters", {})

@@ -59,7 +59,7 @@ def test_the_document_has_the_ai_and_dataset_profiles_and_lists_every_artifact(s
     types = {p["name"]: p["type"] for p in sample["packages"]}
     assert types == {
         "Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2": "ai_AIPackage", "meta-llama/Llama-2-7b-chat-hf": "ai_AIPackage",
-        "generator": "dataset_DatasetPackage", "mlabonne/gemma-7b-dare": "ai_AIPackage", "google/gemma-7b": "ai_AIPackage",
+        "mlabonne/gemma-7b-dare": "ai_AIPackage", "google/gemma-7b": "ai_AIPackage",
         "TheBloke/Llama-2-7B-Chat-GGML": "ai_AIPackage", "Junfeng5/Liquid_V1_7B": "ai_AIPackage",
         "mlfoundations/dclm-baseline-1.0": "dataset_DatasetPackage", "cerebras/SlimPajama-627B": "dataset_DatasetPackage",
         "bigcode/starcoderdata": "dataset_DatasetPackage", "JourneyDB/JourneyDB": "dataset_DatasetPackage",
@@ -96,7 +96,7 @@ def test_licenses_are_expressions_with_declared_and_concluded_relationships(samp
     ggml = package(sample, "TheBloke/Llama-2-7B-Chat-GGML")
     assert license_of(sample, ggml, "hasDeclaredLicense") == "LicenseRef-clearance-other"
     assert license_of(sample, package(sample, "some/unknown-model"), "hasDeclaredLicense") == "expandedlicensing_NoAssertionLicense"
-    assert license_of(sample, package(sample, "generator"), "hasDeclaredLicense") == "expandedlicensing_NoAssertionLicense"
+    assert license_of(sample, package(sample, "JourneyDB/JourneyDB"), "hasDeclaredLicense") == "expandedlicensing_NoAssertionLicense"
 
 
 def test_lineage_is_descendant_of_and_trained_on(sample, crafted):
@@ -135,9 +135,9 @@ def test_unresolved_and_local_artifacts_say_what_is_missing(sample, adapter_fold
     unknown = package(sample, "some/unknown-model")
     assert "Not resolved" in unknown["comment"] and "releaseTime" in unknown["comment"]
     assert unknown["software_downloadLocation"] == "https://huggingface.co/some/unknown-model"
-    generator = package(sample, "generator")  # a legacy dataset id: no namespace, so no originator
-    assert "originatedBy" not in generator and "left out: releaseTime, originatedBy, builtTime" in generator["comment"]
-    assert generator["dataset_datasetType"] == ["noAssertion"]
+    journeydb = package(sample, "JourneyDB/JourneyDB")  # a dataset no source knows
+    assert "releaseTime" in journeydb["comment"] and "builtTime" in journeydb["comment"]
+    assert journeydb["dataset_datasetType"] == ["noAssertion"]
     adapter = package(sample, "my-adapter")
     assert adapter["software_downloadLocation"] == adapter_folder.as_uri()
     assert "software_packageUrl" not in adapter and str(adapter_folder) in adapter["comment"]
