@@ -88,11 +88,14 @@ def advise(target: str, bases: Sequence[str], datasets: Sequence[str] = (), *, u
     relation = relation or ("merge" if len(bases) > 1 else "finetune")
     if relation not in RELATIONS:
         raise ValueError(f"--relation must be one of {', '.join(RELATIONS)}, not {relation!r}")
-    run = check(list(bases), [use], snapshots=snapshots, offline=offline, kb=kb)
+    from clearance.graph.api import default_sources
+
+    sources = default_sources(snapshots, offline)  # built once: each snapshot is read once for every round
+    run = check(list(bases), [use], kb=kb, sources=sources)
     base_results = [o.result for o in run.outcomes]
     binding = _licenses(kb, (lid for r in base_results for lid in (*r.declared_licenses, *r.inherited_licenses)))
-    data_results = [o.result for o in check([f"datasets/{d}" for d in datasets], [use], snapshots=snapshots,
-                                            offline=offline, kb=kb).outcomes] if datasets else []
+    data_results = [o.result for o in check([f"datasets/{d}" for d in datasets], [use], kb=kb,
+                                            sources=sources).outcomes] if datasets else []
     data_licenses = _licenses(kb, (lid for r in data_results for lid in r.declared_licenses))
     problems = [f"{r.subject}: its license could not be resolved; the advice below ignores it" for r in base_results
                 if not r.declared_licenses and not r.inherited_licenses]
@@ -114,7 +117,7 @@ def advise(target: str, bases: Sequence[str], datasets: Sequence[str] = (), *, u
     advice = Advice(target, use, relation, list(bases), list(datasets), base_results, binding, data_licenses,
                     allowed, recommended, problems, card, duties, _patch(target, card))
     if advice.blocked and snapshots and alternatives:
-        advice.alternatives = _alternatives(run, bases, use, snapshots, kb, alternatives)
+        advice.alternatives = _alternatives(run, bases, use, sources, kb, alternatives)
     return advice
 
 
@@ -201,17 +204,21 @@ def size_of(model_id: str) -> float | None:
     return size / 1000 if unit.lower() == "m" else size
 
 
-def _alternatives(run, bases: Sequence[str], use: str, snapshots: Sequence[str | Path], kb: KnowledgeBase,
-                  limit: int) -> list[Alternative]:
+def _alternatives(run, bases: Sequence[str], use: str, sources, kb: KnowledgeBase, limit: int) -> list[Alternative]:
+    from clearance.sources.hub import HubSource
     from clearance.sources.snapshot import SnapshotSource
+
+    # Candidates are judged from what is on hand: the same (already read) snapshots, the Hub
+    # only through Clearance's cache of earlier answers.
+    sources = [HubSource(offline=True) if isinstance(s, HubSource) else s for s in sources]
 
     base_arts = [run.graphs[s].artifact(s) for s in run.graphs]
     tags = {a.pipeline_tag for a in base_arts if a is not None and a.pipeline_tag}
     sizes = [s for s in (size_of(b) for b in bases) if s]
     base_keys = {b.lower() for b in bases}
     candidates = []
-    for snap in snapshots:
-        for record in SnapshotSource(snap).records():
+    for snap in (s for s in sources if isinstance(s, SnapshotSource)):
+        for record in snap.records():
             art = record.artifact
             if art.kind != "model" or art.id.lower() in base_keys or (tags and art.pipeline_tag not in tags):
                 continue
@@ -224,7 +231,7 @@ def _alternatives(run, bases: Sequence[str], use: str, snapshots: Sequence[str |
     # Checked in downloads order, a batch at a time, until enough open ones are found.
     for start in range(0, min(len(candidates), 400), 50):
         batch = candidates[start:start + 50]
-        checked = check([a.id for a in batch], [use], snapshots=snapshots, offline=True, kb=kb)
+        checked = check([a.id for a in batch], [use], kb=kb, sources=sources)
         for art, outcome in zip(batch, checked.outcomes):
             r = outcome.result
             lics = tuple(dict.fromkeys((*r.declared_licenses, *r.inherited_licenses)))

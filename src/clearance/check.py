@@ -19,6 +19,7 @@ from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, Resolution, default_normalizer
 from clearance.policy.evaluate import Evaluator, Outcome
 from clearance.policy.model import Policy
+from clearance.sources.interface import Source
 
 
 @dataclass
@@ -76,7 +77,9 @@ class CheckRun:
 def check(targets: Sequence[str], uses: Sequence[str], policy: Policy | None = None,
           snapshots: Sequence[str | Path] = (), offline: bool | None = None,
           data_terms: DataTerms | None = None, kb: KnowledgeBase | None = None,
-          depth: int | None = None) -> CheckRun:
+          depth: int | None = None, sources: Sequence[Source] | None = None) -> CheckRun:
+    """`sources` (default: `default_sources(snapshots, offline)`) lets a caller that checks in
+    several rounds (advise) build them once, so each snapshot is read once in all."""
     kb = kb or default_kb()
     policy = policy or Policy()
     normalizer = default_normalizer() if kb is default_kb() else Normalizer(kb)
@@ -87,7 +90,8 @@ def check(targets: Sequence[str], uses: Sequence[str], policy: Policy | None = N
     warnings: list[str] = []
     subjects = []
     graphs: dict[str, Graph] = {}
-    sources = default_sources(snapshots, offline)  # once: each snapshot is read once for all targets
+    if sources is None:
+        sources = default_sources(snapshots, offline)  # once: each snapshot is read once for all targets
     for target in targets:
         graph = graph_for(target, depth=depth, sources=sources)
         lineage = GraphLineage(graph, normalizer)
