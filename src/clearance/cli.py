@@ -262,11 +262,9 @@ def scan_cmd(
         report = scan_path(path, only_lines=only)
     except ScanError as exc:
         fail(str(exc))
-    from clearance.project import target_of
+    from clearance.project import from_scan
 
-    locations: dict[str, tuple[str, int]] = {}
-    for ref in report.references:
-        locations.setdefault(target_of(ref), (ref.file, ref.line))
+    locations = from_scan(report).locations
     policy = _policy(policy_file or _find_policy(path)) or Policy()
     uses = [use.value] if use else list(policy.uses)
     try:

@@ -45,7 +45,11 @@ def resolve(argument: str, *, only_lines: dict[str, set[int]] | None = None) -> 
     path = Path(argument)
     if not path.exists() or is_model_folder(path):
         return Targets([argument])
-    report = scan_path(path, only_lines=only_lines)
+    return from_scan(scan_path(path, only_lines=only_lines))
+
+
+def from_scan(report: ScanReport) -> Targets:
+    """The targets a scan found, each with the first file:line that references it."""
     locations: dict[str, tuple[str, int]] = {}
     for ref in report.references:
         locations.setdefault(target_of(ref), (ref.file, ref.line))

@@ -97,14 +97,15 @@ def build(snapshots: Sequence[Path], out: Path, *, leaderboard_csv: Path | None 
         board = leaderboard(leaderboard_csv, list(snapshots))
     out.mkdir(parents=True, exist_ok=True)
     charts = _Charts(out)
-    _draw(charts, stats, trends, share, eco, board)
-    page = _page(snapshots, stats, share, families[:top], eco, board, charts.svg, by)
+    verdicts = stats[hub.use]  # stats() reports the verdicts under the analysed use's name
+    _draw(charts, stats, verdicts, trends, share, eco, board)
+    page = _page(snapshots, stats, verdicts, share, families[:top], eco, board, charts.svg, by)
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
 
 
-def _draw(charts: _Charts, stats, trends, share, eco, board) -> None:
+def _draw(charts: _Charts, stats, verdicts, trends, share, eco, board) -> None:
     plt = _plt()
     if share:
         fig, ax = plt.subplots(figsize=(8, 3.6))
@@ -136,7 +137,6 @@ def _draw(charts: _Charts, stats, trends, share, eco, board) -> None:
           [(r["license"], r["count"]) for r in stats["top_licenses"]])
     _bars(charts, "conflicts", "License conflicts: declared <- inherited",
           [(f"{r['declared']} <- {r['inherited']}", r["count"]) for r in stats["conflicts"]["pairs"]])
-    verdicts = next(v for k, v in stats.items() if isinstance(v, dict) and "cleared" in v)
     _bars(charts, "verdicts", "Commercial use, after following the lineage", list(verdicts.items()))
     _bars(charts, "ecosystems", "Mean derivatives per lineage root, by the root's license category",
           [(r["root_category"], r["mean_per_root"]) for r in eco])
@@ -178,11 +178,10 @@ def _fmt(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def _page(snapshots, stats, share, families, eco, board, svg: dict[str, str], by: str) -> str:
+def _page(snapshots, stats, verdicts, share, families, eco, board, svg: dict[str, str], by: str) -> str:
     def chart(name: str) -> str:
         return f'<figure>{svg[name]}<figcaption>charts/{name}.png, charts/{name}.svg</figcaption></figure>' if name in svg else ""
 
-    verdicts = next(v for k, v in stats.items() if isinstance(v, dict) and "cleared" in v)
     undeclared_share = stats["undeclared"] / stats["models"] if stats["models"] else 0.0
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Clearance Hub report</title>",

@@ -578,14 +578,18 @@ def audit(request: Request, action: str | None = Query(None, max_length=50), act
 
 
 # -- the Hub -----------------------------------------------------------------------------------
+async def _hub_json(st, key: tuple, build) -> Response:
+    """A Hub analytics answer, computed once per process (off the event loop) and then served as is."""
+    found = st.memo(key, None)
+    if found is None:
+        found = await run_in_threadpool(st.memo, key, lambda: dumps(build()))
+    return raw(found, cache="static")
+
+
 @router.get("/hub/stats", tags=["hub"], summary="`clearance hub stats` over the configured snapshots")
 async def hub_stats(request: Request, top: int = Query(20, ge=1, le=200)) -> Response:
     st = state(request)
-    key = ("hub.stats", top)
-    found = st.memo(key, None)
-    if found is None:
-        found = await run_in_threadpool(st.memo, key, lambda: dumps({"schema_version": 1, **st.hub.stats(top)}))
-    return raw(found, cache="static")
+    return await _hub_json(st, ("hub.stats", top), lambda: {"schema_version": 1, **st.hub.stats(top)})
 
 
 class Period(str, Enum):
@@ -597,19 +601,11 @@ class Period(str, Enum):
 @router.get("/hub/trends", tags=["hub"], summary="`clearance hub trends`: license categories per period of creation")
 async def hub_trends(request: Request, by: Period = Query(Period.quarter)) -> Response:
     st = state(request)
-    key = ("hub.trends", by.value)
-    found = st.memo(key, None)
-    if found is None:
-        found = await run_in_threadpool(st.memo, key, lambda: dumps({"schema_version": 1, "by": by.value,
-                                                                    "rows": st.hub.trends(by.value)}))
-    return raw(found, cache="static")
+    return await _hub_json(st, ("hub.trends", by.value),
+                           lambda: {"schema_version": 1, "by": by.value, "rows": st.hub.trends(by.value)})
 
 
 @router.get("/hub/families", tags=["hub"], summary="`clearance hub families`: ecosystem size per lineage root")
 async def hub_families(request: Request, top: int = Query(20, ge=1, le=200)) -> Response:
     st = state(request)
-    key = ("hub.families", top)
-    found = st.memo(key, None)
-    if found is None:
-        found = await run_in_threadpool(st.memo, key, lambda: dumps({"schema_version": 1, "rows": st.hub.families(top)}))
-    return raw(found, cache="static")
+    return await _hub_json(st, ("hub.families", top), lambda: {"schema_version": 1, "rows": st.hub.families(top)})
