@@ -35,8 +35,8 @@ def main() -> None:
             if f.name != "license-conflict" or f.artifact != subject:
                 continue  # each model is counted once, as the subject of its own conflict
             m = _MSG.match(f.message)
-            if not m:
-                continue
+            if not m:  # the engine's message changed shape: say so rather than undercount
+                raise SystemExit(f"cannot read the conflict finding of {subject}: {f.message!r}")
             card = CARDS / subject / "README.md"
             print("\t".join([subject, m["declared"], m["anc"], m["anc_lic"], m["reason"], str(card) if card.is_file() else ""]))
             pairs[(m["declared"], m["anc_lic"])] += 1

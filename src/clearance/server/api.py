@@ -25,7 +25,7 @@ from sqlalchemy import (
 
 from clearance import __version__
 from clearance.graph.ids import Ref
-from clearance.policy.load import PolicyError
+from clearance.policy.load import PolicyError, parse_text
 from clearance.server import ids, ingest, policies
 from clearance.server.auth import Actor, require_writer
 from clearance.server.ids import InvalidInput
@@ -467,7 +467,7 @@ def _policy_json(row: Any, text: str | None = None) -> dict[str, Any]:
 
 def _validate_policy(st: AppState, text: str, label: str) -> None:
     try:
-        policies.parse(text, label, st.engine.kb)
+        parse_text(text, label, st.engine.kb)
     except PolicyError as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -482,7 +482,7 @@ def policy_list(request: Request) -> Response:
 @router.post("/policies/validate", tags=["policies"], summary="Check a clearance.toml text without saving it")
 def policy_validate(request: Request, body: PolicyText) -> Response:
     try:
-        policies.parse(body.toml, "policy", state(request).engine.kb)
+        parse_text(body.toml, "policy", state(request).engine.kb)
     except PolicyError as exc:
         return raw(dumps({"valid": False, "error": str(exc)}))
     return raw(dumps({"valid": True, "error": None}))

@@ -15,16 +15,10 @@ DEFAULT_NAME = "(default)"
 _parsed: LRU[Policy] = LRU(256)
 
 
-def parse(text: str, label: str, kb: KnowledgeBase) -> Policy:
-    """The policy in `text` (a clearance.toml, or a pyproject.toml with [tool.clearance]);
-    PolicyError names `label` and the key at fault."""
-    return parse_text(text, label, kb)
-
-
 def key(text: str | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16] if text is not None else DEFAULT_NAME
 
 
 def cached(text: str, kb: KnowledgeBase) -> Policy:
     """A saved (already validated) policy's value, parsed once per process."""
-    return _parsed.get_or(key(text), lambda: parse(text, "saved policy", kb))
+    return _parsed.get_or(key(text), lambda: parse_text(text, "saved policy", kb))
