@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from clearance.check import check
-from clearance.policy.model import Policy
+from clearance.policy.load import from_table
 
 SNAP = Path(__file__).resolve().parents[2] / "data" / "hub-2025-sample.jsonl"
 
@@ -26,7 +26,7 @@ def _offline(monkeypatch, tmp_path):
 
 
 def result(model: str, use: str = "commercial", **org):
-    policy = Policy.model_validate({"organization": org}) if org else None
+    policy = from_table({"organization": org}) if org else None
     (outcome,) = check([model], [use], policy=policy, snapshots=[SNAP], offline=True).outcomes
     return outcome.result
 

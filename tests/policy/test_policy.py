@@ -10,7 +10,7 @@ import pytest
 
 from clearance.engine.values import Finding, Result
 from clearance.policy.evaluate import Evaluator
-from clearance.policy.load import PolicyError, find, load
+from clearance.policy.load import PolicyError, find, from_table, load
 from clearance.policy.model import Policy
 
 GOOD = """
@@ -42,8 +42,8 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_load_clearance_toml(tmp_path, kb):
     policy = load(write(tmp_path, "clearance.toml", GOOD), kb)
-    assert policy.uses == ["commercial", "redistribution"]
-    assert policy.organization.territories == ["US", "DE"]
+    assert policy.uses == ("commercial", "redistribution")
+    assert policy.organization.territories == ("US", "DE")
     assert policy.organization.expanded_territories() == {"US", "DE", "EU"}
     assert policy.exceptions[0].expires == dt.date(2099, 1, 1)
 
@@ -118,7 +118,7 @@ def test_evaluate_verdicts_and_severity_overrides(kb):
 
 
 def test_exceptions_waive_expire_and_warn(kb):
-    policy = Policy.model_validate({"exceptions": [
+    policy = from_table({"exceptions": [
         {"model": "Org/M", "reason": "counsel approved", "expires": "2099-01-01"},
         {"model": "org/old", "reason": "was approved", "expires": "2020-01-01"},
         {"model": "org/never-used", "reason": "stale entry"},
@@ -133,5 +133,5 @@ def test_exceptions_waive_expire_and_warn(kb):
 
 
 def test_organization_profile_expands_eu(kb):
-    ev = Evaluator(Policy.model_validate({"organization": {"territories": ["fr", "UK"]}}), kb)
+    ev = Evaluator(from_table({"organization": {"territories": ["fr", "UK"]}}), kb)
     assert ev.organization().territories == {"FR", "GB", "EU"}

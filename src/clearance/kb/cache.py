@@ -14,7 +14,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -39,19 +38,22 @@ def cache_dir() -> Path:
 _CODE = tuple(Path(__file__).with_name(n) for n in ("terms.py", "schema.py", "loader.py", "cache.py"))
 
 
-def key_for(paths: Sequence[Path], name: str = "kb") -> str:
-    h = hashlib.sha256(f"{name}|{__version__}|{SCHEMA_VERSION}|{sys.version_info[:2]}".encode())
+def key_for(paths: Sequence[Path], name: str = "kb", extra: str = "") -> str:
+    h = hashlib.sha256(f"{name}|{__version__}|{SCHEMA_VERSION}|{sys.version_info[:2]}|{extra}".encode())
     for path in (*_CODE, *paths):
         st = path.stat()
         h.update(f"|{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:24]
 
 
-def cached(paths: Sequence[Path], build: Callable[[], T], name: str = "kb") -> T:
-    """The value `build()` gives for these files, from the cache when it has a current copy.
-    `name` keeps different values apart (the KB, ScanCode's license table)."""
+def cached(paths: Sequence[Path], build: Callable[[], T], name: str = "kb", extra: str = "",
+           keep: int = 1) -> T:
+    """The value `build()` gives for these files (and `extra`, any other input it depends on),
+    from the cache when it has a current copy. `name` keeps different values apart (the KB,
+    ScanCode's license table, policies); `keep` is how many copies of that name to keep (one
+    for the KB, a few for policies: several projects share a cache)."""
     try:
-        target = cache_dir() / f"{name}-{key_for(paths, name)}.pickle"
+        target = cache_dir() / f"{name}-{key_for(paths, name, extra)}.pickle"
     except OSError:
         return build()
     try:
@@ -62,19 +64,22 @@ def cached(paths: Sequence[Path], build: Callable[[], T], name: str = "kb") -> T
     except Exception:  # noqa: BLE001 - any unreadable copy is simply rebuilt
         pass
     value = build()
-    _write(target, value)
+    _write(target, value, keep)
     return value
 
 
-def _write(target: Path, value: object) -> None:
+def _write(target: Path, value: object, keep: int = 1) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only when writing: a cache hit should not pay for it
+
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".kb-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)  # atomic: a concurrent reader sees the old file or the new one
-        for old in target.parent.glob(f"{target.name.rsplit('-', 1)[0]}-*.pickle"):
-            if old != target:
-                old.unlink(missing_ok=True)
+        olds = [p for p in target.parent.glob(f"{target.name.rsplit('-', 1)[0]}-*.pickle") if p != target]
+        olds.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in olds[keep - 1:]:
+            old.unlink(missing_ok=True)
     except OSError:
         pass

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from clearance.engine.catalogue import rule
 from clearance.kb import CATEGORIES
@@ -52,6 +49,8 @@ def parse_text(text: str, label: str, kb: KnowledgeBase | None = None, *, pyproj
     The server validates saved policies with this too, so a policy means the same everywhere."""
     if len(text.encode("utf-8", errors="replace")) > MAX_POLICY_BYTES:
         raise PolicyError(f"{label}: larger than {MAX_POLICY_BYTES} bytes")
+    import tomllib
+
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -63,14 +62,32 @@ def parse_text(text: str, label: str, kb: KnowledgeBase | None = None, *, pyproj
         prefix = "tool.clearance."
         if table is None:
             raise PolicyError(f"{label}: has no [tool.clearance] table")
-    try:
-        policy = Policy.model_validate(table)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = prefix + ".".join(str(p) for p in err["loc"])
-        raise PolicyError(f"{label}: {loc or '-'}: {err['msg']}") from None
+    policy = from_table(table, label, prefix)
     _check_names(policy, label, prefix, kb)
     return policy
+
+
+def from_table(table: dict, label: str = "policy", prefix: str = "") -> Policy:
+    """Validate a parsed policy table. The validated value is cached by the table's content
+    (`kb/cache.py`), so a project's CI runs import pydantic only when its policy changes; a
+    table that fails validation is never cached and fails the same way every time."""
+    from clearance.kb.cache import cached
+
+    def validate() -> Policy:
+        from pydantic import ValidationError
+
+        from clearance.policy.schema import PolicySchema
+
+        try:
+            return PolicySchema.model_validate(table).to_policy()
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = prefix + ".".join(str(p) for p in err["loc"])
+            raise PolicyError(f"{label}: {loc or '-'}: {err['msg']}") from None
+
+    here = Path(__file__).parent
+    code = [here / "model.py", here / "schema.py", here / "load.py"]
+    return cached(code, validate, name="policy", extra=repr(sorted(table.items(), key=lambda kv: kv[0])), keep=8)
 
 
 def _check_names(policy: Policy, path: Path | str, prefix: str, kb: KnowledgeBase | None) -> None:

@@ -21,10 +21,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from dataclasses import dataclass, field
 
 from clearance.engine.values import USES
 
@@ -32,30 +29,16 @@ from clearance.engine.values import USES
 EU_MEMBERS = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
 )
-_ISO2 = re.compile(r"^[A-Z]{2}$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# Plain frozen values: a file is validated by `policy.schema` (pydantic) and lands here.
 
 
-class OrganizationTable(_Strict):
-    monthly_active_users: int | None = Field(default=None, ge=0)
-    annual_revenue_usd: int | None = Field(default=None, ge=0)
-    territories: list[str] = Field(default_factory=list)
-
-    @field_validator("territories")
-    @classmethod
-    def _codes(cls, values: list[str]) -> list[str]:
-        out = []
-        for v in values:
-            code = v.strip().upper()
-            if code == "UK":
-                code = "GB"  # the common spelling; ISO's code is GB
-            if code != "EU" and not _ISO2.match(code):
-                raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-2 country code or EU")
-            out.append(code)
-        return out
+@dataclass(frozen=True)
+class OrganizationTable:
+    monthly_active_users: int | None = None
+    annual_revenue_usd: int | None = None
+    territories: tuple[str, ...] = ()  # upper-case ISO 3166-1 alpha-2 codes or EU
 
     def expanded_territories(self) -> frozenset[str]:
         codes = set(self.territories)
@@ -64,18 +47,20 @@ class OrganizationTable(_Strict):
         return frozenset(codes)
 
 
-class ExceptionEntry(_Strict):
-    model: str = Field(min_length=1)
-    reason: str = Field(min_length=3)
+@dataclass(frozen=True)
+class ExceptionEntry:
+    model: str
+    reason: str
     expires: dt.date | None = None
-    uses: list[Literal["commercial", "redistribution", "research"]] = Field(default_factory=lambda: list(USES))
+    uses: tuple[str, ...] = USES
 
 
-class Policy(_Strict):
-    organization: OrganizationTable = Field(default_factory=OrganizationTable)
-    uses: list[Literal["commercial", "redistribution", "research"]] = Field(default_factory=lambda: ["commercial"])
-    allow: list[str] = Field(default_factory=list)
-    deny: list[str] = Field(default_factory=list)
-    severity: dict[str, Literal["error", "warning", "info", "off"]] = Field(default_factory=dict)
-    exceptions: list[ExceptionEntry] = Field(default_factory=list)
-    data_terms: Literal["strict", "lenient"] = "lenient"
+@dataclass(frozen=True)
+class Policy:
+    organization: OrganizationTable = field(default_factory=OrganizationTable)
+    uses: tuple[str, ...] = ("commercial",)
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict, hash=False)
+    exceptions: tuple[ExceptionEntry, ...] = ()
+    data_terms: str = "lenient"
