@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test setup bench bench-server clean
+.PHONY: run test setup bytecode bench bench-server clean
 
 setup: $(STAMP)
 
@@ -13,20 +13,26 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	@touch $(STAMP)
 
+# Compiled bytecode for the editable checkout, as pip writes for an installed wheel: with
+# PYTHONDONTWRITEBYTECODE set (as on CI), every process would otherwise recompile every
+# module it imports (~60 ms of a cold `clearance check`). Only changed files are recompiled.
+bytecode: $(STAMP)
+	@$(PY) -m compileall -q src/clearance
+
 # The main job, offline, on bundled real data (data/).
-run: $(STAMP)
+run: bytecode
 	HF_HUB_OFFLINE=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/demo.sh
 
 # System packages the server tests use (Debian chromium, postgresql): installed when missing,
 # never fatal (those tests then skip with a visible reason).
-test: $(STAMP)
+test: bytecode
 	@bash scripts/system_deps.sh
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q -n 2 -p no:cacheprovider
 
-bench: $(STAMP)
+bench: bytecode
 	HF_HUB_OFFLINE=1 $(PY) bench/bench_graph.py
 
-bench-server: $(STAMP)
+bench-server: bytecode
 	HF_HUB_OFFLINE=1 $(PY) bench/bench_server.py --workers 2
 
 clean:

@@ -146,29 +146,18 @@ class DataTermsChoice(str, Enum):
 
 
 def _policy(path: Path | None):
-    from clearance.kb import default_kb
-    from clearance.policy.load import PolicyError, find, load
+    from clearance.checkcmd import CommandError, load_policy
 
-    found = path or find(Path.cwd())
-    if found is None:
-        return None
     try:
-        return load(found, default_kb())
-    except PolicyError as exc:
+        return load_policy(path)
+    except CommandError as exc:
         fail(str(exc))
 
 
 def _render_run(run, fmt: "CheckFormat", locations: dict | None = None, extra: dict | None = None) -> None:
-    from clearance.formats import results as render
+    from clearance.checkcmd import render
 
-    if fmt is CheckFormat.json:
-        print(render.to_json(run.outcomes, run.warnings, extra))
-    elif fmt is CheckFormat.markdown:
-        sys.stdout.write(render.to_markdown(run.outcomes, run.warnings))
-    elif fmt is CheckFormat.sarif:
-        print(render.to_sarif(run.outcomes, locations))
-    else:
-        out.print(render.to_text(run.outcomes, run.warnings))
+    render(run, fmt.value, locations, extra)
 
 
 @app.command("check")
@@ -183,18 +172,14 @@ def check_cmd(
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f"),
 ) -> None:
     """May you use these models as you intend? Exit 0 when all pass the policy, 1 when any fails."""
-    from clearance.check import check
-    from clearance.policy.model import Policy
-    from clearance.sources.interface import SourceError
+    from clearance.checkcmd import CommandError, run_check
 
-    policy = _policy(policy_file) or Policy()
-    uses = [use.value] if use else list(policy.uses)
     try:
-        run = check(targets, uses, policy, snapshots, offline or None, data_terms.value if data_terms else None, depth=depth)
-    except SourceError as exc:
+        code = run_check(targets, use.value if use else None, policy_file, snapshots, offline,
+                         data_terms.value if data_terms else None, depth, fmt.value)
+    except CommandError as exc:
         fail(str(exc))
-    _render_run(run, fmt)
-    raise typer.Exit(0 if run.passed else 1)
+    raise typer.Exit(code)
 
 
 class GraphFormat(str, Enum):
@@ -688,12 +673,9 @@ def serve_token_create(name: str = typer.Argument(..., help="Who or what the tok
 
 
 def main() -> None:
-    """The console script. Ends the process without the interpreter's teardown: freeing every
-    module (Typer, pydantic, Rich, DuckDB...) object by object costs a short command ~0.1 s and
-    does nothing a finished command needs. Output is flushed and atexit handlers (temporary
-    directories, say) still run first."""
-    import atexit
-    import os
+    """Run the Typer app (the console script goes through `launcher.main`, which runs a plain
+    `check` itself and hands everything else here)."""
+    from clearance.launcher import exit_now
 
     code: int = 0
     try:
@@ -707,14 +689,7 @@ def main() -> None:
         else:  # SystemExit("message"): print it as the interpreter would
             print(exc.code, file=sys.stderr)
             code = 1
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):  # a closed pipe (| head): nothing more to say
-                pass
-    atexit._run_exitfuncs()
-    os._exit(code)
+    exit_now(code)
 
 
 if __name__ == "__main__":

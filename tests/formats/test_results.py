@@ -4,9 +4,9 @@ object model from the registry (sarif-pydantic) plus the rules GitHub code scann
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-from rich.console import Console
 from sarif_pydantic import Sarif
 
 from clearance.engine.catalogue import rules
@@ -41,14 +41,36 @@ def test_json_contract():
 
 
 def test_text_puts_the_verdict_first_then_why_then_what_to_do():
-    console = Console(record=True, width=200)
-    console.print(render.to_text(OUTCOMES))
-    text = console.export_text()
+    text = render.to_text(OUTCOMES)
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[0].startswith("CONDITIONAL") and "org/child" in lines[0] and "fails policy" in lines[0]
     assert text.index("CLR103") < text.index("to do:")
     assert "org/child → meta/llama" in text
     assert "BLOCKED" in text and "waived: counsel approved" in text
+
+
+def test_text_colours_only_when_asked_and_says_the_same():
+    plain, coloured = render.to_text(OUTCOMES), render.to_text(OUTCOMES, color=True)
+    assert "\x1b[" not in plain
+    assert coloured.startswith("\x1b[1;33mCONDITIONAL")  # bold yellow verdict
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+@pytest.mark.parametrize(("env", "tty", "expected"), [
+    ({}, True, True), ({}, False, False), ({"NO_COLOR": "1"}, True, False),
+    ({"TERM": "dumb"}, True, False), ({"FORCE_COLOR": "1"}, False, True),
+])
+def test_colour_follows_the_terminal_and_the_conventions(monkeypatch, env, tty, expected):
+    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    class Stream:
+        def isatty(self):
+            return tty
+
+    assert render.wants_color(Stream()) is expected
 
 
 def test_markdown_has_a_summary_table_and_sections():

@@ -9,9 +9,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Group
-from rich.text import Text
-
 from clearance import __version__
 from clearance.engine.catalogue import rules
 from clearance.policy.evaluate import Outcome
@@ -40,43 +37,80 @@ def _chain(path: Sequence[str]) -> str:
     return " → ".join(path)
 
 
-def to_text(outcomes: Sequence[Outcome], warnings: Sequence[str] = ()) -> Group:
+# One line of text output: (text, style) segments, styles named as Rich names them. `to_plain`
+# writes them with ANSI codes itself: a short command should not pay for importing Rich.
+Line = list[tuple[str, str]]
+
+
+def text_lines(outcomes: Sequence[Outcome], warnings: Sequence[str] = ()) -> list[Line]:
     """Verdict first, then why (the evidence chain), then what to do."""
-    parts: list[Any] = []
+    lines: list[Line] = []
     for o in outcomes:
         r = o.result
-        head = Text.assemble((f"{r.verdict.upper():<11}", _VERDICT_STYLE[r.verdict]), f" {r.subject}", (f"  for {r.use} use", "dim"))
+        head: Line = [(f"{r.verdict.upper():<11}", _VERDICT_STYLE[r.verdict]), (f" {r.subject}", ""), (f"  for {r.use} use", "dim")]
         if not o.passed:
-            head.append("  ✗ fails policy", style="red")
+            head.append(("  ✗ fails policy", "red"))
         elif o.waived_by:
-            head.append(f"  ✓ waived: {o.waived_by}", style="yellow")
-        parts.append(head)
+            head.append((f"  ✓ waived: {o.waived_by}", "yellow"))
+        lines.append(head)
         lic = f"declares {', '.join(r.declared_licenses) or 'no license'}"
         if r.inherited_licenses:
             lic += f"; bound by {', '.join(r.inherited_licenses)} through its lineage"
-        parts.append(Text("  " + lic, style="dim"))
+        lines.append([("  " + lic, "dim")])
         for reason in r.reasons:
-            parts.append(Text(f"  why: {reason}"))
+            lines.append([(f"  why: {reason}", "")])
         for f in sorted(r.findings, key=lambda f: ("error", "warning", "info").index(f.severity)):
-            line = Text("  ")
-            line.append(f"{f.severity:<7}", style=_SEVERITY_STYLE.get(f.severity, ""))
-            line.append(f" {f.code} {f.name}: ", style="bold")
-            line.append(f.message)
-            parts.append(line)
+            lines.append([("  ", ""), (f"{f.severity:<7}", _SEVERITY_STYLE.get(f.severity, "")),
+                          (f" {f.code} {f.name}: ", "bold"), (f.message, "")])
             if len(f.path) > 1:
-                parts.append(Text(f"           path: {_chain(f.path)}", style="dim"))
+                lines.append([(f"           path: {_chain(f.path)}", "dim")])
             if f.section:
-                parts.append(Text(f"           see: {f.section} — {f.url}", style="dim"))
+                lines.append([(f"           see: {f.section} — {f.url}", "dim")])
         if r.obligations:
-            parts.append(Text("  to do:", style="bold"))
+            lines.append([("  to do:", "bold")])
             for ob in r.obligations:
-                parts.append(Text(f"   • {ob.text}  ({ob.license}, {ob.section})"))
+                lines.append([(f"   • {ob.text}  ({ob.license}, {ob.section})", "")])
         for failure in o.failures if not o.passed else ():
-            parts.append(Text(f"  policy: {failure}", style="red"))
-        parts.append(Text(""))
+            lines.append([(f"  policy: {failure}", "red")])
+        lines.append([])
     for w in warnings:
-        parts.append(Text(f"warning: {w}", style="yellow"))
-    return Group(*parts)
+        lines.append([(f"warning: {w}", "yellow")])
+    return lines
+
+
+_SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "magenta": "35", "cyan": "36"}
+
+
+def wants_color(stream) -> bool:
+    """Colour for a terminal, unless NO_COLOR (no-color.org) or TERM=dumb; FORCE_COLOR forces it."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def to_text(outcomes: Sequence[Outcome], warnings: Sequence[str] = (), color: bool = False) -> str:
+    """The text output, with ANSI colours when `color`."""
+    return to_plain(text_lines(outcomes, warnings), color)
+
+
+def to_plain(lines: Sequence[Line], color: bool = False) -> str:
+    out = []
+    for line in lines:
+        parts = []
+        for text, style in line:
+            codes = [_SGR[w] for w in style.split() if w in _SGR] if color else []
+            parts.append(f"\x1b[{';'.join(codes)}m{text}\x1b[0m" if codes else text)
+        out.append("".join(parts))
+    return "\n".join(out) + "\n"
 
 
 def to_markdown(outcomes: Sequence[Outcome], warnings: Sequence[str] = ()) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from clearance.formats.graph_render import FORMATS, render
 from clearance.graph.build import RecordIndex, build_descendants, build_lineage
 from clearance.graph.model import Graph, Problem
 from clearance.graph.resolve import Resolver
@@ -24,6 +23,15 @@ from clearance.sources.interface import Source, SourceError
 from clearance.sources.snapshot import SnapshotSource
 
 __all__ = ["FORMATS", "default_sources", "graph_for", "render"]
+
+
+def __getattr__(name: str):
+    # The renderers are re-exported lazily: `check` builds graphs but never prints them.
+    if name in ("FORMATS", "render"):
+        from clearance.formats import graph_render
+
+        return getattr(graph_render, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def default_sources(snapshots: Sequence[str | Path] = (), offline: bool | None = None, *,

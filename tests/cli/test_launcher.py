@@ -1,0 +1,142 @@
+"""The console script's fast `check` path (`clearance.launcher`): the same options, output and
+exit codes as the Typer command, without importing Typer, pydantic or Rich; anything it does
+not fully understand goes to Typer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from clearance import cli, launcher
+from clearance.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAP = str(ROOT / "data" / "hub-2025-sample.jsonl")
+CARD = ROOT.parent / "shared" / "data" / "model-cards-2025" / "kiyeon1221" / "lora-llama-2-7b-food-order-understanding" / "README.md"
+runner = CliRunner()
+POLICY = """\
+uses = ["commercial", "research"]
+deny = ["non-commercial"]
+
+[organization]
+territories = ["FR"]
+
+[severity]
+attribution-required = "off"
+"""
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(tmp_path / "clearance-cache"))
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_the_fast_parser_takes_exactly_the_typer_commands_options():
+    typer_check = get_command(app).commands["check"]
+    typer_opts = {o for p in typer_check.params for o in p.opts if o.startswith("-")}
+    parser = launcher.check_parser()
+    fast_opts = {o for a in parser._actions for o in a.option_strings}
+    assert fast_opts == typer_opts
+    # and the same choices as the Typer command's enums
+    choices = {a.option_strings[0]: set(a.choices) for a in parser._actions if a.choices}
+    assert choices == {"--use": {c.value for c in cli.UseChoice}, "--data-terms": {c.value for c in cli.DataTermsChoice},
+                       "--format": {c.value for c in cli.CheckFormat}}
+    assert [p.name for p in typer_check.params if not any(o.startswith("-") for o in p.opts)] == ["targets"]
+
+
+def _fast(capsys, *args: str) -> tuple[int, str]:
+    code = launcher.fast_check(list(args))
+    assert code is not None, "the fast path declined a command line it should run"
+    return code, capsys.readouterr().out
+
+
+CASES = [
+    ("google/gemma-7b", "--snapshot", SNAP, "--offline"),
+    ("mlabonne/gemma-7b-dare", "-s", SNAP, "--offline", "--format", "json"),
+    ("inceptionai/jais-adapted-7b", "--offline", "--snapshot", SNAP, "-f", "sarif"),
+    ("TheBloke/Llama-2-7B-Chat-GGML", "google/gemma-7b", "--snapshot", SNAP, "--offline", "--format", "markdown",
+     "--use", "redistribution"),
+    ("Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2", "--snapshot", SNAP, "--offline", "--data-terms", "strict",
+     "--depth", "1", "-u", "research"),
+    ("google/gemma-7b", f"--snapshot={SNAP}", "--offline", "--policy", "clearance.toml"),
+]
+
+
+@pytest.mark.parametrize("args", CASES, ids=range(len(CASES)))
+def test_the_fast_path_prints_and_exits_as_the_typer_command(capsys, tmp_path, args):
+    (tmp_path / "clearance.toml").write_text(POLICY)
+    code, out = _fast(capsys, *args)
+    typer_res = runner.invoke(app, ["check", *args])
+    assert (code, out) == (typer_res.exit_code, typer_res.stdout)
+    assert out.strip()
+
+
+def test_input_errors_exit_2_with_one_line_as_typer_does(capsys, tmp_path):
+    (tmp_path / "bad.toml").write_text("uses = ['selling']\n")
+    for args in (("google/gemma-7b", "--snapshot", "missing.jsonl", "--offline"),
+                 ("google/gemma-7b", "--offline", "--policy", "bad.toml")):
+        code = launcher.fast_check(list(args))
+        err = capsys.readouterr().err
+        typer_res = runner.invoke(app, ["check", *args])
+        assert code == 2 == typer_res.exit_code
+        assert err.startswith("error: ") and err.count("\n") == 1
+        assert err.removeprefix("error: ").strip() in typer_res.output.replace("\n", " ")
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], [], ["x/y", "--no-such-option"], ["x/y", "--use", "selling"], ["x/y", "--depth", "two"],
+    ["x/y", "--", "-weird"], ["x/y", "--of"],  # no abbreviations: Click does not take them either
+])
+def test_what_the_fast_parser_does_not_understand_goes_to_typer(args):
+    assert launcher.fast_check(args) is None
+
+
+def _console(args: list[str], cwd: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    code = ("import sys; from clearance import launcher; sys.argv = ['clearance', *sys.argv[1:]];"
+            "import atexit; atexit.register(lambda: print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'typer', 'click', 'pydantic', 'rich', 'yaml', 'huggingface_hub', 'duckdb'}), file=sys.stderr));"
+            "launcher.main()")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", **(extra_env or {})}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def test_a_cold_check_imports_no_cli_framework_and_no_pydantic(tmp_path):
+    model = tmp_path / "lora"
+    model.mkdir()
+    (model / "README.md").write_text(CARD.read_text(encoding="utf-8") if CARD.exists() else
+                                     "---\nbase_model: meta-llama/Llama-2-7b-chat-hf\n---\n# a LoRA\n")
+    (tmp_path / "clearance.toml").write_text(POLICY)
+    env = {"CLEARANCE_CACHE_DIR": str(tmp_path / "cache")}
+    first = _console(["check", str(model), "--offline", "--format", "json"], tmp_path, env)
+    assert first.returncode == 1, first.stderr  # unknown: its base is not in any source offline
+    assert json.loads(first.stdout)["results"][0]["subject"] == str(model)
+    # The first run validates the policy with pydantic; later ones read the validated copy.
+    again = _console(["check", str(model), "--offline", "--format", "json"], tmp_path, env)
+    assert again.stdout == first.stdout and again.returncode == 1
+    assert again.stderr.strip().splitlines()[-1] == "['yaml']"  # the card's front matter, nothing else
+
+
+def test_other_commands_and_help_still_go_to_typer(tmp_path):
+    res = _console(["check", "--help"], tmp_path)
+    assert res.returncode == 0 and "--data-terms" in res.stdout
+    res = _console(["license", "show", "mit", "--format", "json"], tmp_path)
+    assert res.returncode == 0 and json.loads(res.stdout)["id"] == "mit"
+    res = _console(["check", "x/y", "--use", "selling"], tmp_path)
+    assert res.returncode == 2 and "selling" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_colour_only_on_a_terminal_or_when_forced(tmp_path):
+    plain = _console(["check", "google/gemma-7b", "--snapshot", SNAP, "--offline"], tmp_path)
+    forced = _console(["check", "google/gemma-7b", "--snapshot", SNAP, "--offline"], tmp_path, {"FORCE_COLOR": "1"})
+    assert "\x1b[" not in plain.stdout and "\x1b[1;33mCONDITIONAL" in forced.stdout
