@@ -11,46 +11,66 @@ from __future__ import annotations
 import sys
 
 USES = ("commercial", "redistribution", "research")
+FORMATS = ("text", "json", "markdown", "sarif")
+DATA_TERMS = ("strict", "lenient")
+# The Typer command's options (tests/cli/test_launcher.py compares them): getopt's spelling.
+SHORT = "u:p:s:f:"
+LONG = ("use=", "policy=", "snapshot=", "offline", "data-terms=", "depth=", "format=")
+_SHORT_TO_LONG = {"-u": "--use", "-p": "--policy", "-s": "--snapshot", "-f": "--format"}
+_CHOICES = {"--use": USES, "--format": FORMATS, "--data-terms": DATA_TERMS}
 
 
-class _NotUnderstood(Exception):
-    pass
+def parse_check(args: list[str]) -> dict | None:
+    """The options of `clearance check ARGS`, or None when Typer should take the command line.
+    getopt (stdlib, and cheaper to import than argparse) in GNU mode: options and targets in
+    any order, `--opt=value`, `-uvalue`. getopt would expand an abbreviated long option;
+    Click does not, so neither does this."""
+    import getopt
 
-
-def check_parser():
-    import argparse
-
-    class Parser(argparse.ArgumentParser):
-        def error(self, message):  # leave errors to Typer, which words them as for every command
-            raise _NotUnderstood(message)
-
-    p = Parser(prog="clearance check", add_help=False, allow_abbrev=False)
-    p.add_argument("targets", nargs="+")
-    p.add_argument("--use", "-u", choices=USES)
-    p.add_argument("--policy", "-p")
-    p.add_argument("--snapshot", "-s", action="append", default=[])
-    p.add_argument("--offline", action="store_true")
-    p.add_argument("--data-terms", choices=("strict", "lenient"))
-    p.add_argument("--depth", type=int)
-    p.add_argument("--format", "-f", choices=("text", "json", "markdown", "sarif"), default="text")
-    return p
+    for arg in args:
+        if arg == "--":
+            break
+        if arg.startswith("--") and arg.split("=", 1)[0][2:] not in {n.rstrip("=") for n in LONG}:
+            return None
+    try:
+        pairs, targets = getopt.gnu_getopt(args, SHORT, list(LONG))
+    except getopt.GetoptError:
+        return None
+    if not targets or any(t.startswith("-") for t in targets):
+        return None  # no target, or an option after `--`: Typer decides what it means
+    opts: dict = {"targets": targets, "snapshot": [], "offline": False, "use": None, "policy": None,
+                  "data_terms": None, "depth": None, "format": "text"}
+    for name, value in pairs:
+        name = _SHORT_TO_LONG.get(name, name)
+        if name in _CHOICES and value not in _CHOICES[name]:
+            return None
+        if name == "--snapshot":
+            opts["snapshot"].append(value)
+        elif name == "--offline":
+            opts["offline"] = True
+        elif name == "--depth":
+            try:
+                opts["depth"] = int(value)
+            except ValueError:
+                return None
+        else:
+            opts[name[2:].replace("-", "_")] = value
+    return opts
 
 
 def fast_check(args: list[str]) -> int | None:
     """Run `clearance check ARGS` and return its exit code, or None when Typer should."""
     from pathlib import Path
 
-    try:
-        ns = check_parser().parse_intermixed_args(args)
-    except _NotUnderstood:
+    opts = parse_check(args)
+    if opts is None:
         return None
-    if any(t.startswith("-") for t in ns.targets):
-        return None  # an option after `--` or a typo: Typer decides what it means
     from clearance.checkcmd import CommandError, run_check
 
     try:
-        return run_check(ns.targets, ns.use, Path(ns.policy) if ns.policy else None, [Path(s) for s in ns.snapshot],
-                         ns.offline, ns.data_terms, ns.depth, ns.format)
+        return run_check(opts["targets"], opts["use"], Path(opts["policy"]) if opts["policy"] else None,
+                         [Path(s) for s in opts["snapshot"]], opts["offline"], opts["data_terms"], opts["depth"],
+                         opts["format"])
     except CommandError as exc:
         error(str(exc))
         return 2

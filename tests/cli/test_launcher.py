@@ -45,13 +45,15 @@ def _offline(monkeypatch, tmp_path):
 def test_the_fast_parser_takes_exactly_the_typer_commands_options():
     typer_check = get_command(app).commands["check"]
     typer_opts = {o for p in typer_check.params for o in p.opts if o.startswith("-")}
-    parser = launcher.check_parser()
-    fast_opts = {o for a in parser._actions for o in a.option_strings}
+    fast_opts = {"--" + n.rstrip("=") for n in launcher.LONG} | {"-" + c for c in launcher.SHORT if c != ":"}
     assert fast_opts == typer_opts
+    # short options that take a value, and long ones, agree with Typer's flags
+    flags = {o for p in typer_check.params if getattr(p, "is_flag", False) for o in p.opts}
+    assert flags == {"--offline"} and {n for n in launcher.LONG if not n.endswith("=")} == {"offline"}
     # and the same choices as the Typer command's enums
-    choices = {a.option_strings[0]: set(a.choices) for a in parser._actions if a.choices}
-    assert choices == {"--use": {c.value for c in cli.UseChoice}, "--data-terms": {c.value for c in cli.DataTermsChoice},
-                       "--format": {c.value for c in cli.CheckFormat}}
+    assert set(launcher.USES) == {c.value for c in cli.UseChoice}
+    assert set(launcher.DATA_TERMS) == {c.value for c in cli.DataTermsChoice}
+    assert set(launcher.FORMATS) == {c.value for c in cli.CheckFormat}
     assert [p.name for p in typer_check.params if not any(o.startswith("-") for o in p.opts)] == ["targets"]
 
 
@@ -70,6 +72,7 @@ CASES = [
     ("Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2", "--snapshot", SNAP, "--offline", "--data-terms", "strict",
      "--depth", "1", "-u", "research"),
     ("google/gemma-7b", f"--snapshot={SNAP}", "--offline", "--policy", "clearance.toml"),
+    ("--offline", "-uresearch", "google/gemma-7b", f"-s{SNAP}", "mlabonne/gemma-7b-dare"),
 ]
 
 
@@ -97,6 +100,7 @@ def test_input_errors_exit_2_with_one_line_as_typer_does(capsys, tmp_path):
 @pytest.mark.parametrize("args", [
     ["--help"], [], ["x/y", "--no-such-option"], ["x/y", "--use", "selling"], ["x/y", "--depth", "two"],
     ["x/y", "--", "-weird"], ["x/y", "--of"],  # no abbreviations: Click does not take them either
+    ["x/y", "-u"], ["x/y", "--offline=yes"], ["x/y", "-x"],
 ])
 def test_what_the_fast_parser_does_not_understand_goes_to_typer(args):
     assert launcher.fast_check(args) is None

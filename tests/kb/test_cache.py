@@ -64,3 +64,24 @@ def test_invalid_files_still_fail_loudly_through_the_cache(kb_copy):
     (kb_copy / "mit.yaml").write_text("id: mit\nname: MIT\n")
     with pytest.raises(KBError, match="mit.yaml"):
         _cached(kb_copy)
+
+
+def test_the_bundled_kb_from_the_cache_equals_a_fresh_load(tmp_path, monkeypatch):
+    # default_kb() keeps each license pickled until read (PackedLicenses): every one, read
+    # back from a real cache file in a fresh process state, must equal the validated load.
+    from clearance.kb.loader import PackedLicenses, default_kb
+
+    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(tmp_path / "cache"))
+    default_kb.cache_clear()
+    try:
+        default_kb()  # builds and writes the cache
+        default_kb.cache_clear()
+        kb = default_kb()  # reads it back
+    finally:
+        default_kb.cache_clear()
+    fresh = load(sorted(default_dir().glob("*.yaml")))
+    assert isinstance(kb.licenses, PackedLicenses)
+    assert len(kb) == len(fresh) and list(kb.licenses) == list(fresh.licenses)
+    assert dict(kb.licenses) == fresh.licenses
+    assert kb.licenses.get("no-such-license") is None and "mit" in kb.licenses
+    assert kb.lookup("Apache License 2.0") == fresh.lookup("Apache License 2.0")
