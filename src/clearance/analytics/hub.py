@@ -37,14 +37,24 @@ class HubAnalysis:
 
     def __post_init__(self) -> None:
         self.con = duckdb.connect()
+        # The tables here live only as long as the process: the automatic checkpoints an
+        # in-memory database still runs (compressing every table written so far, again and
+        # again as the tables grow) cost more than the whole lineage walk.
+        self.con.execute("set checkpoint_threshold = '1TB'")
         if self.memory_limit:
             self.con.execute("set memory_limit = ?", [self.memory_limit])
             self._spill = tempfile.TemporaryDirectory(prefix="clearance-duckdb-")
             self.con.execute("set temp_directory = ?", [self._spill.name])
         tables.load(self.con, [Path(p) for p in self.snapshots])
         licenses.register(self.con, self.kb, self.normalizer, self.org)
-        self.levels = propagate.build_closure(self.con)
-        propagate.build_audit(self.con, self.use)
+        self.levels = propagate.build_audit(self.con, self.use)
+        self._closure = False
+
+    def _ensure_closure(self) -> None:
+        """The model × ancestor closure, which only `families` needs: built on first use."""
+        if not self._closure:
+            propagate.build_closure(self.con)
+            self._closure = True
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cur = self.con.execute(sql, list(params))
@@ -106,6 +116,7 @@ class HubAnalysis:
     def families(self, top: int = 50) -> list[dict[str, Any]]:
         """Per lineage root: derivatives by relation, their downloads, and the root's license
         category — the ecosystem multiplier."""
+        self._ensure_closure()
         return self.rows(f"""
             with roots as (
                 select c.ancestor as root, c.key from closure c

@@ -1,12 +1,24 @@
 """Propagate license terms down the lineage, in set-based SQL.
 
-`closure(key, ancestor, depth)` holds every weight ancestor of every model, built by
-iterative joins (one join per lineage level, each over the whole table), stopping when a
-level adds nothing, so cycles end by themselves. Then per model:
-  binding licenses = declared ∪ licenses of every ancestor (datasets excluded: data terms
-  are a review item, as the engine's lenient default),
+Per model, what its weight ancestors (every model reachable through non-`trained_on` edges,
+the model itself excluded) bring: the KB ids they declare (datasets excluded: data terms are a
+review item, as the engine's lenient default), and whether one of them is missing, declares no
+license, or declares one that does not resolve. Then:
+  binding licenses = declared ∪ inherited,
   verdict = the worst per-license verdict (from the engine, via license_info), `unknown`
   when the model or an ancestor declares no license, declares an unknown one, or is missing.
+
+How it scales. Each license KB id is one bit of a few UBIGINT words, so what a model inherits
+is a bitmask and the union over its parents is `bit_or`. The lineage is walked in topological
+order (Kahn's algorithm, one level per statement): a model is settled once all its parents are,
+and each edge is joined once, from its parent's level. Nothing the size of the model × ancestor
+closure is ever built. A model on a cycle (or below one) never settles; those few get the exact
+answer from the closure of just their own ancestors. A model's verdict, findings and conflicts
+depend only on (declared mask, inherited mask, flags): those combinations number in the
+thousands, each is evaluated once with the license tables, and models point at theirs.
+
+`closure(key, ancestor, depth)` (every weight ancestor of every model) is still available, for
+`families`: built on demand by `build_closure`, with one join per lineage level.
 """
 
 from __future__ import annotations
@@ -14,91 +26,230 @@ from __future__ import annotations
 import duckdb
 
 MAX_LEVELS = 10_000  # far beyond any real lineage; a safety net, not a limit in practice
+WORD = 64  # bits per UBIGINT word of a license mask
+# Flags an ancestor passes down, as bits of one integer.
+MISSING, UNLICENSED, UNRESOLVED = 1, 2, 4
+UNRESOLVED_IDS = ("other", "unknown")
 
 
-def build_closure(con: duckdb.DuckDBPyConnection) -> int:
-    """Returns the number of levels joined."""
+def build_weight_edges(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         create or replace temp table weight_edges as
         select child, parent from edges where relation <> 'trained_on' and child <> parent
     """)
-    con.execute("create or replace temp table closure as select child as key, parent as ancestor, 1 as depth from weight_edges")
-    con.execute("create or replace temp table frontier as select key, ancestor from closure")
+
+
+def build_closure(con: duckdb.DuckDBPyConnection, keys: str | None = None, table: str = "closure") -> int:
+    """`closure(key, ancestor, depth)`, for every model or, given `keys` (a query of one
+    column), only for those, into `table`. Iterative joins stopping when a level adds nothing, so cycles end
+    by themselves. Returns the number of levels joined."""
+    start = "weight_edges" if keys is None else f"weight_edges where child in ({keys})"
+    con.execute(f"create or replace temp table {table} as select child as key, parent as ancestor, 1 as depth from {start}")
+    con.execute(f"create or replace temp table closure_frontier as select key, ancestor from {table}")
     level = 1
     while level < MAX_LEVELS:
-        con.execute("""
-            create or replace temp table frontier as
+        con.execute(f"""
+            create or replace temp table closure_frontier as
             select distinct f.key, e.parent as ancestor
-            from frontier f join weight_edges e on e.child = f.ancestor
+            from closure_frontier f join weight_edges e on e.child = f.ancestor
             where e.parent <> f.key
-              and not exists (select 1 from closure c where c.key = f.key and c.ancestor = e.parent)
+              and not exists (select 1 from {table} c where c.key = f.key and c.ancestor = e.parent)
         """)
-        added = con.execute("select count(*) from frontier").fetchall()[0][0]
+        added = con.execute("select count(*) from closure_frontier").fetchall()[0][0]
         if not added:
             break
         level += 1
-        con.execute(f"insert into closure select key, ancestor, {level} from frontier")
+        con.execute(f"insert into {table} select key, ancestor, {level} from closure_frontier")
+    con.execute("drop table if exists closure_frontier")
     return level
 
 
-def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> None:
-    """One row per model: verdict, declared and inherited KB ids, finding names."""
-    verdict_col = f"{use}_verdict"
+def _words(con: duckdb.DuckDBPyConnection) -> int:
+    n = con.execute("select count(*) from license_info").fetchall()[0][0]
+    return max(1, -(-n // WORD))
+
+
+def _cols(prefix: str, words: int) -> list[str]:
+    return [f"{prefix}{w}" for w in range(words)]
+
+
+def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> int:
+    """`audit`: one row per model — verdict, declared and inherited KB ids, finding names,
+    conflicts. Returns the number of lineage levels walked."""
+    words = _words(con)
+    D, A = _cols("d", words), _cols("a", words)
+    con.execute("""
+        create or replace temp table license_bit as
+        select kb_id, (row_number() over (order by kb_id) - 1)::integer as bit from license_info
+    """)
+    # Per key with a license row: the declared mask (placeholders included), and whether a
+    # value is unresolved. A key in `models` without a row declares nothing.
+    word_of = lambda w, cond: (f"coalesce(bit_or(case when b.bit // {WORD} = {w} and {cond} "
+                               f"then (1::ubigint << (b.bit % {WORD})) end), 0::ubigint)")
     con.execute(f"""
-        create or replace temp table audit as
-        with decl as (
-            select m.key, list(distinct r.kb_id order by r.kb_id) filter (where r.kb_id is not null) as declared,
-                   count(r.value) as n_values,
-                   count(r.value) filter (where r.kb_id is null or r.kb_id in ('other', 'unknown')) as n_unresolved
-            from models m left join resolved r on r.key = m.key group by m.key
-        ), anc as (
-            select c.key,
-                   list(distinct r.kb_id order by r.kb_id) filter (where r.kb_id is not null and r.kb_id not in ('other', 'unknown')) as inherited,
-                   bool_or(a.key is null) as missing_ancestor,
-                   bool_or(a.key is not null and r.key is null) as unlicensed_ancestor,
-                   bool_or(r.kb_id is null and r.key is not null or r.kb_id in ('other', 'unknown')) as unresolved_ancestor_license
-            from closure c
-            left join models a on a.key = c.ancestor
-            left join resolved r on r.key = c.ancestor
-            group by c.key
-        ), binding as (
-            select d.key, unnest(list_distinct(list_concat(coalesce(d.declared, []), coalesce(a.inherited, [])))) as kb_id
-            from decl d left join anc a on a.key = d.key
+        create or replace temp table own as
+        select r.key,
+               {", ".join(f"{word_of(w, 'true')} as d{w}" for w in range(words))},
+               {", ".join(f"{word_of(w, f'b.kb_id not in {UNRESOLVED_IDS}')} as i{w}" for w in range(words))},
+               bool_or(r.kb_id is null or r.kb_id in {UNRESOLVED_IDS}) as unresolved
+        from resolved r left join license_bit b on b.kb_id = r.kb_id
+        group by r.key
+    """)
+    levels = _propagate(con, words)
+    verdict_col = f"{use}_verdict"
+    zero = "0::ubigint"
+    con.execute(f"""
+        create or replace temp table audit_keyed as
+        select m.key, m.id, m.created_at, m.downloads, m.pipeline_tag,
+               {", ".join(f"coalesce(o.{d}, {zero}) as {d}" for d in D)},
+               o.key is not null as has_values, coalesce(o.unresolved, false) as unresolved,
+               {", ".join(f"coalesce(g.{a}, {zero}) as {a}" for a in A)},
+               coalesce(g.flags, 0) as flags
+        from models m left join own o on o.key = m.key left join inherited g on g.key = m.key
+        where m.kind = 'model'
+    """)
+    bit_in = lambda cols: (f"(case b.bit // {WORD} " + " ".join(f"when {w} then c.{col}" for w, col in enumerate(cols))
+                           + f" end >> (b.bit % {WORD})) & 1::ubigint = 1::ubigint")
+    keycols = [*D, "has_values", "unresolved", *A, "flags"]
+    con.execute(f"""
+        create or replace temp table combo as
+        with c as (
+            select {", ".join(keycols)}, row_number() over () as cid
+            from (select distinct {", ".join(keycols)} from audit_keyed)
+        ), dl as (
+            select c.cid, b.kb_id from c join license_bit b on {bit_in(D)}
+        ), il as (
+            select c.cid, b.kb_id from c join license_bit b on {bit_in(A)}
+        ), decl as (
+            select cid, list(kb_id order by kb_id) as declared from dl group by cid
+        ), inh as (
+            select cid, list(kb_id order by kb_id) as inherited from il group by cid
         ), per_license as (
-            select b.key,
-                   list(i.{verdict_col}) as verdicts,
-                   flatten(list(i.findings)) as findings
-            from binding b join license_info i on i.kb_id = b.kb_id group by b.key
+            select b.cid, list(i.{verdict_col}) as verdicts, flatten(list(i.findings)) as findings
+            from (select * from dl union select * from il) b join license_info i on i.kb_id = b.kb_id group by b.cid
         ), conflicts as (
-            select d.key, list(distinct p.declared || ' <- ' || p.inherited) as pairs
-            from (select key, unnest(declared) as declared from decl) d
-            join anc a on a.key = d.key
-            join conflict_pairs p on p.declared = d.declared and list_contains(a.inherited, p.inherited)
-            group by d.key
+            select d.cid, list(distinct p.declared || ' <- ' || p.inherited order by p.declared || ' <- ' || p.inherited) as pairs
+            from dl d join conflict_pairs p on p.declared = d.kb_id join il a on a.cid = d.cid and a.kb_id = p.inherited
+            group by d.cid
+        ), flagged as (
+            select c.*, (c.flags & {MISSING}) <> 0 as missing_ancestor, (c.flags & {UNLICENSED}) <> 0 as unlicensed_ancestor,
+                   (c.flags & {UNRESOLVED}) <> 0 as unresolved_ancestor_license
+            from c
         )
-        select m.id, m.key, m.created_at, m.downloads, m.pipeline_tag,
+        select {", ".join(f"c.{k}" for k in keycols)},
                coalesce(d.declared, []) as declared_licenses,
                coalesce(a.inherited, []) as inherited_licenses,
-               coalesce(c.pairs, []) as conflict_pairs,
+               coalesce(x.pairs, []) as conflict_pairs,
                case
                  when list_contains(pl.verdicts, 'blocked') then 'blocked'
-                 when d.n_values = 0 or d.n_unresolved > 0 or coalesce(a.missing_ancestor, false)
-                      or coalesce(a.unlicensed_ancestor, false) or coalesce(a.unresolved_ancestor_license, false)
-                      or list_contains(pl.verdicts, 'unknown') then 'unknown'
+                 when not c.has_values or c.unresolved or c.missing_ancestor or c.unlicensed_ancestor
+                      or c.unresolved_ancestor_license or list_contains(pl.verdicts, 'unknown') then 'unknown'
                  when list_contains(pl.verdicts, 'conditional') then 'conditional'
                  else 'cleared'
                end as verdict,
                list_sort(list_distinct(list_concat(
                  coalesce(pl.findings, []),
-                 case when c.pairs is not null then ['license-conflict'] else [] end,
-                 case when d.n_values = 0 or coalesce(a.unlicensed_ancestor, false) then ['missing-license'] else [] end,
-                 case when d.n_unresolved > 0 or coalesce(a.unresolved_ancestor_license, false) then ['unresolved-license'] else [] end,
-                 case when coalesce(a.missing_ancestor, false) then ['unresolved-ancestor'] else [] end
+                 case when x.pairs is not null then ['license-conflict'] else [] end,
+                 case when not c.has_values or c.unlicensed_ancestor then ['missing-license'] else [] end,
+                 case when c.unresolved or c.unresolved_ancestor_license then ['unresolved-license'] else [] end,
+                 case when c.missing_ancestor then ['unresolved-ancestor'] else [] end
                ))) as findings
-        from models m
-        left join decl d on d.key = m.key
-        left join anc a on a.key = m.key
-        left join per_license pl on pl.key = m.key
-        left join conflicts c on c.key = m.key
-        where m.kind = 'model'
+        from flagged c
+        left join decl d on d.cid = c.cid left join inh a on a.cid = c.cid
+        left join per_license pl on pl.cid = c.cid left join conflicts x on x.cid = c.cid
     """)
+    # The per-model table stays narrow; its lists are the combination's, joined when read.
+    con.execute(f"""
+        create or replace temp view audit as
+        select k.id, k.key, k.created_at, k.downloads, k.pipeline_tag,
+               c.declared_licenses, c.inherited_licenses, c.conflict_pairs, c.verdict, c.findings
+        from audit_keyed k join combo c using ({", ".join(keycols)})
+    """)
+    return levels
+
+
+def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> int:
+    """`inherited(key, a0.., flags)`: per model with weight parents, the union over its
+    ancestors (itself excluded) of their inheritable license bits and flags."""
+    A = _cols("a", words)
+    zero = "0::ubigint"
+    build_weight_edges(con)
+    # Integer node ids for the walk; a parent not in `models` is a node too (missing).
+    con.execute("""
+        create or replace temp table node as
+        select key, (row_number() over ())::integer as n
+        from (select child as key from weight_edges union select parent from weight_edges)
+    """)
+    con.execute("""
+        create or replace temp table wedge as
+        select c.n as child, p.n as parent
+        from weight_edges e join node c on c.key = e.child join node p on p.key = e.parent
+    """)
+    # Per node: its parent count, and what it passes to its children of its own (its
+    # inheritable bits and flags; once settled, ORed with what it inherited).
+    con.execute(f"""
+        create or replace temp table gives as
+        select n.n, coalesce(i.k, 0) as k, {", ".join(f"coalesce(o.i{w}, {zero}) as a{w}" for w in range(words))},
+               case when not exists (select 1 from models m where m.key = n.key) then {MISSING}
+                    when o.key is null then {UNLICENSED} when o.unresolved then {UNRESOLVED} else 0 end as flags
+        from node n left join own o on o.key = n.key
+        left join (select child as n, count(*)::integer as k from wedge group by child) i on i.n = n.n
+    """)
+    # Settled nodes and what they inherited; roots (no parents) inherit nothing. The frontier:
+    # the nodes settled at the last level, with what they pass on.
+    # (Each level's settled nodes in a table of its own, unioned at the end: appending to one
+    # table level after level costs more than all the levels' joins.)
+    con.execute(f"""
+        create or replace temp table settled_0 as
+        select n, {", ".join(f"{zero} as {a}" for a in A)}, 0 as flags from gives where k = 0
+    """)
+    con.execute("create or replace temp table frontier as select * from gives where k = 0")
+    con.execute(f"create or replace temp table arrived (n integer, k integer, {', '.join(f'{a} ubigint' for a in A)}, flags integer)")
+    level = 0
+    while level < MAX_LEVELS:
+        # Each edge from a node settled at the last level, once; grouped per child.
+        con.execute(f"""
+            create or replace temp table step as
+            select e.child as n, count(*)::integer as k, {", ".join(f"bit_or(f.{a}) as {a}" for a in A)}, bit_or(f.flags) as flags
+            from frontier f join wedge e on e.parent = f.n
+            group by e.child
+        """)
+        if not con.execute("select count(*) from step").fetchall()[0][0]:
+            break
+        level += 1
+        con.execute("insert into arrived select * from step")
+        # A child settles when every one of its parents has arrived.
+        con.execute(f"""
+            create or replace temp table settled_{level} as
+            select a.n, {", ".join(f"bit_or(a.{x}) as {x}" for x in A)}, bit_or(a.flags) as flags
+            from arrived a semi join step s on s.n = a.n join gives g on g.n = a.n
+            group by a.n, g.k having sum(a.k) = g.k
+        """)
+        con.execute(f"""
+            create or replace temp table frontier as
+            select r.n, {", ".join(f"r.{a} | g.{a} as {a}" for a in A)}, r.flags | g.flags as flags
+            from settled_{level} r join gives g on g.n = r.n
+        """)
+    con.execute("create or replace temp table settled as " + " union all ".join(f"select * from settled_{i}" for i in range(level + 1)))
+    for i in range(level + 1):
+        con.execute(f"drop table settled_{i}")
+    # On a cycle or below one a node never settles: its exact answer comes from the closure
+    # of just those nodes (none, on the Hub as seen so far).
+    unsettled = "select key from node join gives using (n) anti join settled using (n)"
+    if con.execute(f"select count(*) from ({unsettled})").fetchall()[0][0]:
+        build_closure(con, unsettled, table="unsettled_closure")
+        con.execute(f"""
+            insert into settled
+            select n.n, {", ".join(f"bit_or(g.{a})" for a in A)}, bit_or(g.flags)
+            from unsettled_closure c join node n on n.key = c.key join node p on p.key = c.ancestor join gives g on g.n = p.n
+            group by n.n
+        """)
+        con.execute("drop table unsettled_closure")
+    con.execute(f"""
+        create or replace temp table inherited as
+        select n.key, {", ".join(f"s.{a}" for a in A)}, s.flags
+        from settled s join node n using (n) semi join gives g on g.n = s.n and g.k > 0
+    """)
+    for t in ("frontier", "step", "arrived", "gives", "wedge", "settled"):
+        con.execute(f"drop table if exists {t}")
+    return level

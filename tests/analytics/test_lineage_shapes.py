@@ -1,0 +1,58 @@
+"""Awkward lineage shapes through the SQL walk: cycles (which the level-by-level walk cannot
+settle and hands to the exact closure), a self-reference, a merge, a missing base. SQL says
+what the engine says, and a model on a cycle inherits from the rest of the cycle, not from itself."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from clearance.analytics.hub import HubAnalysis
+from clearance.check import check
+
+RECORDS = [
+    {"id": "cyc/a", "cardData": {"license": "mit", "base_model": "cyc/b"}},
+    {"id": "cyc/b", "cardData": {"license": "llama2", "base_model": "cyc/a"}},
+    {"id": "cyc/c", "cardData": {"license": "apache-2.0", "base_model": "cyc/b"}},
+    {"id": "cyc/d", "cardData": {"license": "apache-2.0", "base_model": ["cyc/c", "root/x"]}},
+    {"id": "root/x", "cardData": {"license": "gemma"}},
+    {"id": "root/y", "cardData": {"license": "mit", "base_model": ["root/x", "gone/z"]}},
+    {"id": "root/z", "cardData": {"license": "mit", "base_model": "root/y"}},
+    {"id": "cyc/self", "cardData": {"license": "apache-2.0", "base_model": "cyc/self"}},
+]
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    path = tmp_path_factory.mktemp("shapes") / "shapes.jsonl"
+    path.write_text("".join(json.dumps({"tags": [], **r}) + "\n" for r in RECORDS))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    mp.setenv("HF_HUB_CACHE", str(tmp_path_factory.mktemp("hf-cache")))
+    try:
+        hub = HubAnalysis([path])
+        rows = {r[0]: r for r in hub.con.execute(
+            "select id, verdict, conflict_pairs, inherited_licenses, findings from audit").fetchall()}
+        run = check(list(rows), ["commercial"], snapshots=[path], offline=True)
+    finally:
+        mp.undo()
+    return rows, {o.result.subject: o.result for o in run.outcomes}
+
+
+def test_verdicts_and_conflicts_are_the_engines(both):
+    sql, engine = both
+    assert set(sql) == set(engine) == {r["id"] for r in RECORDS}
+    assert {m: (sql[m][1], r.verdict) for m, r in engine.items() if sql[m][1] != r.verdict} == {}
+    conflicted = {m for m, r in engine.items() if any(f.name == "license-conflict" and f.artifact == m for f in r.findings)}
+    assert {m for m, row in sql.items() if row[2]} == conflicted
+
+
+def test_what_each_shape_inherits(both):
+    sql, _ = both
+    inherited = {m: row[3] for m, row in sql.items()}
+    assert inherited["cyc/a"] == ["llama2"] and inherited["cyc/b"] == ["mit"]  # not themselves
+    assert inherited["cyc/c"] == ["llama2", "mit"]
+    assert inherited["cyc/d"] == ["apache-2.0", "gemma", "llama2", "mit"]
+    assert inherited["root/z"] == ["gemma", "mit"] and "unresolved-ancestor" in sql["root/z"][4]
+    assert inherited["cyc/self"] == [] and sql["cyc/self"][1] == "cleared"
