@@ -86,3 +86,27 @@ def test_an_answer_comes_only_after_the_commit(writer):
         key = f"c{i}"
         assert gc.submit(insert(key)).result(5) == key
         assert key in keys(engine)
+
+
+def test_requests_on_an_event_loop_are_answered_after_their_batch_commits(writer):
+    """run() (what the API awaits): concurrent writes of one event loop share batches, each is
+    answered once its batch has committed, and a refusal reaches only its own request."""
+    import asyncio
+
+    gc, engine = writer
+
+    def refuse(conn):
+        raise HTTPException(409, "no")
+
+    async def one(key):
+        result = await gc.run(insert(key))
+        assert key in keys(engine)  # committed before the answer
+        return result
+
+    async def main():
+        results = await asyncio.gather(*(one(f"a{i}") for i in range(30)), gc.run(refuse), return_exceptions=True)
+        assert results[:30] == [f"a{i}" for i in range(30)]
+        assert isinstance(results[30], HTTPException)
+
+    asyncio.run(main())
+    assert keys(engine) == sorted(f"a{i}" for i in range(30))

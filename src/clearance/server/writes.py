@@ -12,6 +12,12 @@ the row count, UPDATE and look at the row count), write after. Its neighbours in
 then go on. Any other error (a store error, a constraint the job did not foresee) rolls the
 whole batch back and replays its jobs one by one, each in its own transaction, so the one at
 fault fails alone. No savepoints: they would double the statements of every write.
+
+Latency: a request waiting on the event loop is answered with one `call_soon_threadsafe` per
+batch (not one per write through `asyncio.wrap_future`, which costs two hops each), and the
+writer thread holds the GIL as little as it can — under load every release of the GIL inside a
+batch (each SQLite statement releases it) is a hand-off to the event loop and back, which is
+why the server also shortens the interpreter's switch interval (see app.py).
 """
 
 from __future__ import annotations
@@ -34,6 +40,30 @@ PENDING = "clearance.pending"  # conn.info key: rows a job leaves for before_com
 log = logging.getLogger("clearance.server")
 
 
+class _Waiter:
+    """A request awaiting its write on an event loop: answered from the writer thread with the
+    other waiters of its batch, in one call_soon_threadsafe."""
+
+    __slots__ = ("loop", "future")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future = loop.create_future()
+
+    def set_running_or_notify_cancel(self) -> bool:
+        return not self.future.cancelled()  # its request is gone: skip the write if not begun
+
+
+def _settle(outcomes: list[tuple[asyncio.Future, Any, BaseException | None]]) -> None:
+    for fut, result, exc in outcomes:
+        if fut.cancelled():
+            continue
+        if exc is None:
+            fut.set_result(result)
+        else:
+            fut.set_exception(exc)
+
+
 class GroupCommit:
     def __init__(self, engine: Engine, lock_path: Path | None = None, refusals: tuple[type[BaseException], ...] = (),
                  before_commit: Callable[[Connection], None] | None = None, name: str = "clearance-writer") -> None:
@@ -45,7 +75,8 @@ class GroupCommit:
         # BEGIN IMMEDIATE. The kernel wakes the next one the moment the lock is released, where
         # SQLite's busy handler would poll with sleeps of up to 100 ms.
         self._lock_file = open(lock_path, "a+b") if lock_path is not None else None  # noqa: SIM115
-        self._jobs: queue.SimpleQueue[tuple[Callable[[Connection], Any], concurrent.futures.Future] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Callable[[Connection], Any], concurrent.futures.Future | _Waiter] | None] = \
+            queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
         self.batches = self.writes = 0
@@ -58,7 +89,9 @@ class GroupCommit:
     async def run(self, job: Callable[[Connection], T]) -> T:
         """Run `job(connection)` (SQLAlchemy Core: the ORM's unit of work would cost more than the
         fsync) in the next batch; return its result once the batch has committed."""
-        return await asyncio.wrap_future(self.submit(job))
+        waiter = _Waiter(asyncio.get_running_loop())
+        self._jobs.put((job, waiter))
+        return await waiter.future
 
     def close(self) -> None:
         self._jobs.put(None)
@@ -83,7 +116,7 @@ class GroupCommit:
                 batch.append(nxt)
             self._commit(batch)
 
-    def _commit(self, batch: list[tuple[Callable[[Connection], Any], concurrent.futures.Future]]) -> None:
+    def _commit(self, batch: list[tuple[Callable[[Connection], Any], Any]]) -> None:
         if self._lock_file is None:
             self._commit_batch(batch)
             return
@@ -93,9 +126,9 @@ class GroupCommit:
         finally:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
-    def _commit_batch(self, batch: list[tuple[Callable[[Connection], Any], concurrent.futures.Future]]) -> None:
+    def _commit_batch(self, batch: list[tuple[Callable[[Connection], Any], Any]]) -> None:
         running = [(job, fut) for job, fut in batch if fut.set_running_or_notify_cancel()]
-        outcomes: list[tuple[concurrent.futures.Future, Any, BaseException | None]] = []
+        outcomes: list[tuple[Any, Any, BaseException | None]] = []
         try:
             with self.engine.connect() as conn, conn.begin():
                 conn.info.pop(PENDING, None)
@@ -111,13 +144,9 @@ class GroupCommit:
             return
         self.batches += 1
         self.writes += len(outcomes)
-        for fut, result, exc in outcomes:
-            if exc is None:
-                fut.set_result(result)
-            else:
-                fut.set_exception(exc)
+        _deliver(outcomes)
 
-    def _one_by_one(self, running: list[tuple[Callable[[Connection], Any], concurrent.futures.Future]]) -> None:
+    def _one_by_one(self, running: list[tuple[Callable[[Connection], Any], Any]]) -> None:
         """Each write in its own transaction: the one at fault fails alone."""
         for job, fut in running:
             try:
@@ -126,7 +155,24 @@ class GroupCommit:
                     result = job(conn)
                     self.before_commit(conn)
             except BaseException as exc:  # noqa: BLE001 - handed to the request that sent it
-                fut.set_exception(exc)
+                _deliver([(fut, None, exc)])
             else:
                 self.writes += 1
-                fut.set_result(result)
+                _deliver([(fut, result, None)])
+
+
+def _deliver(outcomes: list[tuple[Any, Any, BaseException | None]]) -> None:
+    """Answer each write: a concurrent future directly, the waiters of each event loop together."""
+    by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+    for fut, result, exc in outcomes:
+        if isinstance(fut, _Waiter):
+            by_loop.setdefault(fut.loop, []).append((fut.future, result, exc))
+        elif exc is None:
+            fut.set_result(result)
+        else:
+            fut.set_exception(exc)
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, settled)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
