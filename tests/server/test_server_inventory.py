@@ -88,6 +88,21 @@ def test_inventory_list_filters_by_project_and_shows_status(store):
     assert client.get(f"{API}/inventory", params={"limit": 0}).status_code == 422
 
 
+def test_inventory_list_and_item_answer_the_same_bytes(store):
+    """On SQLite the list reads on the event loop's raw connection, the item through SQLAlchemy:
+    both must give the same item (times in UTC ISO format), before and after a change."""
+    client, auth = store
+    p = project()
+    iid = client.post(f"{API}/inventory", json={"id": LLAMA2_FINETUNE, "project": p, "note": "a"}, headers=auth).json()["item_id"]
+    for _ in range(2):  # the second list is answered from the serialized rows
+        listed = client.get(f"{API}/inventory", params={"project": p}).json()["items"]
+        assert listed == [client.get(f"{API}/inventory/{iid}").json()]
+    assert listed[0]["created_at"].endswith("+00:00")
+    client.patch(f"{API}/inventory/{iid}", json={"note": "b"}, headers=auth)
+    listed = client.get(f"{API}/inventory", params={"project": p}).json()["items"]
+    assert listed[0]["note"] == "b" and listed == [client.get(f"{API}/inventory/{iid}").json()]
+
+
 def test_inventory_patch_to_a_duplicate_is_409(store):
     client, auth = store
     p = project()

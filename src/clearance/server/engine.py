@@ -75,6 +75,7 @@ class Engine:
         self._default_policy = Policy()
         self._locks = [threading.Lock() for _ in range(64)]  # one computation per key at a time
         self.warm_done = self.warm_total = 0
+        self.warm_ids: list[str] = []
 
     # -- lineage -------------------------------------------------------------------------------
     def _lineage(self, ref: Ref) -> _Lineage:
@@ -156,6 +157,7 @@ class Engine:
         downloaded models of the snapshots, so that lookups of popular models are answered
         from memory from the first request on. Each is what a first request would compute."""
         todo = [e for e in self.entries if e.kind == "model"][:max(limit, 0)]
+        self.warm_ids = [e.id for e in todo]
         self.warm_total = len(todo)
         for entry in todo:
             if stop.is_set():

@@ -54,12 +54,16 @@ class AppState:
     pages: LRU[bytes] = field(init=False)  # rendered pages that depend on no write but the policy
     responses: LRU[tuple[bytes, bytes]] = field(init=False)  # middleware.ResponseCache
     _stop: threading.Event = field(default_factory=threading.Event)
+    _warmed: threading.Event = field(default_factory=threading.Event)
+    _loop_reader: Any = None
+    prefetched: int = 0  # answers the warm-up put in the response cache
 
     def __post_init__(self) -> None:
         ttl = None if self.settings.offline else self.settings.cache_ttl
         self.rows = LRU(self.settings.cache_size * 2, ttl)
         self.pages = LRU(512, ttl)
-        self.responses = LRU(self.settings.cache_size * 4, ttl)
+        # room for the warm-up's answers (5 per model, see warm_paths) besides the requests' own
+        self.responses = LRU(self.settings.cache_size * 4 + self.settings.warm * len(WARM_ANSWERS), ttl)
 
     @classmethod
     def open(cls, settings: Settings) -> "AppState":
@@ -74,9 +78,12 @@ class AppState:
         return cls(settings, store, writer, db.sessions(store), engine, HubStats(settings.snapshots),
                    GroupCommit(writer, lock, refusals=(HTTPException,), before_commit=_flush_audit))
 
-    def start_background(self) -> None:
-        """Load the Hub analytics and warm the verdicts, each on its own thread; on SQLite,
-        checkpoint the WAL in the background."""
+    def start_background(self, prefetch: Callable[[list[tuple[str, str]]], Any] | None = None) -> None:
+        """Load the Hub analytics and warm up, each on its own thread; on SQLite, checkpoint the
+        WAL in the background. The warm-up computes the verdicts of the `warm` most downloaded
+        models, then, with `prefetch` (app.prefetch: GETs through the application in this
+        process), asks for their answers as a client would — the verdict for each use, the
+        lineage graph and the model page — so that those are in the response cache too."""
         if self.settings.warm:
             self.hub.warm()
         threading.Thread(target=_freeze_garbage_collector, args=(lambda: self.ready, self._stop), name="clearance-gc",
@@ -90,11 +97,17 @@ class AppState:
                 try:
                     choice = self.policy()
                     self.engine.warm(self.settings.warm, choice.policy, choice.key, self._stop)
+                    if prefetch is not None and not self._stop.is_set():
+                        self.prefetched = prefetch(warm_paths(self.engine.warm_ids))
                 except Exception:  # noqa: BLE001 - warming is an optimisation: requests compute what it did not
                     log.exception("warming the verdict cache failed")
                     self.engine.warm_total = self.engine.warm_done
+                finally:
+                    self._warmed.set()
 
             threading.Thread(target=run, name="clearance-warm", daemon=True).start()
+        else:
+            self._warmed.set()
 
     def _refresh_policy(self) -> None:
         """Re-read the active policy in the background, well within its time to live, so that
@@ -109,10 +122,19 @@ class AppState:
     def ready(self) -> bool:
         """Warmed up: the Hub analytics loaded (when there are snapshots) and the verdicts
         computed; always, when the warm-up is off (Settings.warm = 0)."""
-        return not self.settings.warm or (not self.engine.warming and self.hub.loaded)
+        return not self.settings.warm or (self._warmed.is_set() and self.hub.loaded)
+
+    def loop_reader(self):
+        """SQLite: the event loop's own connection (the DB-API one), for reads short enough to
+        run on the loop. Only the event loop's thread uses it."""
+        if self._loop_reader is None:
+            self._loop_reader = self.store.raw_connection()
+        return self._loop_reader.driver_connection
 
     def close(self) -> None:
         self._stop.set()
+        if self._loop_reader is not None:
+            self._loop_reader.close()
         self.writes.close()
         self.store.dispose()
         if self.writer is not self.store:
@@ -161,6 +183,16 @@ class AppState:
         """A license by KB id or any alias, as `clearance license show` finds it."""
         res = self.engine.normalizer.resolve(alias, "card_license", "api")
         return self.engine.kb.get(res.id) if res.id else None
+
+
+# What the warm-up asks for each popular model (see start_background): its verdict for each use,
+# its lineage graph and its page (default use).
+WARM_ANSWERS = (("/api/v1/models/{}/clearance", "use=commercial"), ("/api/v1/models/{}/clearance", "use=redistribution"),
+                ("/api/v1/models/{}/clearance", "use=research"), ("/api/v1/models/{}/graph", ""), ("/models/{}", ""))
+
+
+def warm_paths(model_ids: list[str]) -> list[tuple[str, str]]:
+    return [(path.format(mid), query) for mid in model_ids for path, query in WARM_ANSWERS]
 
 
 def _freeze_garbage_collector(ready: Callable[[], bool], stop: threading.Event, every: float = 30.0) -> None:
