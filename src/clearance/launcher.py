@@ -13,41 +13,48 @@ import sys
 USES = ("commercial", "redistribution", "research")
 FORMATS = ("text", "json", "markdown", "sarif")
 DATA_TERMS = ("strict", "lenient")
-# The Typer command's options (tests/cli/test_launcher.py compares them): getopt's spelling.
-SHORT = "u:p:s:f:"
-LONG = ("use=", "policy=", "snapshot=", "offline", "data-terms=", "depth=", "format=")
-_SHORT_TO_LONG = {"-u": "--use", "-p": "--policy", "-s": "--snapshot", "-f": "--format"}
+# The Typer command's options (tests/cli/test_launcher.py compares them): name -> takes a value.
+OPTIONS = {"--use": True, "--policy": True, "--snapshot": True, "--offline": False, "--data-terms": True,
+           "--depth": True, "--format": True}
+SHORT = {"-u": "--use", "-p": "--policy", "-s": "--snapshot", "-f": "--format"}
 _CHOICES = {"--use": USES, "--format": FORMATS, "--data-terms": DATA_TERMS}
 
 
 def parse_check(args: list[str]) -> dict | None:
     """The options of `clearance check ARGS`, or None when Typer should take the command line.
-    getopt (stdlib, and cheaper to import than argparse) in GNU mode: options and targets in
-    any order, `--opt=value`, `-uvalue`. getopt would expand an abbreviated long option;
-    Click does not, so neither does this."""
-    import getopt
-
-    for arg in args:
-        if arg == "--":
-            break
-        if arg.startswith("--") and arg.split("=", 1)[0][2:] not in {n.rstrip("=") for n in LONG}:
-            return None
-    try:
-        pairs, targets = getopt.gnu_getopt(args, SHORT, list(LONG))
-    except getopt.GetoptError:
-        return None
-    if not targets or any(t.startswith("-") for t in targets):
-        return None  # no target, or an option after `--`: Typer decides what it means
-    opts: dict = {"targets": targets, "snapshot": [], "offline": False, "use": None, "policy": None,
+    Click's conventions: options and targets in any order, `--opt value`, `--opt=value`,
+    `-u value`, `-uvalue`, `--` ends the options; no abbreviated long options. (argparse and
+    getopt cost a cold process more to import than this loop takes.)"""
+    opts: dict = {"targets": [], "snapshot": [], "offline": False, "use": None, "policy": None,
                   "data_terms": None, "depth": None, "format": "text"}
-    for name, value in pairs:
-        name = _SHORT_TO_LONG.get(name, name)
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            opts["targets"] += list(rest)
+            break
+        if not arg.startswith("-") or arg == "-":
+            opts["targets"].append(arg)
+            continue
+        if arg.startswith("--"):
+            name, eq, value = arg.partition("=")
+        else:
+            name, value = SHORT.get(arg[:2], "?"), arg[2:]
+            eq = "=" if value else ""
+        if name not in OPTIONS:
+            return None
+        if not OPTIONS[name]:
+            if eq:
+                return None  # --offline=yes
+            opts["offline"] = True
+            continue
+        if not eq:
+            value = next(rest, None)
+            if value is None:
+                return None
         if name in _CHOICES and value not in _CHOICES[name]:
             return None
         if name == "--snapshot":
             opts["snapshot"].append(value)
-        elif name == "--offline":
-            opts["offline"] = True
         elif name == "--depth":
             try:
                 opts["depth"] = int(value)
@@ -55,6 +62,8 @@ def parse_check(args: list[str]) -> dict | None:
                 return None
         else:
             opts[name[2:].replace("-", "_")] = value
+    if not opts["targets"] or any(t.startswith("-") for t in opts["targets"]):
+        return None  # no target, or an option-like target after `--`: Typer decides what it means
     return opts
 
 

@@ -45,11 +45,14 @@ def _offline(monkeypatch, tmp_path):
 def test_the_fast_parser_takes_exactly_the_typer_commands_options():
     typer_check = get_command(app).commands["check"]
     typer_opts = {o for p in typer_check.params for o in p.opts if o.startswith("-")}
-    fast_opts = {"--" + n.rstrip("=") for n in launcher.LONG} | {"-" + c for c in launcher.SHORT if c != ":"}
-    assert fast_opts == typer_opts
-    # short options that take a value, and long ones, agree with Typer's flags
+    assert set(launcher.OPTIONS) | set(launcher.SHORT) == typer_opts
+    for p in typer_check.params:  # each short spelling means the same long option
+        shorts = [o for o in p.opts if len(o) == 2 and o.startswith("-")]
+        longs = [o for o in p.opts if o.startswith("--")]
+        assert all(launcher.SHORT[s] == longs[0] for s in shorts), p.opts
+    # flags (no value) agree with Typer's
     flags = {o for p in typer_check.params if getattr(p, "is_flag", False) for o in p.opts}
-    assert flags == {"--offline"} and {n for n in launcher.LONG if not n.endswith("=")} == {"offline"}
+    assert flags == {n for n, takes_value in launcher.OPTIONS.items() if not takes_value} == {"--offline"}
     # and the same choices as the Typer command's enums
     assert set(launcher.USES) == {c.value for c in cli.UseChoice}
     assert set(launcher.DATA_TERMS) == {c.value for c in cli.DataTermsChoice}
@@ -100,7 +103,7 @@ def test_input_errors_exit_2_with_one_line_as_typer_does(capsys, tmp_path):
 @pytest.mark.parametrize("args", [
     ["--help"], [], ["x/y", "--no-such-option"], ["x/y", "--use", "selling"], ["x/y", "--depth", "two"],
     ["x/y", "--", "-weird"], ["x/y", "--of"],  # no abbreviations: Click does not take them either
-    ["x/y", "-u"], ["x/y", "--offline=yes"], ["x/y", "-x"],
+    ["x/y", "-u"], ["x/y", "--offline=yes"], ["x/y", "-x"], ["x/y", "--use"], ["--", "--offline"],
 ])
 def test_what_the_fast_parser_does_not_understand_goes_to_typer(args):
     assert launcher.fast_check(args) is None
@@ -125,10 +128,17 @@ def test_a_cold_check_imports_no_cli_framework_and_no_pydantic(tmp_path):
     first = _console(["check", str(model), "--offline", "--format", "json"], tmp_path, env)
     assert first.returncode == 1, first.stderr  # unknown: its base is not in any source offline
     assert json.loads(first.stdout)["results"][0]["subject"] == str(model)
-    # The first run validates the policy with pydantic; later ones read the validated copy.
+    assert first.stderr.strip().splitlines()[-1] == "['pydantic', 'yaml']"  # validating the KB, policy, card
+    # Later runs read the validated policy and the parsed card from the cache.
     again = _console(["check", str(model), "--offline", "--format", "json"], tmp_path, env)
     assert again.stdout == first.stdout and again.returncode == 1
-    assert again.stderr.strip().splitlines()[-1] == "['yaml']"  # the card's front matter, nothing else
+    assert again.stderr.strip().splitlines()[-1] == "[]"
+    # An edited card is parsed again.
+    readme = model / "README.md"
+    readme.write_text(readme.read_text().replace("---\n", "---\nlicense: apache-2.0\n", 1))
+    edited = _console(["check", str(model), "--offline", "--format", "json"], tmp_path, env)
+    assert json.loads(edited.stdout)["results"][0]["declared_licenses"] == ["apache-2.0"]
+    assert edited.stderr.strip().splitlines()[-1] == "['yaml']"
 
 
 def test_other_commands_and_help_still_go_to_typer(tmp_path):
@@ -144,3 +154,40 @@ def test_colour_only_on_a_terminal_or_when_forced(tmp_path):
     plain = _console(["check", "google/gemma-7b", "--snapshot", SNAP, "--offline"], tmp_path)
     forced = _console(["check", "google/gemma-7b", "--snapshot", SNAP, "--offline"], tmp_path, {"FORCE_COLOR": "1"})
     assert "\x1b[" not in plain.stdout and "\x1b[1;33mCONDITIONAL" in forced.stdout
+
+
+TOKENS = ["x/y", "a/b", "--offline", "--use", "commercial", "research", "-u", "-ucommercial", "--use=research",
+          "--format", "json", "-f", "sarif", "--depth", "2", "-1", "--depth=3", "--snapshot", "s.jsonl", "-s",
+          "--policy", "p.toml", "-p", "--data-terms", "strict", "--", "-", "--of", "--offline=1", "-x", "-sq.jsonl"]
+
+
+def _click_params(args: list[str]) -> dict | None:
+    try:
+        from typer._click import exceptions as cx  # Typer 0.29 carries its own Click
+    except ImportError:
+        from click import exceptions as cx
+
+    command = get_command(app).commands["check"]
+    try:
+        ctx = command.make_context("check", list(args), resilient_parsing=False)
+    except cx.ClickException:
+        return None
+    p = ctx.params
+    value = lambda v: getattr(v, "value", v)  # noqa: E731 - Typer's enums
+    return {"targets": list(p["targets"]), "snapshot": [str(s) for s in p["snapshots"]], "offline": p["offline"],
+            "use": value(p["use"]), "policy": str(p["policy_file"]) if p["policy_file"] else None,
+            "data_terms": value(p["data_terms"]), "depth": p["depth"], "format": value(p["fmt"])}
+
+
+def test_the_fast_parser_reads_every_command_line_it_accepts_as_click_does():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.sampled_from(TOKENS), max_size=8))
+    def check(args):
+        fast = launcher.parse_check(args)
+        if fast is not None:
+            assert _click_params(args) == fast, args
+
+    check()

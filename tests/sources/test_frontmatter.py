@@ -109,3 +109,28 @@ def test_front_matter_block_is_found_as_huggingface_hub_finds_it():
     from clearance.sources.frontmatter import REGEX_YAML_BLOCK
 
     assert REGEX_YAML_BLOCK.pattern == HUB_BLOCK.pattern
+
+
+def test_cards_on_disk_are_parsed_once_and_never_served_stale(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(tmp_path / "cache"))
+    card = tmp_path / "README.md"
+    card.write_text("---\nlicense: mit\nbase_model: org/base\n---\n# hello\n")
+    first = read_card_file(card)
+    assert first.data == {"license": "mit", "base_model": "org/base"} and first.ok
+    assert len(list((tmp_path / "cache").glob("card-*.pickle"))) == 1
+    assert read_card_file(card) == first  # from the cache
+    card.write_text("---\nlicense: apache-2.0\nbase_model: org/base\n---\n# hello\n")
+    assert read_card_file(card).data["license"] == "apache-2.0"
+
+
+def test_a_card_with_problems_is_reported_every_time_never_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEARANCE_CACHE_DIR", str(tmp_path / "cache"))
+    card = tmp_path / "README.md"
+    card.write_text("---\nlicense: [mit\n---\n")
+    for _ in range(2):
+        bad = read_card_file(card)
+        assert not bad.ok and bad.warnings and str(card) in bad.warnings[0]
+    card.write_text("---\n1: x\nlicense: mit\n---\n")  # a key that is not a string: a warning
+    for _ in range(2):
+        assert read_card_file(card).warnings
+    assert not list((tmp_path / "cache").glob("card-*.pickle"))

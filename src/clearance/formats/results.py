@@ -5,7 +5,6 @@ Renderers only arrange what the engine and the policy decided; none computes a v
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +24,8 @@ def result_json(outcome: Outcome) -> dict[str, Any]:
 
 
 def to_json(outcomes: Sequence[Outcome], warnings: Sequence[str] = (), extra: dict[str, Any] | None = None) -> str:
+    import json
+
     doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **(extra or {})}
     doc["results"] = [result_json(o) for o in outcomes]
     doc["warnings"] = list(warnings)
@@ -142,6 +143,8 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 def to_sarif(outcomes: Sequence[Outcome], locations: dict[str, tuple[str, int]] | None = None) -> str:
     """SARIF 2.1.0. `locations` maps a subject to the (file, line) that references it (scan);
     without one, results point at the model id as a logical location."""
+    import json
+
     catalogue = sorted(rules().values(), key=lambda r: r.code)
     index = {r.name: i for i, r in enumerate(catalogue)}
     results = []

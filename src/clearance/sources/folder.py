@@ -10,7 +10,6 @@ warning on a partial artifact.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -89,6 +88,8 @@ def _card(out: Collected, path: Path, kind: str) -> None:
 
 
 def _json(out: Collected, path: Path) -> dict[str, Any] | None:
+    import json
+
     try:
         if path.stat().st_size > MAX_JSON_BYTES:
             out.warnings.append(f"{path}: larger than {MAX_JSON_BYTES} bytes: not read")

@@ -9,7 +9,6 @@ found" included. Offline, the source answers from that cache alone and never ope
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
@@ -57,7 +56,13 @@ class HubSource(Source):
         """(hit, record): a hit with record None is a cached "not found"."""
         path = self._cache_path(ref)
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            return False, None
+        import json  # only for a cache hit: a miss should not pay for it
+
+        try:
+            entry = json.loads(text)
             fresh = self.offline or time.time() - float(entry["fetched_at"]) < self.ttl
             if fresh and isinstance(entry, dict) and (entry["record"] is None or isinstance(entry["record"], dict)):
                 return True, entry["record"]
@@ -66,6 +71,8 @@ class HubSource(Source):
         return False, None
 
     def _store(self, ref: Ref, record: dict[str, Any] | None) -> None:
+        import json
+
         path = self._cache_path(ref)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

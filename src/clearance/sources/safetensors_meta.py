@@ -7,7 +7,6 @@ JSON. The length is bounded (safetensors itself refuses headers over 100 MB).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 MAX_HEADER_BYTES = 100 * 1024 * 1024
@@ -18,6 +17,8 @@ class SafetensorsError(ValueError):
 
 
 def read_safetensors_metadata(path: Path) -> dict[str, str]:
+    import json
+
     try:
         with path.open("rb") as fh:
             head = fh.read(8)

@@ -8,8 +8,6 @@ line an error instead.
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,6 +61,9 @@ class SnapshotSource(Source):
             self.warnings.append(message)
 
     def _rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        import gzip
+        import json
+
         name = self.path.name.lower()
         if name.endswith(".parquet"):
             yield from self._parquet_rows()
@@ -94,6 +95,8 @@ class SnapshotSource(Source):
         return True
 
     def _parquet_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        import json
+
         import pyarrow as pa
         import pyarrow.parquet as pq
 
