@@ -65,6 +65,8 @@ class GraphLineage:
 
 @dataclass
 class CheckRun:
+    """Every outcome of one check, the warnings to show, and the graphs walked."""
+
     outcomes: list[Outcome]
     warnings: list[str]
     graphs: dict[str, Graph] = field(default_factory=dict)  # subject -> its lineage (for BOMs, notices)

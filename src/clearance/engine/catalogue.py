@@ -15,6 +15,8 @@ DOCS_URL = "docs/findings.md#{code}"
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One finding in the catalogue: stable code and name, default severity, and its page."""
+
     code: str
     name: str
     severity: Severity

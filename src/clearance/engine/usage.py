@@ -21,6 +21,8 @@ _PERMISSION_FOR_USE = {"commercial": "commercial_use", "redistribution": "redist
 
 @dataclass
 class Assessment:
+    """What one use of one artifact comes to: verdict, obligations, findings and reasons."""
+
     verdict: str = "cleared"
     obligations: list[Obligation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

@@ -54,6 +54,8 @@ class Organization:
 
 @dataclass(frozen=True, slots=True)
 class Obligation:
+    """Something the user must do to use the model, and the license section that says so."""
+
     license: str
     text: str
     section: str
@@ -65,6 +67,8 @@ class Obligation:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One finding about an artifact, with the path from the subject to its cause."""
+
     code: str
     name: str
     severity: str
@@ -83,6 +87,8 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Result:
+    """The answer for one subject and one use: verdict, the licenses behind it, and why."""
+
     subject: str
     use: str
     verdict: str

@@ -12,6 +12,8 @@ from clearance.graph.model import Edge
 
 @dataclass
 class Walk:
+    """The ancestors the engine reached from a subject, with the path to each."""
+
     subject: str
     # Each reached ancestor -> the link by which it was first reached (breadth first, so
     # following these back gives a shortest path to the subject).

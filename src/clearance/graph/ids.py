@@ -33,6 +33,8 @@ class InvalidRef(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Ref:
+    """A parsed reference to a Hub repository (or a local path): kind, id, revision."""
+
     id: str  # as written (without URL parts or @revision); for a path, the absolute path
     kind: Kind = "model"
     revision: str | None = None

@@ -17,6 +17,8 @@ from clearance.sources.interface import LookupFailed, Record, Source, SourceErro
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """What the sources said about one reference: its record, or why there is none."""
+
     record: Record | None
     notes: tuple[str, ...] = ()  # lookups that failed on the way (the walk reports them)
 

@@ -14,6 +14,7 @@ import hashlib
 import os
 import pickle
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -71,12 +72,16 @@ def cached(paths: Sequence[Path], build: Callable[[], T], name: str = "kb", extr
 def _write(target: Path, value: object, keep: int = 1) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile  # only when writing: a cache hit should not pay for it
-
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".kb-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, target)  # atomic: a concurrent reader sees the old file or the new one
+        # A name no other process uses, opened exclusively (tempfile's import costs a short
+        # command more than this), then an atomic rename: a concurrent reader sees the old
+        # file or the new one.
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+        try:
+            with open(tmp, "xb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
         olds = [p for p in target.parent.glob(f"{target.name.rsplit('-', 1)[0]}-*.pickle") if p != target]
         olds.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in olds[keep - 1:]:

@@ -26,6 +26,8 @@ PLACEHOLDERS = frozenset({"other", "unknown", "cc"})
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
+    """One raw license value and the KB ids it resolved to, with confidence and evidence."""
+
     input: str
     id: str | None  # KB id (curated or long tail); None when unknown
     confidence: float
@@ -62,6 +64,8 @@ def _spdx():
 
 @dataclass
 class Normalizer:
+    """Turns raw license values (ids, names, URLs, expressions) into KB ids."""
+
     kb: KnowledgeBase = field(default_factory=default_kb)
 
     def resolve(self, value: object, kind: str = "card_license", where: str = "") -> Resolution:

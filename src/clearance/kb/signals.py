@@ -21,6 +21,8 @@ SignalKind = Literal[
 
 @dataclass(frozen=True, slots=True)
 class LicenseSignal:
+    """A raw license value as found, and where it was found."""
+
     kind: SignalKind
     value: str
     where: str = ""  # evidence: file, line or API field it was read from

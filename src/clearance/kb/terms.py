@@ -53,12 +53,16 @@ TERM_NAMES: tuple[str, ...] = PERMISSIONS + tuple(ABSENT)
 
 @dataclass(frozen=True)
 class Territory:
+    """A territory a license excludes, optionally for one modality only."""
+
     territory: str  # ISO 3166-1 alpha-2, or EU
     applies_to: str = "all"  # "all" or a modality, e.g. "multimodal"
 
 
 @dataclass(frozen=True)
 class Evidence:
+    """Where a term is stated: the published text's URL and section."""
+
     url: str
     section: str
     stated: bool  # False when the license is silent and the absent value applies

@@ -19,6 +19,8 @@ from clearance.policy.model import ExceptionEntry, Policy
 
 @dataclass(frozen=True)
 class Outcome:
+    """An engine result under the policy: passed or not, why not, and any waiver."""
+
     result: Result  # with severities overridden as the policy says
     passed: bool
     failures: tuple[str, ...] = ()
@@ -27,6 +29,8 @@ class Outcome:
 
 @dataclass
 class Evaluator:
+    """Applies one policy to engine results; remembers which exceptions were used."""
+
     policy: Policy
     kb: KnowledgeBase
     today: dt.date = field(default_factory=dt.date.today)

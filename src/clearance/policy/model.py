@@ -36,6 +36,8 @@ EU_MEMBERS = frozenset(
 
 @dataclass(frozen=True)
 class OrganizationTable:
+    """The [organization] table: users, revenue and territories."""
+
     monthly_active_users: int | None = None
     annual_revenue_usd: int | None = None
     territories: tuple[str, ...] = ()  # upper-case ISO 3166-1 alpha-2 codes or EU
@@ -49,6 +51,8 @@ class OrganizationTable:
 
 @dataclass(frozen=True)
 class ExceptionEntry:
+    """A model the policy lets pass anyway, with the reason and an optional expiry."""
+
     model: str
     reason: str
     expires: dt.date | None = None
@@ -57,6 +61,8 @@ class ExceptionEntry:
 
 @dataclass(frozen=True)
 class Policy:
+    """The whole policy, validated (see policy/schema.py)."""
+
     organization: OrganizationTable = field(default_factory=OrganizationTable)
     uses: tuple[str, ...] = ("commercial",)
     allow: tuple[str, ...] = ()

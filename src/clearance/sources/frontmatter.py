@@ -45,6 +45,8 @@ def _loader_class():
 
 @dataclass(frozen=True, slots=True)
 class Card:
+    """A card's front matter, and what went wrong reading it."""
+
     data: dict[str, Any]  # the front matter, string keys only
     warnings: tuple[str, ...] = ()
     has_front_matter: bool = False

@@ -27,6 +27,8 @@ class LookupFailed(SourceError):
 
 @dataclass(frozen=True, slots=True)
 class Record:
+    """What a source knows about one repository: its metadata as the Hub would give it."""
+
     artifact: Artifact
     edges: tuple[Edge, ...] = ()  # to the artifact's parents (bases and training datasets)
 
