@@ -51,6 +51,17 @@ def test_a_corrupt_copy_is_rebuilt(kb_copy):
     assert copy.read_bytes() != b"not a pickle"
 
 
+def test_a_copy_made_for_other_inputs_is_never_served(kb_copy):
+    # File names are checksums of the key; the file holds the key, compared in full on read.
+    _cached(kb_copy)
+    (copy,) = (kb_copy.parent / "cache").glob("kb-*.pickle")
+    import pickle
+
+    _, value = pickle.loads(copy.read_bytes())
+    copy.write_bytes(pickle.dumps(("some other key", "a wrong value")))  # as if two keys collided
+    assert _cached(kb_copy).licenses == value.licenses
+
+
 def test_an_unwritable_cache_directory_only_costs_speed(kb_copy, monkeypatch, tmp_path):
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("x")

@@ -52,6 +52,16 @@ def test_answers_are_cached_on_disk_including_not_found(hub, tmp_path):
     assert expired.requests == 1 and len(hub.requests) == 3
 
 
+def test_a_cache_file_answering_another_ref_is_a_miss(hub, tmp_path):
+    # File names are checksums: an entry is used only for the ref it says it answers.
+    src = HubSource(cache_dir=tmp_path / "c", offline=True)
+    gemma, other = parse_ref("google/gemma-7b"), parse_ref("meta-llama/Llama-2-7b-chat-hf")
+    HubSource(cache_dir=tmp_path / "c").lookup(gemma)
+    gemma_file = src._cache_path(gemma)
+    src._cache_path(other).write_bytes(gemma_file.read_bytes())  # as if the two names collided
+    assert src.lookup(other) is None and src.lookup(gemma) is not None
+
+
 def test_revision_goes_in_the_request(hub, tmp_path):
     HubSource(cache_dir=tmp_path / "c").lookup(parse_ref("https://huggingface.co/google/gemma-7b/tree/0f2c"))
     assert paths(hub) == ["/api/models/google/gemma-7b/revision/0f2c"]

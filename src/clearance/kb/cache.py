@@ -10,11 +10,11 @@ the user writes there.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -40,11 +40,19 @@ _CODE = tuple(Path(__file__).with_name(n) for n in ("terms.py", "schema.py", "lo
 
 
 def key_for(paths: Sequence[Path], name: str = "kb", extra: str = "") -> str:
-    h = hashlib.sha256(f"{name}|{__version__}|{SCHEMA_VERSION}|{sys.version_info[:2]}|{extra}".encode())
+    """Everything the cached value depends on, spelled out. The file name holds a checksum of
+    it and the file the key itself, compared in full on every read: a checksum collision can
+    only cost a rebuild, never serve a wrong value (and hashlib's OpenSSL import is not paid)."""
+    parts = [f"{name}|{__version__}|{SCHEMA_VERSION}|{sys.version_info[:2]}|{extra}"]
     for path in (*_CODE, *paths):
         st = path.stat()
-        h.update(f"|{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:24]
+        parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def file_name(name: str, key: str) -> str:
+    data = key.encode("utf-8", "surrogatepass")
+    return f"{name}-{zlib.crc32(data):08x}{zlib.adler32(data):08x}.pickle"
 
 
 def cached(paths: Sequence[Path], build: Callable[[], T], name: str = "kb", extra: str = "",
@@ -54,18 +62,21 @@ def cached(paths: Sequence[Path], build: Callable[[], T], name: str = "kb", extr
     ScanCode's license table, policies); `keep` is how many copies of that name to keep (one
     for the KB, a few for policies: several projects share a cache)."""
     try:
-        target = cache_dir() / f"{name}-{key_for(paths, name, extra)}.pickle"
+        key = key_for(paths, name, extra)
+        target = cache_dir() / file_name(name, key)
     except OSError:
         return build()
     try:
         with target.open("rb") as fh:
-            return pickle.load(fh)
+            stored_key, value = pickle.load(fh)
+        if stored_key == key:
+            return value
     except FileNotFoundError:
         pass
     except Exception:  # noqa: BLE001 - any unreadable copy is simply rebuilt
         pass
     value = build()
-    _write(target, value, keep)
+    _write(target, (key, value), keep)
     return value
 
 

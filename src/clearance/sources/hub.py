@@ -8,9 +8,9 @@ found" included. Offline, the source answers from that cache alone and never ope
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +49,14 @@ class HubSource(Source):
 
     # -- the disk cache ------------------------------------------------------------------------
     def _cache_path(self, ref: Ref) -> Path:
-        name = f"{self.endpoint}|{ref.kind}|{ref.id.lower()}|{ref.revision or ''}"
-        return self.cache_dir / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
+        # A checksum names the file; the entry says what it answers, and a read compares that
+        # (`_cached`), so two refs that share a file name only cost a fetch. (zlib, not hashlib:
+        # importing OpenSSL costs every cold `check` ~3 ms.)
+        data = self._cache_name(ref).encode("utf-8", "surrogatepass")
+        return self.cache_dir / f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}.json"
+
+    def _cache_name(self, ref: Ref) -> str:
+        return f"{self.endpoint}|{ref.kind}|{ref.id.lower()}|{ref.revision or ''}"
 
     def _cached(self, ref: Ref) -> tuple[bool, dict[str, Any] | None]:
         """(hit, record): a hit with record None is a cached "not found"."""
@@ -64,7 +70,8 @@ class HubSource(Source):
         try:
             entry = json.loads(text)
             fresh = self.offline or time.time() - float(entry["fetched_at"]) < self.ttl
-            if fresh and isinstance(entry, dict) and (entry["record"] is None or isinstance(entry["record"], dict)):
+            answers = entry.get("name") == self._cache_name(ref)
+            if fresh and answers and (entry["record"] is None or isinstance(entry["record"], dict)):
                 return True, entry["record"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -77,8 +84,9 @@ class HubSource(Source):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"fetched_at": time.time(), "endpoint": self.endpoint, "kind": ref.kind,
-                                       "id": ref.id, "revision": ref.revision, "record": record}), encoding="utf-8")
+            tmp.write_text(json.dumps({"fetched_at": time.time(), "name": self._cache_name(ref), "endpoint": self.endpoint,
+                                       "kind": ref.kind, "id": ref.id, "revision": ref.revision, "record": record}),
+                           encoding="utf-8")
             os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only costs a later request
