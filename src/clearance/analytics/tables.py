@@ -18,6 +18,16 @@ from clearance.graph.ids import NOT_DATASETS
 from clearance.graph.relations import QUANT_NAME_RE2, QUANT_TAGS
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
+# Each (relation, evidence) an edge can have, numbered in order of precedence: when a model
+# names the same parent several ways, a typed hub tag wins over the card, the card over a
+# dataset tag. Edges carry the number while they are grouped (an integer is cheaper than strings).
+_KINDS = (
+    [(r, f"hub tag base_model:{r}") for r in RELATIONS[1:]]
+    + [(r, "card base_model_relation") for r in RELATIONS]
+    + [("quantized", "inferred: quantization markers in name or tags"), ("merge", "inferred: several base models"),
+       ("finetune", "card base_model (relation not stated)"), ("trained_on", "hub tag dataset:")]
+)
+_KIND = {k: i for i, k in enumerate(_KINDS, start=1)}
 _COLUMNS = (
     "{'id': 'VARCHAR', 'type': 'VARCHAR', 'createdAt': 'VARCHAR', 'lastModified': 'VARCHAR', "
     "'downloads': 'BIGINT', 'likes': 'BIGINT', 'tags': 'VARCHAR[]', 'pipeline_tag': 'VARCHAR', "
@@ -57,8 +67,7 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
                 select lower(id) as key, id, coalesce(type, 'model') as kind,
                        try_cast(createdAt as timestamp) as created_at,
                        coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag, snapshot,
-                       list_filter(coalesce(tags, []), lambda t: t like 'license:%' or t like 'base_model:%'
-                                   or t like 'dataset:%' or lower(t) in ?) as tags,
+                       coalesce(tags, []) as tags,  -- filtered when unnested, below: cheaper than a lambda here
                        json_extract(cardData, ['$.license', '$.base_model', '$.base_model_relation',
                                                '$.license_name', '$.license_link', '$.quantized_by']) as card
                 from raw where id is not null
@@ -67,7 +76,7 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
                    card[1] as card_license, card[2] as card_base_model, card[3] ->> '$' as base_model_relation,
                    card[4] ->> '$' as license_name, card[5] ->> '$' as license_link, card[6] ->> '$' as quantized_by
             from picked
-        """, [sorted(QUANT_TAGS)])
+        """)
     except duckdb.Error as exc:
         raise SnapshotError(f"cannot read snapshot: {str(exc).splitlines()[0]}") from None
     # The same id twice (two snapshots, or a repeated line): the later snapshot's record wins.
@@ -77,10 +86,13 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             create or replace temp table models as
             select * from models qualify row_number() over (partition by key order by snapshot desc) = 1
         """)
+    # Only the tags read below: the three prefixes and the quantization markers.
     con.execute("""
         create or replace temp table tag as
-        select key, unnest(tags) as t from models
-    """)
+        select key, t from (select key, unnest(tags) as t from models)
+        where t like 'license:%' or t like 'base_model:%' or t like 'dataset:%' or lower(t) in ?
+    """, [sorted(QUANT_TAGS)])
+    con.execute("alter table models drop column tags")
     con.execute("""
         create or replace temp table declared as
         select distinct key, trim(value) as value from (
@@ -98,7 +110,7 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             select key as child, string_split(substr(t, 12), ':') as parts
             from tag where t like 'base_model:%'
         ), typed as (
-            select child, lower(parts[2]) as parent, parts[1] as relation, 'hub tag base_model:' || parts[1] as evidence
+            select child, lower(parts[2]) as parent, list_position({list(RELATIONS)}, parts[1]) - 1 as kind
             -- `finetune` is the Hub's default, not a statement (graph/relations.py): untyped below
             from tagged where len(parts) = 2 and parts[1] in {RELATIONS} and parts[1] <> 'finetune'
         ), card as (
@@ -120,23 +132,21 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             from (select distinct child, parent, declared_relation from untyped) group by child, parent
         ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's name, tags or quantized_by
             select key from models
-            where regexp_matches(lower(regexp_extract(id, '[^/]*$')), '{QUANT_NAME_RE2}')
-               or coalesce(quantized_by, '') <> ''
-               or list_has_any(list_transform(tags, lambda t: lower(t)), {sorted(QUANT_TAGS)})
+            where regexp_matches(lower(regexp_extract(id, '[^/]*$')), '{QUANT_NAME_RE2}') or coalesce(quantized_by, '') <> ''
+            union  -- `tag` keeps every tag that is a quantization marker, whatever its case
+            select key from tag where lower(t) in {tuple(sorted(QUANT_TAGS))}
         ), inferred as (
             select child, parent,
-                   case when declared_relation in {RELATIONS} then declared_relation
-                        when child in (select key from quant) then 'quantized'
-                        when n_bases > 1 then 'merge' else 'finetune' end as relation,
-                   case when declared_relation in {RELATIONS} then 'card base_model_relation'
-                        when child in (select key from quant) then 'inferred: quantization markers in name or tags'
-                        when n_bases > 1 then 'inferred: several base models' else 'card base_model (relation not stated)' end
+                   case when declared_relation in {RELATIONS} then {len(RELATIONS) - 1} + list_position({list(RELATIONS)}, declared_relation)
+                        when child in (select key from quant) then {_KIND['quantized', 'inferred: quantization markers in name or tags']}
+                        when n_bases > 1 then {_KIND['merge', 'inferred: several base models']}
+                        else {_KIND['finetune', 'card base_model (relation not stated)']} end as kind
             from counted
         ), datasets as (
-            select key as child, lower(substr(t, 9)) as parent, 'trained_on' as relation, 'hub tag dataset:' as evidence
+            select key as child, lower(substr(t, 9)) as parent, {_KIND['trained_on', 'hub tag dataset:']} as kind
             from tag where t like 'dataset:%' and lower(substr(t, 9)) not in {tuple(sorted(NOT_DATASETS)) + ("",)}
-        )
-        select child, parent, any_value(relation order by rank) as relation, any_value(evidence order by rank) as evidence
+        ), ranked as (  -- of a (child, parent) pair's rows, the first kind wins
+        select child, parent, min(kind) as kind
         from (
             -- graph/ids.py's reading of a reference: a datasets/ or models/ prefix and an
             -- @revision are dropped, and what is left must have the shape of a Hub id
@@ -144,15 +154,15 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
                    case when parent like 'datasets/%' or parent like 'models/%' or parent like '%@%'
                         then regexp_replace(regexp_replace(parent, '^(datasets|models)/', ''), '@.*$', '')
                         else parent end as parent,
-                   relation, evidence, rank
-            from (
-                select *, 0 as rank from typed
-                union all select *, 1 from inferred
-                union all select *, 2 from datasets
-            )
+                   kind
+            from (select * from typed union all select * from inferred union all select * from datasets)
         )  -- self-references stay: the engine reports them
         where regexp_matches(parent, '^([a-z0-9_][a-z0-9_.-]{{0,254}}/)?[a-z0-9_][a-z0-9_.-]{{0,254}}$')
         group by child, parent
+        )
+        select r.child, r.parent, k.relation, k.evidence
+        from ranked r join (values {", ".join(f"({code}, '{rel}', '{ev}')" for (rel, ev), code in _KIND.items())}) k(kind, relation, evidence)
+          on k.kind = r.kind
     """)
 
 
