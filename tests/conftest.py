@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "data"
 SHARED = ROOT.parent / "shared" / "data"
+
+
+def pytest_configure(config):
+    # The compiled KB, validated policies and parsed cards go to a cache of the test runs' own,
+    # never the user's (tests that check the cache itself set their own directory).
+    os.environ.setdefault("CLEARANCE_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"clearance-test-cache-{os.getuid()}"))
 
 
 @pytest.fixture(scope="session")
