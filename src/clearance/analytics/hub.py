@@ -41,6 +41,9 @@ class HubAnalysis:
         # in-memory database still runs (compressing every table written so far, again and
         # again as the tables grow) cost more than the whole lineage walk.
         self.con.execute("set checkpoint_threshold = '1TB'")
+        # No result here depends on the order rows were read in (every listing sorts): DuckDB
+        # may then write tables and the audit file without keeping it, in parallel.
+        self.con.execute("set preserve_insertion_order = false")
         if self.memory_limit:
             self.con.execute("set memory_limit = ?", [self.memory_limit])
             self._spill = tempfile.TemporaryDirectory(prefix="clearance-duckdb-")

@@ -165,6 +165,8 @@ def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> int:
                c.declared_licenses, c.inherited_licenses, c.conflict_pairs, c.verdict, c.findings
         from audit_keyed k join combo c using ({", ".join(keycols)})
     """)
+    for t in ("own", "inherited", "node"):
+        con.execute(f"drop table {t}")
     return levels
 
 

@@ -106,13 +106,15 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
     """)
     con.execute(f"""
         create or replace temp table edges as
-        with tagged as materialized (
-            select key as child, string_split(substr(t, 12), ':') as parts
-            from tag where t like 'base_model:%'
+        with tagged as (  -- base_model:<parent> or base_model:<relation>:<parent> (more colons: not read)
+            select child, case when i = 0 then r else substr(r, i + 1) end as ref,
+                   case when i > 0 then substr(r, 1, i - 1) end as tag_relation
+            from (select key as child, substr(t, 12) as r, strpos(substr(t, 12), ':') as i from tag where t like 'base_model:%')
+            where i = 0 or strpos(substr(r, i + 1), ':') = 0
         ), typed as (
-            select child, lower(parts[2]) as parent, list_position({list(RELATIONS)}, parts[1]) - 1 as kind
+            select child, lower(ref) as parent, list_position({list(RELATIONS)}, tag_relation) - 1 as kind
             -- `finetune` is the Hub's default, not a statement (graph/relations.py): untyped below
-            from tagged where len(parts) = 2 and parts[1] in {RELATIONS} and parts[1] <> 'finetune'
+            from tagged where tag_relation in {RELATIONS} and tag_relation <> 'finetune'
         ), card as (
             select key as child, lower(b) as parent, base_model_relation as declared_relation
             from (
@@ -122,14 +124,13 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
                  where json_type(card_base_model) = 'ARRAY'
             ) where b is not null and trim(b) <> ''
         ), untyped as (
-            select child, lower(parts[1]) as parent, null as declared_relation from tagged where len(parts) = 1
-            union all
-            select child, lower(parts[2]), null from tagged where len(parts) = 2 and parts[1] = 'finetune'
+            select child, lower(ref) as parent, null as declared_relation from tagged
+             where tag_relation is null or tag_relation = 'finetune'
             union all select * from card
         ), counted as (
             select child, parent, any_value(declared_relation) as declared_relation,
                    count(*) over (partition by child) as n_bases
-            from (select distinct child, parent, declared_relation from untyped) group by child, parent
+            from untyped group by child, parent
         ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's name, tags or quantized_by
             select key from models
             where regexp_matches(lower(regexp_extract(id, '[^/]*$')), '{QUANT_NAME_RE2}') or coalesce(quantized_by, '') <> ''
@@ -164,6 +165,10 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
         from ranked r join (values {", ".join(f"({code}, '{rel}', '{ev}')" for (rel, ev), code in _KIND.items())}) k(kind, relation, evidence)
           on k.kind = r.kind
     """)
+    # What only the statements above read: freed before the rest of the analysis runs.
+    con.execute("drop table tag")
+    for column in ("card_license", "card_base_model", "base_model_relation", "quantized_by"):
+        con.execute(f"alter table models drop column {column}")
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
