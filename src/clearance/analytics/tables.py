@@ -106,7 +106,7 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
     """)
     con.execute(f"""
         create or replace temp table edges as
-        with tagged as (  -- base_model:<parent> or base_model:<relation>:<parent> (more colons: not read)
+        with tagged as not materialized (  -- base_model:<parent> or base_model:<relation>:<parent> (more colons: not read)
             select child, case when i = 0 then r else substr(r, i + 1) end as ref,
                    case when i > 0 then substr(r, 1, i - 1) end as tag_relation
             from (select key as child, substr(t, 12) as r, strpos(substr(t, 12), ':') as i from tag where t like 'base_model:%')
@@ -127,10 +127,11 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             select child, lower(ref) as parent, null as declared_relation from tagged
              where tag_relation is null or tag_relation = 'finetune'
             union all select * from card
-        ), counted as (
-            select child, parent, any_value(declared_relation) as declared_relation,
-                   count(*) over (partition by child) as n_bases
+        ), counted as materialized (
+            select child, parent, any_value(declared_relation) as declared_relation
             from untyped group by child, parent
+        ), several as (  -- children with more than one base: few, so a small set to look up
+            select child from counted group by child having count(*) > 1
         ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's name, tags or quantized_by
             select key from models
             where regexp_matches(lower(regexp_extract(id, '[^/]*$')), '{QUANT_NAME_RE2}') or coalesce(quantized_by, '') <> ''
@@ -140,7 +141,7 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             select child, parent,
                    case when declared_relation in {RELATIONS} then {len(RELATIONS) - 1} + list_position({list(RELATIONS)}, declared_relation)
                         when child in (select key from quant) then {_KIND['quantized', 'inferred: quantization markers in name or tags']}
-                        when n_bases > 1 then {_KIND['merge', 'inferred: several base models']}
+                        when child in (select child from several) then {_KIND['merge', 'inferred: several base models']}
                         else {_KIND['finetune', 'card base_model (relation not stated)']} end as kind
             from counted
         ), datasets as (
