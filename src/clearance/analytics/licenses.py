@@ -9,7 +9,6 @@ over millions of models, so the analytics and `clearance check` agree by constru
 from __future__ import annotations
 
 import duckdb
-import pyarrow as pa
 
 from clearance.engine import compat
 from clearance.engine.usage import assess
@@ -54,11 +53,8 @@ def _license_map(con: duckdb.DuckDBPyConnection, normalizer: Normalizer) -> None
             rows_value.append(value)
             rows_id.append(kb_id)
             rows_conf.append(res.confidence)
-    table = pa.table({"value": pa.array(rows_value, pa.string()), "kb_id": pa.array(rows_id, pa.string()),
-                      "confidence": pa.array(rows_conf, pa.float64())})
-    con.register("license_map_arrow", table)
-    con.execute("create or replace temp table license_map as select * from license_map_arrow")
-    con.unregister("license_map_arrow")
+    _table(con, "license_map", {"value": ("varchar", rows_value), "kb_id": ("varchar", rows_id),
+                                "confidence": ("double", rows_conf)})
 
 
 def _license_info(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, org: Organization) -> None:
@@ -83,11 +79,9 @@ def _license_info(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, org: Organi
         if lic is None or kb_id in PLACEHOLDERS:
             names.add("unresolved-license")
         cols["findings"].append(sorted(names))
-    table = pa.table({**{k: v for k, v in cols.items() if k != "findings"},
-                      "findings": pa.array(cols["findings"], pa.list_(pa.string()))})
-    con.register("license_info_arrow", table)
-    con.execute("create or replace temp table license_info as select * from license_info_arrow")
-    con.unregister("license_info_arrow")
+    types = {"curated": "boolean", "findings": "varchar[]"}
+    _table(con, "license_info", {k: (types.get(k, "varchar"), v) for k, v in cols.items() if k != "findings"}
+           | {"findings": ("varchar[]", cols["findings"])})
 
 
 def _conflict_pairs(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
@@ -103,8 +97,11 @@ def _conflict_pairs(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
                 decl.append(d)
                 inh.append(a)
                 why.append(reason)
-    table = pa.table({"declared": pa.array(decl, pa.string()), "inherited": pa.array(inh, pa.string()),
-                      "reason": pa.array(why, pa.string())})
-    con.register("conflict_pairs_arrow", table)
-    con.execute("create or replace temp table conflict_pairs as select * from conflict_pairs_arrow")
-    con.unregister("conflict_pairs_arrow")
+    _table(con, "conflict_pairs", {"declared": ("varchar", decl), "inherited": ("varchar", inh), "reason": ("varchar", why)})
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, tuple[str, list]]) -> None:
+    """A temp table from equally long Python lists, one per column (each passed whole as a
+    list parameter and unnested side by side: no per-row insert, and no Arrow import)."""
+    cols = ", ".join(f"unnest(?::{sql_type}[]) as {col}" for col, (sql_type, _) in columns.items())
+    con.execute(f"create or replace temp table {name} as select {cols}", [values for _, values in columns.values()])
