@@ -179,8 +179,10 @@ def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> int:
     # Integer node ids for the walk; a parent not in `models` is a node too (missing).
     con.execute("""
         create or replace temp table node as
-        select key, (row_number() over ())::integer as n
-        from (select child as key from weight_edges union select parent from weight_edges)
+        select key, (row_number() over ())::integer as n, is_child
+        from (select key, bool_or(is_child) as is_child
+              from (select child as key, true as is_child from weight_edges union all select parent, false from weight_edges)
+              group by key)
     """)
     con.execute("""
         create or replace temp table wedge as
@@ -189,10 +191,13 @@ def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> int:
     """)
     # Per node: its parent count, and what it passes to its children of its own (its
     # inheritable bits and flags; once settled, ORed with what it inherited).
+    # A child is a model by construction; a node that is only a parent may be missing: those
+    # few are looked up among the models (the small side builds the join).
     con.execute(f"""
         create or replace temp table gives as
+        with present as (select n.n from node n join models m on m.key = n.key where not n.is_child)
         select n.n, coalesce(i.k, 0) as k, {", ".join(f"coalesce(o.i{w}, {zero}) as a{w}" for w in range(words))},
-               case when not exists (select 1 from models m where m.key = n.key) then {MISSING}
+               case when not n.is_child and n.n not in (select n from present) then {MISSING}
                     when o.key is null then {UNLICENSED} when o.unresolved then {UNRESOLVED} else 0 end as flags
         from node n left join own o on o.key = n.key
         left join (select child as n, count(*)::integer as k from wedge group by child) i on i.n = n.n
