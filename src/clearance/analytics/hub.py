@@ -94,10 +94,10 @@ class HubAnalysis:
 
     def write_audit(self, path: Path) -> int:
         target = str(path).replace("'", "''")
-        self.con.execute(f"""
+        # Unsorted: a sort of 3M rows costs a third of the write. COPY answers the rows written.
+        return self.con.execute(f"""
             copy (select id, verdict, declared_licenses, inherited_licenses, findings, conflict_pairs
-                  from audit) to '{target}' (format parquet)""")  # unsorted: a sort of 3M rows costs a third of the write
-        return self.scalar("select count(*) from audit")
+                  from audit) to '{target}' (format parquet)""").fetchall()[0][0]
 
     def trends(self, by: str = "quarter") -> list[dict[str, Any]]:
         """Per period of creation: the share of each license category among models created
