@@ -105,7 +105,8 @@ def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> int:
                o.key is not null as has_values, coalesce(o.unresolved, false) as unresolved,
                {", ".join(f"coalesce(g.{a}, {zero}) as {a}" for a in A)},
                coalesce(g.flags, 0) as flags
-        from models m left join own o on o.key = m.key left join inherited g on g.key = m.key
+        from models m left join own o on o.key = m.key
+        left join node n on n.key = m.key left join settled g on g.n = n.n
         where m.kind = 'model'
     """)
     bit_in = lambda cols: (f"(case b.bit // {WORD} " + " ".join(f"when {w} then c.{col}" for w, col in enumerate(cols))
@@ -165,14 +166,14 @@ def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> int:
                c.declared_licenses, c.inherited_licenses, c.conflict_pairs, c.verdict, c.findings
         from audit_keyed k join combo c using ({", ".join(keycols)})
     """)
-    for t in ("own", "inherited", "node"):
+    for t in ("own", "settled", "node"):
         con.execute(f"drop table {t}")
     return levels
 
 
 def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> int:
-    """`inherited(key, a0.., flags)`: per model with weight parents, the union over its
-    ancestors (itself excluded) of their inheritable license bits and flags."""
+    """`settled(n, a0.., flags)`: per lineage node (`node(key, n)`), the union over its
+    ancestors (itself excluded) of their inheritable license bits and flags (zero for a root)."""
     A = _cols("a", words)
     zero = "0::ubigint"
     build_weight_edges(con)
@@ -252,11 +253,6 @@ def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> int:
             group by n.n
         """)
         con.execute("drop table unsettled_closure")
-    con.execute(f"""
-        create or replace temp table inherited as
-        select n.key, {", ".join(f"s.{a}" for a in A)}, s.flags
-        from settled s join node n using (n) semi join gives g on g.n = s.n and g.k > 0
-    """)
-    for t in ("frontier", "step", "arrived", "gives", "wedge", "settled"):
+    for t in ("frontier", "step", "arrived", "gives", "wedge"):
         con.execute(f"drop table if exists {t}")
     return level
