@@ -509,7 +509,8 @@ async def scans(request: Request, document: Any = Body(..., description="`cleara
         return {"project": project, "format": fmt, "added": added, "already_present": present,
                 "skipped": skipped, "audit_id": audit_id}
 
-    return raw(dumps(await state(request).writes.run(job)), 201)
+    # hundreds of rows or more are written on the writer thread, not on the event loop
+    return raw(dumps(await state(request).writes.run(job, heavy=len(wanted) > 100)), 201)
 
 
 # -- policies ----------------------------------------------------------------------------------

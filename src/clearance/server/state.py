@@ -24,7 +24,7 @@ from clearance.server.engine import Engine as ClearanceEngine
 from clearance.server.hubstats import HubStats
 from clearance.server.models import SavedPolicy
 from clearance.server.settings import Settings
-from clearance.server.writes import GroupCommit
+from clearance.server.writes import GroupCommit, LoopGroupCommit
 
 log = logging.getLogger("clearance.server")
 ACTIVE_POLICY_TTL = 2.0  # seconds; other processes see a policy change within this time
@@ -75,8 +75,11 @@ class AppState:
             _immediate_transactions(writer)
             lock = Path(str(Path(store.url.database).expanduser().resolve()) + ".writer-lock")
         engine = ClearanceEngine(settings)
+        # SQLite: statements on the event loop, the commit (fsync) on the writer thread;
+        # PostgreSQL: every statement is a round trip, so all of a batch runs on the thread
+        group = LoopGroupCommit if store.dialect.name == "sqlite" else GroupCommit
         return cls(settings, store, writer, db.sessions(store), engine, HubStats(settings.snapshots),
-                   GroupCommit(writer, lock, refusals=(HTTPException,), before_commit=_flush_audit))
+                   group(writer, lock, refusals=(HTTPException,), before_commit=_flush_audit))
 
     def start_background(self, prefetch: Callable[[list[tuple[str, str]]], Any] | None = None) -> None:
         """Load the Hub analytics and warm up, each on its own thread; on SQLite, checkpoint the
