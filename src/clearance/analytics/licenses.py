@@ -34,7 +34,10 @@ def register(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, normalizer: Norm
         )
         select key, value, kb_id from direct
          where not (kb_id in {placeholders} and key in (select key from named))
-        union  -- as the normalizer does: a name or link speaks for a placeholder, or for silence
+        -- as the normalizer does: a name or link speaks for a placeholder, or for silence. The
+        -- two parts cannot share a row (a key in `named` keeps no placeholder row above, and
+        -- gets a row here only when it has nothing else) and neither repeats one: union all.
+        union all
         select n.key, 'license_name', n.kb_id from named n
          where n.key not in (select key from direct where kb_id is null or kb_id not in {placeholders})
     """.format(placeholders=tuple(sorted(PLACEHOLDERS))))
@@ -49,7 +52,7 @@ def _license_map(con: duckdb.DuckDBPyConnection, normalizer: Normalizer) -> None
     rows_value, rows_id, rows_conf = [], [], []
     for value in values:
         res = normalizer.resolve(value, "hub_tag")
-        for kb_id in res.ids or (None,):
+        for kb_id in dict.fromkeys(res.ids) or (None,):  # each (value, id) once
             rows_value.append(value)
             rows_id.append(kb_id)
             rows_conf.append(res.confidence)
