@@ -59,6 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
         sys.setswitchinterval(previous)
 
     app = FastAPI(title="Clearance", version=__version__, lifespan=lifespan, openapi_url="/openapi.json",
+                  telemetry=_telemetry(),
                   docs_url=None, redoc_url=None,  # Swagger UI would load from a CDN: none here
                   description="What may you do with an open AI model, and why. Reads are open; writes need "
                               "`Authorization: Bearer <token>` (`clearance serve token create NAME`).")
@@ -71,6 +72,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _telemetry() -> dict | None:
+    """FastAPI's native OpenTelemetry as it would be (None: its defaults) when a provider is
+    configured now, at startup; otherwise off. FastAPI otherwise asks the OpenTelemetry globals
+    whether a provider exists on every request (~3% of the server's time under load)."""
+    from fastapi.telemetry._asgi import NativeTelemetry
+
+    probe = FastAPI()
+    if isinstance(getattr(probe, "_native_telemetry", None), NativeTelemetry) and not probe._native_telemetry.enabled():
+        return {"tracing": False, "metrics": False, "logs": False}
+    return None
 
 
 async def prefetch(app, paths: list[tuple[str, str]]) -> int:

@@ -23,14 +23,20 @@ class LRU(Generic[V]):
         self.hits = self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
-        with self._lock:
-            entry = self._data.get(key)
-            if entry is None or (self.ttl is not None and time.monotonic() - entry[0] > self.ttl):
-                self.misses += 1
-                return None
+        # No lock on the read path (every request reads several caches): OrderedDict's get and
+        # move_to_end are single C calls under the GIL; a key evicted between the two is a miss.
+        # The counters are statistics and may lose an increment under a race.
+        entry = self._data.get(key)
+        if entry is None or (self.ttl is not None and time.monotonic() - entry[0] > self.ttl):
+            self.misses += 1
+            return None
+        try:
             self._data.move_to_end(key)
-            self.hits += 1
-            return entry[1]
+        except KeyError:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry[1]
 
     def __contains__(self, key: Hashable) -> bool:
         """Present and fresh (without counting as a hit or moving it)."""
