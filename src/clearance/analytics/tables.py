@@ -86,11 +86,13 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
             create or replace temp table models as
             select * from models qualify row_number() over (partition by key order by snapshot desc) = 1
         """)
-    # Only the tags read below: the three prefixes and the quantization markers.
-    con.execute("""
+    # Only the tags read below: the three prefixes and the quantization markers. (Lower-casing
+    # never shortens a string, so a tag longer than every marker is not lower-cased to compare.)
+    con.execute(f"""
         create or replace temp table tag as
         select key, t from (select key, unnest(tags) as t from models)
-        where t like 'license:%' or t like 'base_model:%' or t like 'dataset:%' or lower(t) in ?
+        where t like 'license:%' or t like 'base_model:%' or t like 'dataset:%'
+           or (length(t) <= {max(map(len, QUANT_TAGS))} and lower(t) in ?)
     """, [sorted(QUANT_TAGS)])
     con.execute("alter table models drop column tags")
     con.execute("""
