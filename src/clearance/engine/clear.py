@@ -13,11 +13,15 @@ from dataclasses import replace
 
 from clearance.engine import compat
 from clearance.engine.usage import MULTIMODAL_TAGS, Assessment, assess, finding
-from clearance.engine.values import DataTerms, Finding, Lineage, Node, Obligation, Organization, Result, worst
+from clearance.engine.values import Finding, Node, Obligation, Organization, Result, worst
 from clearance.engine.walk import Walk, walk
 from clearance.kb.loader import KnowledgeBase
 from clearance.kb.normalizer import PLACEHOLDERS
 from clearance.kb.terms import LicenseTerms
+
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from clearance.engine.values import DataTerms, Lineage
 
 
 def clear(lineage: Lineage, subject: str, use: str, kb: KnowledgeBase, org: Organization = Organization(),

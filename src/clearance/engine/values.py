@@ -5,17 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
 
 from clearance.graph.model import Edge
 from clearance.kb.normalizer import Resolution
 
-Use = Literal["commercial", "redistribution", "research"]
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from typing import Literal, Protocol
+    Use = Literal["commercial", "redistribution", "research"]
+    VerdictName = Literal["cleared", "conditional", "blocked", "unknown"]
+    DataTerms = Literal["strict", "lenient"]
+
+    class Lineage(Protocol):
+        """What the engine needs from a lineage graph: nodes with resolved licenses, and the
+        graph's own typed `Edge`s. `graph/` provides it; the engine never imports `sources/`."""
+
+        def node(self, artifact_id: str) -> Node | None: ...
+
+        def parents(self, artifact_id: str) -> Sequence[Edge]: ...
+
+
 USES: tuple[str, ...] = ("commercial", "redistribution", "research")
-VerdictName = Literal["cleared", "conditional", "blocked", "unknown"]
 # Worst first: combining verdicts keeps the worst.
 VERDICT_ORDER: tuple[str, ...] = ("blocked", "unknown", "conditional", "cleared")
-DataTerms = Literal["strict", "lenient"]
 WEIGHT_RELATIONS = frozenset({"finetune", "adapter", "merge", "quantized", "distilled"})
 
 
@@ -32,15 +44,6 @@ class Node:
     licenses: tuple[Resolution, ...] = ()
     found: bool = True  # False when no source had metadata for this id
     pipeline_tag: str | None = None
-
-
-class Lineage(Protocol):
-    """What the engine needs from a lineage graph: nodes with resolved licenses, and the
-    graph's own typed `Edge`s. `graph/` provides it; the engine never imports `sources/`."""
-
-    def node(self, artifact_id: str) -> Node | None: ...
-
-    def parents(self, artifact_id: str) -> Sequence[Edge]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from clearance.engine.values import WEIGHT_RELATIONS, Lineage
+from clearance.engine.values import WEIGHT_RELATIONS
 from clearance.graph.model import Edge
+
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from clearance.engine.values import Lineage
 
 
 @dataclass

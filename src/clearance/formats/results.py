@@ -6,11 +6,15 @@ Renderers only arrange what the engine and the policy decided; none computes a v
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from clearance import __version__
 from clearance.engine.catalogue import rules
 from clearance.policy.evaluate import Outcome
+
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from typing import Any
+
 
 SCHEMA_VERSION = 1
 _VERDICT_STYLE = {"cleared": "bold green", "conditional": "bold yellow", "blocked": "bold red", "unknown": "bold magenta"}

@@ -9,10 +9,14 @@ from collections import deque
 from collections.abc import Iterable
 
 from clearance.graph.ids import Ref, edge_parent_key, looks_like_path
-from clearance.graph.model import Artifact, Direction, Edge, Graph, Problem
+from clearance.graph.model import Artifact, Edge, Graph, Problem
 from clearance.graph.perf import gc_paused
 from clearance.graph.resolve import Resolver, target_ref
 from clearance.sources.interface import Record
+
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from clearance.graph.model import Direction
 
 MAX_CYCLES_REPORTED = 100
 

@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from clearance.graph.model import Kind
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from clearance.graph.model import Kind
+
 
 MAX_REF_CHARS = 400
 _URL = re.compile(

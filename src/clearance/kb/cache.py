@@ -17,12 +17,15 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from clearance import __version__
 from clearance.kb.terms import SCHEMA_VERSION
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 
 def cache_dir() -> Path:

@@ -9,9 +9,14 @@ every permission `unknown` and `curated: false`.
 from __future__ import annotations
 
 import functools
-from typing import Any
 
-from clearance.kb.terms import Category, Evidence, LicenseTerms
+from clearance.kb.terms import Evidence, LicenseTerms
+
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from clearance.kb.terms import Category
+    from typing import Any
+
 
 # ScanCode category -> Clearance category. ScanCode's "Free Restricted", "Source-available"
 # and "Commercial" licenses all limit use or redistribution in ways only a reading can tell,

@@ -14,11 +14,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-from clearance.kb.terms import CATEGORIES, SCHEMA_VERSION, Category  # noqa: F401 - re-exported
+from clearance.kb.terms import CATEGORIES, SCHEMA_VERSION  # noqa: F401 - re-exported
 
 # "unknown" is only for placeholder ids such as the Hub's `other`, `unknown` or a family
 # like `cc` whose members differ; the validator enforces that (category must be unknown).
 Permission = Literal["yes", "conditional", "no", "unknown"]
+Category = Literal[CATEGORIES]  # type: ignore[valid-type] - the runtime tuple in kb/terms.py
 # Territory: ISO 3166-1 alpha-2 code, or EU for the European Union as a whole.
 _TERRITORY = re.compile(r"^(EU|[A-Z]{2})$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9.+_-]*$")

@@ -6,17 +6,19 @@ Sources (sources/) produce signals; the normalizer (kb/normalizer.py) turns them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-SignalKind = Literal[
-    "hub_tag",        # a `license:<value>` tag from the Hub API
-    "card_license",   # card front matter `license:` (a string, or one item of a list)
-    "license_name",   # card `license_name`, used with `license: other`
-    "license_link",   # card `license_link`
-    "license_file",   # a LICENSE / LICENSE.md / USE_POLICY.md file's text (value = the path)
-    "gguf",           # GGUF header `general.license`
-    "other",          # anything else a source read (e.g. safetensors metadata)
-]
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from typing import Literal
+    SignalKind = Literal[
+        "hub_tag",        # a `license:<value>` tag from the Hub API
+        "card_license",   # card front matter `license:` (a string, or one item of a list)
+        "license_name",   # card `license_name`, used with `license: other`
+        "license_link",   # card `license_link`
+        "license_file",   # a LICENSE / LICENSE.md / USE_POLICY.md file's text (value = the path)
+        "gguf",           # GGUF header `general.license`
+        "other",          # anything else a source read (e.g. safetensors metadata)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from clearance.graph.ids import Ref, looks_like_path
 from clearance.graph.relations import Strength, quant_markers
@@ -24,6 +23,11 @@ from clearance.sources.safetensors_meta import (
     SafetensorsError,
     read_safetensors_metadata,
 )
+
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from typing import Any
+
 
 LICENSE_PREFIXES = ("license", "licence", "copying", "use_policy", "use-policy")
 MAX_JSON_BYTES = 16 * 1024 * 1024

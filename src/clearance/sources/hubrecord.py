@@ -4,7 +4,6 @@ returns it, DESIGN.md's snapshot contract) into a Record. Snapshots and the Hub 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from clearance.graph.ids import InvalidRef, parse_ref
 from clearance.graph.relations import quant_markers
@@ -17,6 +16,10 @@ from clearance.sources.metadata import (
     read_tags,
     text_field,
 )
+
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class RecordError(ValueError):

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from clearance.graph.ids import NOT_DATASETS, InvalidRef, Ref, parse_ref
-from clearance.graph.model import Artifact, Kind
+from clearance.graph.model import Artifact
 from clearance.graph.relations import (
     Claim,
     Strength,
@@ -22,17 +21,23 @@ from clearance.graph.relations import (
     quant_markers,
     type_edges,
 )
-from clearance.kb.signals import LicenseSignal, SignalKind
+from clearance.kb.signals import LicenseSignal
 from clearance.sources.interface import Record
+
+TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
+if TYPE_CHECKING:
+    from clearance.kb.signals import SignalKind
+    from clearance.graph.model import Kind
+    from typing import Any, Protocol
+
+    class CardLike(Protocol):
+        def get(self, key: str, default: Any = None) -> Any: ...
+
 
 MAX_VALUE_CHARS = 4_096  # a raw license value or name kept in full up to this; longer is cut
 MAX_ITEMS = 1_000  # items read from one list field (bases, datasets, licenses, tags)
 _CARD_LICENSE_KEYS = (("license", "card_license"), ("licence", "other"),  # a British spelling the Hub ignores
                       ("license_name", "license_name"), ("license_link", "license_link"))
-
-
-class CardLike(Protocol):
-    def get(self, key: str, default: Any = None) -> Any: ...
 
 
 def describe(value: object) -> str:
