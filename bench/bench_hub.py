@@ -9,11 +9,13 @@ from start to exit, with the process's peak RSS read from the kernel (wait4):
             its tags and card, joins each model to its bases once, and writes one row per model
             (id, bases) to Parquet.
   audit     `clearance hub audit SNAPSHOT --out FILE.parquet`: load, resolve every distinct
-            license value through the KB, build the full lineage closure with iterative joins,
-            propagate terms, write one row per model (verdict, declared and inherited licenses,
-            findings, conflicts).
+            license value through the KB, propagate terms down the lineage level by level (license
+            bitmasks, each edge joined once), judge each distinct combination once, write one row
+            per model (verdict, declared and inherited licenses, findings, conflicts).
 
-Prints wall seconds, peak RSS and the ratios (audit / baseline), and how cost grows with size.
+Prints wall seconds, peak RSS and the ratios (audit / baseline), the CPU seconds of each
+process (user + system: steadier than wall time when other work shares the machine), and how
+cost grows with size.
 
     .venv/bin/python bench/bench_hub.py [--sizes 100000,1000000,3000000] [--workdir /tmp/clearance-bench]
 """
@@ -51,8 +53,9 @@ con.execute(f'''
 """
 
 
-def measure(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of one fresh process."""
+def measure(cmd: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (bytes) and CPU seconds (user + system) of one fresh process.
+    The CPU time is the steadier figure on a machine shared with other work."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env={**os.environ, "HF_HUB_OFFLINE": "1"})
@@ -61,7 +64,7 @@ def measure(cmd: list[str]) -> tuple[float, int]:
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
-    return wall, usage.ru_maxrss * 1024
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def snapshot(size: int, workdir: Path) -> Path:
@@ -82,11 +85,12 @@ def main() -> None:
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         snap = snapshot(size, args.workdir)
-        base_t, base_m = measure([PY, "-c", BASELINE, str(snap), str(args.workdir / "baseline.parquet")])
-        audit_t, audit_m = measure([CLI, "hub", "audit", str(snap), "--out", str(args.workdir / "audit.parquet")])
+        base_t, base_m, base_c = measure([PY, "-c", BASELINE, str(snap), str(args.workdir / "baseline.parquet")])
+        audit_t, audit_m, audit_c = measure([CLI, "hub", "audit", str(snap), "--out", str(args.workdir / "audit.parquet")])
         rows.append((size, base_t, base_m, audit_t, audit_m))
         print(f"SYNTHETIC {size:>9,} models: baseline {base_t:6.1f} s {base_m / 2**30:5.2f} GiB | "
-              f"audit {audit_t:6.1f} s {audit_m / 2**30:5.2f} GiB | x{audit_t / base_t:.2f} time, x{audit_m / base_m:.2f} memory",
+              f"audit {audit_t:6.1f} s {audit_m / 2**30:5.2f} GiB | x{audit_t / base_t:.2f} time, x{audit_m / base_m:.2f} memory"
+              f" | cpu {base_c:.1f} s vs {audit_c:.1f} s, x{audit_c / base_c:.2f}",
               flush=True)
     if len(rows) > 1:
         (s0, _, _, t0, m0), (s1, _, _, t1, m1) = rows[0], rows[-1]
