@@ -20,7 +20,6 @@ from clearance.sources.folder import LocalSource
 from clearance.sources.hfcache import HFCacheSource
 from clearance.sources.hub import HubSource, is_offline
 from clearance.sources.interface import Source, SourceError
-from clearance.sources.snapshot import SnapshotSource
 
 __all__ = ["FORMATS", "default_sources", "graph_for", "render"]
 
@@ -40,6 +39,8 @@ def default_sources(snapshots: Sequence[str | Path] = (), offline: bool | None =
     (HF_HUB_OFFLINE or `offline=True`) the Hub answers from Clearance's own disk cache only."""
     offline = is_offline() if offline is None else offline
     sources: list[Source] = [LocalSource()]
+    if snapshots:
+        from clearance.sources.snapshot import SnapshotSource  # a check without snapshots never reads one
     for path in snapshots:
         if not Path(path).is_file():
             raise SourceError(f"{path}: no such snapshot file")
@@ -63,6 +64,8 @@ def graph_for(target: str, snapshots: Sequence[str | Path] = (), offline: bool |
     if descendants:
         if not snapshots:
             raise SourceError("descendants are found within snapshots: give at least one --snapshot")
+        from clearance.sources.snapshot import SnapshotSource
+
         snaps = [SnapshotSource(p) for p in snapshots]
         index = RecordIndex(r for s in snaps for r in s.records())
         return _with_snapshot_warnings(build_descendants(target, index, depth), snaps)
@@ -76,5 +79,5 @@ def graph_for(target: str, snapshots: Sequence[str | Path] = (), offline: bool |
 def _with_snapshot_warnings(graph: Graph, sources: Sequence[Source]) -> Graph:
     """Bad snapshot lines skipped on the way become problems (file: count, first file:line)."""
     extra = [Problem("warning", str(s.path), f"{s.bad_lines} bad line(s) skipped; first: {s.warnings[0]}")
-             for s in sources if isinstance(s, SnapshotSource) and s.bad_lines]
+             for s in sources if getattr(s, "bad_lines", 0)]  # snapshots that skipped bad lines
     return replace(graph, problems=graph.problems + tuple(extra)) if extra else graph

@@ -16,13 +16,8 @@ from pathlib import Path
 from clearance.graph.ids import Ref, looks_like_path
 from clearance.graph.relations import Strength, quant_markers
 from clearance.sources.frontmatter import read_card_file
-from clearance.sources.ggufmeta import GGUFError, read_gguf_general
 from clearance.sources.interface import Record, Source, SourceError
 from clearance.sources.metadata import Collected, read_card
-from clearance.sources.safetensors_meta import (
-    SafetensorsError,
-    read_safetensors_metadata,
-)
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
@@ -148,6 +143,8 @@ def _config(out: Collected, path: Path, folder: Path) -> None:
 
 
 def _gguf(out: Collected, path: Path) -> None:
+    from clearance.sources.ggufmeta import GGUFError, read_gguf_general  # only for a folder with one
+
     try:
         fields = read_gguf_general(path)
     except GGUFError as exc:
@@ -187,6 +184,8 @@ def _is_hub(value: str, key: str) -> bool:
 
 
 def _safetensors(out: Collected, path: Path) -> None:
+    from clearance.sources.safetensors_meta import SafetensorsError, read_safetensors_metadata
+
     try:
         meta = read_safetensors_metadata(path)
     except SafetensorsError as exc:

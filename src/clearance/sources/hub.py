@@ -14,7 +14,6 @@ import zlib
 from pathlib import Path
 
 from clearance.graph.ids import Ref
-from clearance.sources.hubrecord import RecordError, parse_record
 from clearance.sources.interface import LookupFailed, Record, Source
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
@@ -143,6 +142,8 @@ class HubSource(Source):
             self._store(ref, raw)
         if raw is None:
             return None
+        from clearance.sources.hubrecord import RecordError, parse_record  # only with a record to read
+
         try:
             return parse_record(raw, source=f"hub:{self.endpoint}", where=f"hub {ref.kind} {ref.id}", kind=ref.kind)
         except RecordError as exc:
