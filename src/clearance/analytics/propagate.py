@@ -203,42 +203,52 @@ def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> int:
         from node n left join own o on o.key = n.key
         left join (select child as n, count(*)::integer as k from wedge group by child) i on i.n = n.n
     """)
-    # Settled nodes and what they inherited; roots (no parents) inherit nothing. The frontier:
-    # the nodes settled at the last level, with what they pass on.
-    # (Each level's settled nodes in a table of its own, unioned at the end: appending to one
-    # table level after level costs more than all the levels' joins.)
+    # Settled nodes: what they inherited (a.., flags) and what they pass on (c.., cflags: that
+    # and their own). Roots (no parents) inherit nothing. Each level's settled nodes are a table
+    # of their own, the next level's frontier, unioned at the end (appending to one table level
+    # after level costs more than all the levels' joins). `pending`: the children some of whose
+    # parents have arrived, and what those brought.
+    C = _cols("c", words)
     con.execute(f"""
         create or replace temp table settled_0 as
-        select n, {", ".join(f"{zero} as {a}" for a in A)}, 0 as flags from gives where k = 0
+        select n, {", ".join(f"{zero} as {a}" for a in A)}, 0 as flags, {", ".join(f"{a} as {c}" for a, c in zip(A, C))}, flags as cflags
+        from gives where k = 0
     """)
-    con.execute("create or replace temp table frontier as select * from gives where k = 0")
-    con.execute(f"create or replace temp table arrived (n integer, k integer, {', '.join(f'{a} ubigint' for a in A)}, flags integer)")
+    con.execute(f"create or replace temp table pending (n integer, k integer, {', '.join(f'{a} ubigint' for a in A)}, flags integer)")
     level = 0
     while level < MAX_LEVELS:
         # Each edge from a node settled at the last level, once; grouped per child.
-        con.execute(f"""
+        arrived = con.execute(f"""
             create or replace temp table step as
-            select e.child as n, count(*)::integer as k, {", ".join(f"bit_or(f.{a}) as {a}" for a in A)}, bit_or(f.flags) as flags
-            from frontier f join wedge e on e.parent = f.n
+            select e.child as n, count(*)::integer as k, {", ".join(f"bit_or(f.{c}) as {a}" for a, c in zip(A, C))},
+                   bit_or(f.cflags) as flags
+            from settled_{level} f join wedge e on e.parent = f.n
             group by e.child
-        """)
-        if not con.execute("select count(*) from step").fetchall()[0][0]:
+        """).fetchall()[0][0]
+        if not arrived:
             break
         level += 1
-        con.execute("insert into arrived select * from step")
-        # A child settles when every one of its parents has arrived.
-        con.execute(f"""
+        # A child settles when every one of its parents has arrived (now or at an earlier level).
+        settled = con.execute(f"""
             create or replace temp table settled_{level} as
-            select a.n, {", ".join(f"bit_or(a.{x}) as {x}" for x in A)}, bit_or(a.flags) as flags
-            from arrived a semi join step s on s.n = a.n join gives g on g.n = a.n
-            group by a.n, g.k having sum(a.k) = g.k
-        """)
-        con.execute(f"""
-            create or replace temp table frontier as
-            select r.n, {", ".join(f"r.{a} | g.{a} as {a}" for a in A)}, r.flags | g.flags as flags
-            from settled_{level} r join gives g on g.n = r.n
-        """)
-    con.execute("create or replace temp table settled as " + " union all ".join(f"select * from settled_{i}" for i in range(level + 1)))
+            with t as (
+                select s.n, g.k = s.k + coalesce(p.k, 0) as complete,
+                       {", ".join(f"s.{a} | coalesce(p.{a}, {zero}) as {a}" for a in A)}, s.flags | coalesce(p.flags, 0) as flags,
+                       {", ".join(f"g.{a} as own_{a}" for a in A)}, g.flags as own_flags
+                from step s join gives g on g.n = s.n left join pending p on p.n = s.n
+            )
+            select n, {", ".join(A)}, flags, {", ".join(f"{a} | own_{a} as {c}" for a, c in zip(A, C))}, flags | own_flags as cflags
+            from t where complete
+        """).fetchall()[0][0]
+        if settled < arrived:
+            con.execute(f"""
+                create or replace temp table pending as
+                select n, sum(k)::integer as k, {", ".join(f"bit_or({a}) as {a}" for a in A)}, bit_or(flags) as flags
+                from (select * from pending union all select * from step) anti join settled_{level} using (n)
+                group by n
+            """)
+    con.execute("create or replace temp table settled as " + " union all ".join(
+        f"select n, {', '.join(A)}, flags from settled_{i}" for i in range(level + 1)))
     for i in range(level + 1):
         con.execute(f"drop table settled_{i}")
     # On a cycle or below one a node never settles: its exact answer comes from the closure
@@ -253,6 +263,6 @@ def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> int:
             group by n.n
         """)
         con.execute("drop table unsettled_closure")
-    for t in ("frontier", "step", "arrived", "gives", "wedge"):
+    for t in ("step", "pending", "gives", "wedge"):
         con.execute(f"drop table if exists {t}")
     return level
