@@ -152,6 +152,11 @@ def test_loop_writes_are_batched_committed_before_the_answer_and_refusals_stay_a
     asyncio.run(main())
     assert keys(engine) == sorted(f"k{i}" for i in range(40))
     assert gc.on_loop >= 1 and gc.batches < 41  # the first ran on the loop; the others shared commits
+    # the loop's connection commits as durably as any (WAL, fsync on commit) and never waits
+    raw = gc._conn.connection.driver_connection
+    assert raw.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert raw.execute("PRAGMA busy_timeout").fetchone()[0] == 0
 
 
 def test_loop_store_error_is_replayed_alone(loop_writer):
