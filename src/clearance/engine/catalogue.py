@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
+
+from clearance.frozen import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 DOCS_URL = "docs/findings.md#{code}"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Rule:
     """One finding in the catalogue: stable code and name, default severity, and its page."""
 

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from clearance.frozen import value
 from clearance.graph.model import Edge
 from clearance.kb.normalizer import Resolution
 
@@ -35,7 +36,7 @@ def worst(*verdicts: str) -> str:
     return min(verdicts, key=VERDICT_ORDER.index) if verdicts else "cleared"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Node:
     """One artifact as the engine sees it: its declared licenses already resolved to KB ids."""
 
@@ -46,7 +47,7 @@ class Node:
     pipeline_tag: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Organization:
     """The organisation's profile, from the policy's [organization] table."""
 
@@ -55,7 +56,7 @@ class Organization:
     territories: frozenset[str] = frozenset()  # ISO 3166-1 alpha-2, expanded: EU members imply "EU"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Obligation:
     """Something the user must do to use the model, and the license section that says so."""
 
@@ -68,7 +69,7 @@ class Obligation:
         return {"license": self.license, "text": self.text, "section": self.section, "url": self.url}
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Finding:
     """One finding about an artifact, with the path from the subject to its cause."""
 
@@ -88,7 +89,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Result:
     """The answer for one subject and one use: verdict, the licenses behind it, and why."""
 

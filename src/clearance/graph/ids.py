@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import unquote
+
+from clearance.frozen import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
@@ -34,7 +36,7 @@ class InvalidRef(ValueError):
     """Text that is neither a Hub id, a Hub URL nor (where allowed) a local path."""
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Ref:
     """A parsed reference to a Hub repository (or a local path): kind, id, revision."""
 

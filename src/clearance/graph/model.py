@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from clearance.frozen import value
 from clearance.kb.signals import LicenseSignal
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
@@ -26,7 +27,7 @@ RELATIONS: tuple[str, ...] = ("finetune", "adapter", "merge", "quantized", "dist
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Artifact:
     """One model or dataset as a source described it.
 
@@ -57,7 +58,7 @@ class Artifact:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Edge:
     """`parent` is an ancestor of `child`: `relation` says how, `evidence` how we learnt it."""
 
@@ -76,7 +77,7 @@ class Edge:
 
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Problem:
     """Something the walk met and reports instead of crashing on: a missing ancestor, a cycle..."""
 

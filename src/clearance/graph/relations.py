@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import IntEnum
 
+from clearance.frozen import value
 from clearance.graph.ids import Ref
 from clearance.graph.model import Edge
 
@@ -48,7 +48,7 @@ class Strength(IntEnum):
     STATED = 3
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Claim:
     """One place naming a base: `relation` is what it said (None when it said none)."""
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from clearance.frozen import value
 from clearance.graph.ids import InvalidRef, Ref, parse_ref
 from clearance.sources.interface import LookupFailed, Record, Source, SourceError
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Answer:
     """What the sources said about one reference: its record, or why there is none."""
 

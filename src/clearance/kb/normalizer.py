@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
+from clearance.frozen import value
 from clearance.kb import longtail
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.signals import LicenseSignal
@@ -24,7 +25,7 @@ MAX_VALUE_CHARS = 2_000  # a license id, name or URL; anything longer is not one
 PLACEHOLDERS = frozenset({"other", "unknown", "cc"})
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Resolution:
     """One raw license value and the KB ids it resolved to, with confidence and evidence."""
 

@@ -5,7 +5,8 @@ Sources (sources/) produce signals; the normalizer (kb/normalizer.py) turns them
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from clearance.frozen import value
+
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     ]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class LicenseSignal:
     """A raw license value as found, and where it was found."""
 

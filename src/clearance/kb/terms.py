@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+
+from clearance.frozen import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ PERMISSIONS: tuple[str, ...] = ("commercial_use", "research_use", "redistributio
 TERM_NAMES: tuple[str, ...] = PERMISSIONS + tuple(ABSENT)
 
 
-@dataclass(frozen=True)
+@value(slots=False)
 class Territory:
     """A territory a license excludes, optionally for one modality only."""
 
@@ -57,7 +58,7 @@ class Territory:
     applies_to: str = "all"  # "all" or a modality, e.g. "multimodal"
 
 
-@dataclass(frozen=True)
+@value(slots=False)
 class Evidence:
     """Where a term is stated: the published text's URL and section."""
 
@@ -67,7 +68,7 @@ class Evidence:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@value(slots=False)
 class LicenseTerms:
     """Flat terms plus the evidence for each. `curated` is False for the long tail known only
     through license-expression, whose terms are then `unknown`."""

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field, replace
 
 from clearance.engine.catalogue import rule
 from clearance.engine.values import Organization, Result
+from clearance.frozen import value
 from clearance.kb.loader import KnowledgeBase
 from clearance.policy.model import ExceptionEntry, Policy
 
 
-@dataclass(frozen=True)
+@value(slots=False)
 class Outcome:
     """An engine result under the policy: passed or not, why not, and any waiver."""
 

@@ -21,9 +21,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from clearance.engine.values import USES
+from clearance.frozen import value
 
 # EU member states (ISO 3166-1 alpha-2), for licenses that exclude "the EU".
 EU_MEMBERS = frozenset(
@@ -34,7 +35,7 @@ EU_MEMBERS = frozenset(
 # Plain frozen values: a file is validated by `policy.schema` (pydantic) and lands here.
 
 
-@dataclass(frozen=True)
+@value(slots=False)
 class OrganizationTable:
     """The [organization] table: users, revenue and territories."""
 
@@ -49,7 +50,7 @@ class OrganizationTable:
         return frozenset(codes)
 
 
-@dataclass(frozen=True)
+@value(slots=False)
 class ExceptionEntry:
     """A model the policy lets pass anyway, with the reason and an optional expiry."""
 
@@ -59,7 +60,7 @@ class ExceptionEntry:
     uses: tuple[str, ...] = USES
 
 
-@dataclass(frozen=True)
+@value(slots=False)
 class Policy:
     """The whole policy, validated (see policy/schema.py)."""
 

@@ -20,8 +20,9 @@ even import PyYAML (~10 ms of a cold `clearance check`). Blocks that fail are ne
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from clearance.frozen import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def _loader_class():
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Card:
     """A card's front matter, and what went wrong reading it."""
 

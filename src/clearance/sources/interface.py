@@ -9,8 +9,8 @@ or id at fault; they never carry a traceback to the user.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 
+from clearance.frozen import value
 from clearance.graph.ids import Ref
 from clearance.graph.model import Artifact, Edge
 
@@ -25,7 +25,7 @@ class LookupFailed(SourceError):
     """One lookup failed (the Hub did not answer): the walk goes on and reports it."""
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Record:
     """What a source knows about one repository: its metadata as the Hub would give it."""
 

@@ -1,0 +1,96 @@
+"""`@value` behaves as `@dataclass(frozen=True)`: the same equality, hash, repr and
+immutability, for a class with every kind of field and for each value class of the engine."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+from dataclasses import FrozenInstanceError, dataclass, field
+
+import pytest
+
+from clearance import frozen
+from clearance.frozen import value
+
+
+def _spec():
+    """The same fields for both twins: plain, defaulted, compare=False, hash=False, repr=False, init=False."""
+    return {
+        "__annotations__": {"a": "int", "b": "str", "c": "tuple", "d": "int", "e": "str", "f": "int"},
+        "b": "x",
+        "c": (),
+        "d": field(default=0, compare=False),
+        "e": field(default="", hash=False),
+        "f": field(default=7, repr=False),
+    }
+
+
+Ours = value(type("Twin", (), _spec()))
+Ours.__qualname__ = "Twin"
+Theirs = dataclass(frozen=True)(type("Twin", (), _spec()))
+OursNoSlots = value(type("Twin", (), _spec()), slots=False)
+OursNoSlots.__qualname__ = "Twin"
+
+
+@pytest.mark.parametrize("cls", [Ours, OursNoSlots], ids=["slots", "no-slots"])
+@pytest.mark.parametrize(("x", "y"), [
+    ((1, "a", (1, 2)), (1, "a", (1, 2))),
+    ((1, "a", (1, 2), 5), (1, "a", (1, 2), 9)),  # d is compare=False
+    ((1, "a"), (2, "a")),
+    ((1, "a", (), 0, "p"), (1, "a", (), 0, "q")),  # e: compared, not hashed
+])
+def test_equality_hash_and_repr_are_dataclasses_own(cls, x, y):
+    a, b, ta, tb = cls(*x), cls(*y), Theirs(*x), Theirs(*y)
+    assert (a == b) is (ta == tb) and (a != b) is (ta != tb)
+    assert hash(a) == hash(ta) and hash(b) == hash(tb)
+    assert repr(a) == repr(ta) and repr(b) == repr(tb)
+    assert (a == ta) is False  # another class, however alike: not equal, as dataclasses do
+    assert a.__eq__(object()) is NotImplemented
+
+
+def test_frozen_copyable_picklable_and_still_a_dataclass():
+    a = Ours(1, "a", (1,))
+    with pytest.raises(FrozenInstanceError):
+        a.a = 2
+    with pytest.raises(FrozenInstanceError):
+        del a.b
+    assert dataclasses.is_dataclass(a) and [f.name for f in dataclasses.fields(a)] == list("abcdef")
+    assert dataclasses.replace(a, a=3) == Ours(3, "a", (1,))
+    assert copy.deepcopy(a) == a and copy.copy(a) == a
+    assert {a: 1}[Ours(1, "a", (1,))] == 1
+
+
+def _value_classes():
+    import importlib
+
+    names = ["engine.catalogue.Rule", "engine.values.Node", "engine.values.Organization", "engine.values.Obligation",
+             "engine.values.Finding", "engine.values.Result", "graph.ids.Ref", "graph.model.Artifact",
+             "graph.model.Edge", "graph.model.Problem", "graph.relations.Claim", "graph.resolve.Answer",
+             "kb.normalizer.Resolution", "kb.signals.LicenseSignal", "kb.terms.Territory", "kb.terms.Evidence",
+             "kb.terms.LicenseTerms", "policy.evaluate.Outcome", "policy.model.OrganizationTable",
+             "policy.model.ExceptionEntry", "policy.model.Policy", "sources.frontmatter.Card", "sources.interface.Record"]
+    out = []
+    for name in names:
+        mod, cls = name.rsplit(".", 1)
+        out.append(getattr(importlib.import_module(f"clearance.{mod}"), cls))
+    return out
+
+
+@pytest.mark.parametrize("cls", _value_classes(), ids=lambda c: c.__name__)
+def test_each_engine_value_class_is_a_frozen_value(cls):
+    assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+    assert cls.__eq__ is frozen._eq and cls.__hash__ is frozen._hash and cls.__repr__ is frozen._repr
+
+
+def test_the_engines_values_survive_the_kb_cache_and_compare_as_before(kb):
+    lic = kb.get("llama2")
+    again = pickle.loads(pickle.dumps(lic))
+    assert again == lic and again is not lic and again != kb.get("llama3")
+    assert repr(lic).startswith("LicenseTerms(id='llama2', ")
+    with pytest.raises(TypeError):  # it holds a dict (evidence): unhashable, as a frozen dataclass would be
+        hash(lic)
+    from clearance.engine.values import Finding
+
+    f = Finding("CLR103", "license-conflict", "error", "a/b", "m", ("a/b", "c/d"))
+    assert pickle.loads(pickle.dumps(f)) == f and hash(pickle.loads(pickle.dumps(f))) == hash(f)
