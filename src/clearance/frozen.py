@@ -1,31 +1,45 @@
-"""`@value`: a frozen dataclass that costs a cold process half as much to define.
+"""`@value`: a frozen dataclass that a cold process defines at a fraction of the cost.
 
 On Python 3.11 `@dataclass(frozen=True)` writes six methods per class (`__init__`,
 `__repr__`, `__eq__`, `__hash__`, `__setattr__`, `__delattr__`) as source text and compiles
 each with `exec`: ~1.2 ms a class, and a cold `clearance check` defines about twenty such
-classes before it does any work (bench/bench_check.py). `@value` lets dataclasses write only
-the three that depend on the fields' layout (`__init__` and the two that keep it frozen) and
-gives every class the same three shared methods, which read a per-class getter of the
-fields. They behave as dataclasses' own (tests/test_frozen.py compares them): equality
-only between instances of the same class, field by field (`compare=False` fields left out);
-the hash of the fields `hash`/`compare` select; the repr `Name(field=value, ...)`.
+classes before it does any work (bench/bench_check.py). `@value` has dataclasses write only
+what depends on the fields' layout and gives every class the same shared methods, which read
+per-class getters of the fields:
+
+- `@value` (slots): dataclasses writes `__init__` and the two frozen guards; for classes made
+  in numbers, whose `__init__` must stay as fast as dataclasses' own.
+- `@value(slots=False)`: dataclasses writes `__init__` only, and a shared guard refuses to
+  set a field that already has a value; for classes made a few times per run (each field
+  assignment then goes through that Python-level guard).
+
+Either way they behave as dataclasses' frozen classes (tests/test_frozen.py compares them):
+equality only between instances of the same class, field by field (`compare=False` fields
+left out); the hash of the fields `hash`/`compare` select; the repr `Name(field=value, ...)`;
+no field set again or deleted once it has a value (`FrozenInstanceError`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import FrozenInstanceError, dataclass, fields
 from operator import attrgetter
 
 
 def value(cls=None, /, *, slots: bool = True):
-    """`@dataclass(frozen=True, slots=slots)`, with shared `__eq__`, `__hash__` and `__repr__`."""
+    """A frozen dataclass with shared `__eq__`, `__hash__` and `__repr__` (see above)."""
 
     def wrap(c):
-        c = dataclass(frozen=True, slots=slots, eq=False, repr=False)(c)
+        if slots:
+            c = dataclass(frozen=True, slots=True, eq=False, repr=False)(c)
+        else:
+            c = dataclass(eq=False, repr=False)(c)
+            c.__setattr__ = _setattr
+            c.__delattr__ = _delattr
         fs = fields(c)
         c.__value_compare__ = _getter([f.name for f in fs if f.compare])
         c.__value_hash__ = _getter([f.name for f in fs if (f.compare if f.hash is None else f.hash)])
         c.__value_repr__ = tuple(f.name for f in fs if f.repr)
+        c.__value_fields__ = frozenset(f.name for f in fs)
         c.__eq__ = _eq
         c.__hash__ = _hash
         c.__repr__ = _repr
@@ -55,3 +69,16 @@ def _hash(self) -> int:
 def _repr(self) -> str:
     cls = self.__class__
     return f"{cls.__qualname__}({', '.join(f'{n}={getattr(self, n)!r}' for n in cls.__value_repr__)})"
+
+
+def _setattr(self, name: str, value) -> None:
+    # Without slots: a field is unset until `__init__` (or `__post_init__`) first assigns it.
+    # Unpickling and copying fill `__dict__` directly and never come here.
+    d = self.__dict__
+    if name in d or name not in self.__class__.__value_fields__:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+    d[name] = value
+
+
+def _delattr(self, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")

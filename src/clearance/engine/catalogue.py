@@ -18,7 +18,7 @@ SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 DOCS_URL = "docs/findings.md#{code}"
 
 
-@value
+@value(slots=False)  # made a few times per run
 class Rule:
     """One finding in the catalogue: stable code and name, default severity, and its page."""
 

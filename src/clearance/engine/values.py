@@ -47,7 +47,7 @@ class Node:
     pipeline_tag: str | None = None
 
 
-@value
+@value(slots=False)  # made a few times per run
 class Organization:
     """The organisation's profile, from the policy's [organization] table."""
 
@@ -89,7 +89,7 @@ class Finding:
         }
 
 
-@value
+@value(slots=False)  # made a few times per run
 class Result:
     """The answer for one subject and one use: verdict, the licenses behind it, and why."""
 

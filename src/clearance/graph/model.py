@@ -77,7 +77,7 @@ class Edge:
 
 
 
-@value
+@value(slots=False)  # made a few times per run
 class Problem:
     """Something the walk met and reports instead of crashing on: a missing ancestor, a cycle..."""
 

@@ -47,7 +47,7 @@ def _loader_class():
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@value
+@value(slots=False)  # made a few times per run
 class Card:
     """A card's front matter, and what went wrong reading it."""
 

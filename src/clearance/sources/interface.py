@@ -25,7 +25,7 @@ class LookupFailed(SourceError):
     """One lookup failed (the Hub did not answer): the walk goes on and reports it."""
 
 
-@value
+@value(slots=False)  # made a few times per run
 class Record:
     """What a source knows about one repository: its metadata as the Hub would give it."""
 
