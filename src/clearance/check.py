@@ -8,7 +8,7 @@ policy decides pass or fail. The CLI and the server both call this, so they alwa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from clearance.engine.clear import clear
@@ -17,6 +17,7 @@ from clearance.graph.api import default_sources, graph_for
 from clearance.graph.model import Edge, Graph
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, Resolution, default_normalizer
+from clearance.lean import record
 from clearance.policy.evaluate import Evaluator, Outcome
 from clearance.policy.model import Policy
 from clearance.sources.interface import Source
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from clearance.engine.values import DataTerms
 
 
-@dataclass
+@record
 class GraphLineage:
     """Presents a lineage `Graph` to the engine: artifacts become `Node`s whose license
     signals are resolved to KB ids (LICENSE texts through ScanCode, on demand)."""
@@ -67,7 +68,7 @@ class GraphLineage:
         return self.graph.parents(artifact_id)
 
 
-@dataclass
+@record
 class CheckRun:
     """Every outcome of one check, the warnings to show, and the graphs walked."""
 

@@ -3,11 +3,12 @@ the findings that explain them. Combining licenses along a lineage happens in cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from clearance.engine.catalogue import rule
 from clearance.engine.values import Finding, Obligation, Organization, worst
 from clearance.kb.terms import LicenseTerms
+from clearance.lean import record
 
 # Pipeline tags of models that take or produce more than text (Llama 3.2 and 4 scope their
 # EU exclusion to multimodal models).
@@ -19,7 +20,7 @@ MULTIMODAL_TAGS = frozenset({
 _PERMISSION_FOR_USE = {"commercial": "commercial_use", "redistribution": "redistribution", "research": "research_use"}
 
 
-@dataclass
+@record
 class Assessment:
     """What one use of one artifact comes to: verdict, obligations, findings and reasons."""
 

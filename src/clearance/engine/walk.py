@@ -4,17 +4,18 @@ a cycle is reported where it closes instead of being followed forever."""
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from clearance.engine.values import WEIGHT_RELATIONS
 from clearance.graph.model import Edge
+from clearance.lean import record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from clearance.engine.values import Lineage
 
 
-@dataclass
+@record
 class Walk:
     """The ancestors the engine reached from a subject, with the path to each."""
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import field
 from urllib.parse import unquote
 
-from clearance.frozen import value
+from clearance.lean import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:

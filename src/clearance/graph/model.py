@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from clearance.frozen import value
 from clearance.kb.signals import LicenseSignal
+from clearance.lean import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
@@ -74,7 +74,6 @@ class Edge:
 
     def to_json(self) -> dict[str, str]:
         return {"parent": self.parent, "child": self.child, "relation": self.relation, "evidence": self.evidence}
-
 
 
 @value(slots=False)  # made a few times per run

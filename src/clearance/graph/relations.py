@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
-from clearance.frozen import value
 from clearance.graph.ids import Ref
 from clearance.graph.model import Edge
+from clearance.lean import value
 
 _ALIASES = {
     "finetune": "finetune", "fine-tune": "finetune", "finetuned": "finetune", "fine-tuned": "finetune",

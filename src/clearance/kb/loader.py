@@ -9,10 +9,11 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from clearance.kb.terms import ABSENT, TERM_NAMES, Evidence, LicenseTerms, Territory
+from clearance.lean import record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ class PackedLicenses(Mapping[str, LicenseTerms]):
         return (PackedLicenses, (self._packed,))
 
 
-@dataclass
+@record
 class KnowledgeBase:
     """Curated licenses by id, with an alias index; the long tail is looked up lazily."""
 

@@ -12,13 +12,13 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 
-from clearance.frozen import value
 from clearance.kb import longtail
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.signals import LicenseSignal
+from clearance.lean import record, value
 
 MAX_VALUE_CHARS = 2_000  # a license id, name or URL; anything longer is not one
 # Ids that name no one license: a card's license_name/license_link then says which one.
@@ -63,7 +63,7 @@ def _spdx():
     return get_spdx_licensing()
 
 
-@dataclass
+@record
 class Normalizer:
     """Turns raw license values (ids, names, URLs, expressions) into KB ids."""
 

@@ -9,12 +9,12 @@ the failure and says so.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from clearance.engine.catalogue import rule
 from clearance.engine.values import Organization, Result
-from clearance.frozen import value
 from clearance.kb.loader import KnowledgeBase
+from clearance.lean import record, value
 from clearance.policy.model import ExceptionEntry, Policy
 
 
@@ -28,7 +28,7 @@ class Outcome:
     waived_by: str | None = None  # the exception's reason, when one applied
 
 
-@dataclass
+@record
 class Evaluator:
     """Applies one policy to engine results; remembers which exceptions were used."""
 

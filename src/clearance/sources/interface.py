@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from clearance.frozen import value
 from clearance.graph.ids import Ref
 from clearance.graph.model import Artifact, Edge
+from clearance.lean import value
 
 
 class SourceError(Exception):

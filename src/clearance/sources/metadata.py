@@ -9,7 +9,7 @@ exception.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from clearance.graph.ids import NOT_DATASETS, InvalidRef, Ref, parse_ref
 from clearance.graph.model import Artifact
@@ -22,6 +22,7 @@ from clearance.graph.relations import (
     type_edges,
 )
 from clearance.kb.signals import LicenseSignal
+from clearance.lean import record
 from clearance.sources.interface import Record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
@@ -44,7 +45,7 @@ def describe(value: object) -> str:
     return type(value).__name__
 
 
-@dataclass
+@record
 class Collected:
     """Everything read about one artifact so far, with where each piece was read."""
 

@@ -10,8 +10,8 @@ from dataclasses import FrozenInstanceError, dataclass, field
 
 import pytest
 
-from clearance import frozen
-from clearance.frozen import value
+from clearance import lean
+from clearance.lean import value
 
 
 def _spec():
@@ -97,11 +97,11 @@ def _value_classes():
 @pytest.mark.parametrize("cls", _value_classes(), ids=lambda c: c.__name__)
 def test_each_engine_value_class_is_a_frozen_value(cls):
     assert dataclasses.is_dataclass(cls)
-    assert cls.__eq__ is frozen._eq and cls.__hash__ is frozen._hash and cls.__repr__ is frozen._repr
+    assert cls.__eq__ is lean._eq and cls.__hash__ is lean._hash and cls.__repr__ is lean._repr
     if "__slots__" in cls.__dict__:  # made in numbers: dataclasses' own frozen __init__ and guards
         assert cls.__dataclass_params__.frozen
     else:
-        assert cls.__setattr__ is frozen._setattr and cls.__delattr__ is frozen._delattr
+        assert cls.__setattr__ is lean._setattr and cls.__delattr__ is lean._delattr
 
 
 def test_the_engines_values_survive_the_kb_cache_and_compare_as_before(kb):
@@ -115,3 +115,28 @@ def test_the_engines_values_survive_the_kb_cache_and_compare_as_before(kb):
 
     f = Finding("CLR103", "license-conflict", "error", "a/b", "m", ("a/b", "c/d"))
     assert pickle.loads(pickle.dumps(f)) == f and hash(pickle.loads(pickle.dumps(f))) == hash(f)
+
+
+def test_a_record_is_a_mutable_dataclass_with_dataclasses_equality_and_repr():
+    from clearance.lean import record
+
+    Rec = record(type("Twin", (), _spec()))
+    Rec.__qualname__ = "Twin"
+    Ref = dataclass(type("Twin", (), _spec()))
+    a, b, ra, rb = Rec(1, "a"), Rec(1, "a", (), 9), Ref(1, "a"), Ref(1, "a", (), 9)
+    assert (a == b) is (ra == rb) is True and repr(a) == repr(ra)
+    a.a = 2  # mutable
+    assert a != b and repr(a) == repr(dataclasses.replace(ra, a=2))
+    with pytest.raises(TypeError):
+        hash(a)  # compares by value, so unhashable, as a mutable dataclass
+
+
+@pytest.mark.parametrize("name", ["check.GraphLineage", "check.CheckRun", "kb.normalizer.Normalizer",
+                                  "kb.loader.KnowledgeBase", "policy.evaluate.Evaluator", "engine.walk.Walk",
+                                  "engine.usage.Assessment", "sources.metadata.Collected"])
+def test_the_engines_records_use_the_shared_methods(name):
+    import importlib
+
+    mod, cls = name.rsplit(".", 1)
+    c = getattr(importlib.import_module(f"clearance.{mod}"), cls)
+    assert dataclasses.is_dataclass(c) and c.__eq__ is lean._eq and c.__repr__ is lean._repr and c.__hash__ is None

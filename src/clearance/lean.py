@@ -1,4 +1,5 @@
-"""`@value`: a frozen dataclass that a cold process defines at a fraction of the cost.
+"""Dataclasses that a cold process defines at a fraction of the cost: `@value` (frozen) and
+`@record` (mutable).
 
 On Python 3.11 `@dataclass(frozen=True)` writes six methods per class (`__init__`,
 `__repr__`, `__eq__`, `__hash__`, `__setattr__`, `__delattr__`) as source text and compiles
@@ -13,10 +14,13 @@ per-class getters of the fields:
   set a field that already has a value; for classes made a few times per run (each field
   assignment then goes through that Python-level guard).
 
-Either way they behave as dataclasses' frozen classes (tests/test_frozen.py compares them):
+- `@record`: a mutable dataclass; dataclasses writes `__init__` only.
+
+They behave as dataclasses' own classes (tests/test_lean.py compares them):
 equality only between instances of the same class, field by field (`compare=False` fields
 left out); the hash of the fields `hash`/`compare` select; the repr `Name(field=value, ...)`;
-no field set again or deleted once it has a value (`FrozenInstanceError`).
+for `@value`, no field set again or deleted once it has a value (`FrozenInstanceError`); a
+`@record` is unhashable, as a mutable dataclass that compares by value is.
 """
 
 from __future__ import annotations
@@ -35,17 +39,29 @@ def value(cls=None, /, *, slots: bool = True):
             c = dataclass(eq=False, repr=False)(c)
             c.__setattr__ = _setattr
             c.__delattr__ = _delattr
-        fs = fields(c)
-        c.__value_compare__ = _getter([f.name for f in fs if f.compare])
-        c.__value_hash__ = _getter([f.name for f in fs if (f.compare if f.hash is None else f.hash)])
-        c.__value_repr__ = tuple(f.name for f in fs if f.repr)
-        c.__value_fields__ = frozenset(f.name for f in fs)
-        c.__eq__ = _eq
-        c.__hash__ = _hash
-        c.__repr__ = _repr
+        _share(c)
         return c
 
     return wrap if cls is None else wrap(cls)
+
+
+def record(cls):
+    """A mutable dataclass with shared `__eq__` and `__repr__`."""
+    cls = dataclass(eq=False, repr=False)(cls)
+    _share(cls)
+    cls.__hash__ = None  # as dataclasses does for a mutable class that compares by value
+    return cls
+
+
+def _share(c) -> None:
+    fs = fields(c)
+    c.__value_compare__ = _getter([f.name for f in fs if f.compare])
+    c.__value_hash__ = _getter([f.name for f in fs if (f.compare if f.hash is None else f.hash)])
+    c.__value_repr__ = tuple(f.name for f in fs if f.repr)
+    c.__value_fields__ = frozenset(f.name for f in fs)
+    c.__eq__ = _eq
+    c.__hash__ = _hash
+    c.__repr__ = _repr
 
 
 def _getter(names: list[str]):
