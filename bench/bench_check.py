@@ -17,8 +17,8 @@
    it installs a wheel (with PYTHONDONTWRITEBYTECODE set, an editable checkout would
    otherwise recompile every module in every process).
 2. Throughput. In one process, `check()` on every model of hub-2025-sample.jsonl (commercial
-   use, offline, the snapshot as the only source besides the local folder): checks per second
-   and the verdict counts.
+   use, offline, the snapshot as the only source besides the local folder), best of three
+   runs: checks per second and the verdict counts.
 
     .venv/bin/python bench/bench_check.py [--runs 15]
 """
@@ -86,16 +86,19 @@ def cold_start(runs: int) -> dict[str, tuple[float, float]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def throughput() -> tuple[int, float, collections.Counter]:
+def throughput(repeat: int = 3) -> tuple[int, float, collections.Counter]:
+    """The best of `repeat` runs: one check() of every model of the sample."""
     from clearance.check import check
 
     ids = [json.loads(line)["id"] for line in SAMPLE.open(encoding="utf-8") if line.strip()]
     ids = [i for i in dict.fromkeys(ids)]
     check(ids[:1], ["commercial"], snapshots=[SAMPLE], offline=True)  # warm: KB, normalizer, catalogue
-    start = time.perf_counter()
-    run = check(ids, ["commercial"], snapshots=[SAMPLE], offline=True)
-    elapsed = time.perf_counter() - start
-    return len(ids), elapsed, collections.Counter(o.result.verdict for o in run.outcomes)
+    best, run = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run = check(ids, ["commercial"], snapshots=[SAMPLE], offline=True)
+        best = min(best, time.perf_counter() - start)
+    return len(ids), best, collections.Counter(o.result.verdict for o in run.outcomes)
 
 
 def main() -> None:
@@ -109,7 +112,7 @@ def main() -> None:
     for name, (wall, cpu) in medians.items():
         print(f"  {name:<72} {wall * 1000:7.1f} ms  x{wall / base_wall:5.2f}   cpu {cpu * 1000:6.1f} ms  x{cpu / base_cpu:5.2f}")
     n, elapsed, verdicts = throughput()
-    print(f"throughput: {n} models of {SAMPLE.name}, commercial use: {elapsed:.2f} s, {n / elapsed:,.0f} checks/s")
+    print(f"throughput: {n} models of {SAMPLE.name}, commercial use, best of 3: {elapsed:.2f} s, {n / elapsed:,.0f} checks/s")
     print("  verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
 
 
