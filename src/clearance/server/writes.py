@@ -148,18 +148,24 @@ class GroupCommit:
         finally:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
+    def _run_jobs(self, conn: Connection, batch) -> list[tuple[Any, Any, BaseException | None]]:
+        """Each job of a batch on `conn`, in order, then the pre-commit hook: (future, result,
+        refusal) per job. A refused job wrote nothing, so its neighbours go on."""
+        conn.info.pop(PENDING, None)
+        outcomes: list[tuple[Any, Any, BaseException | None]] = []
+        for job, fut in batch:
+            try:
+                outcomes.append((fut, job(conn), None))
+            except self.refusals as exc:
+                outcomes.append((fut, None, exc))
+        self.before_commit(conn)
+        return outcomes
+
     def _commit_batch(self, batch: list[tuple[Callable[[Connection], Any], Any]]) -> list[tuple[Any, Any, BaseException | None]]:
         running = [(job, fut) for job, fut in batch if _still_wanted(fut)]
-        outcomes: list[tuple[Any, Any, BaseException | None]] = []
         try:
             with self.engine.connect() as conn, conn.begin():
-                conn.info.pop(PENDING, None)
-                for job, fut in running:
-                    try:
-                        outcomes.append((fut, job(conn), None))
-                    except self.refusals as exc:  # refused before writing: its neighbours go on
-                        outcomes.append((fut, None, exc))
-                self.before_commit(conn)
+                outcomes = self._run_jobs(conn, running)
         except BaseException as exc:  # noqa: BLE001 - a store error: nothing of the batch was committed
             log.warning("a batch of %d writes failed (%s); replaying them one by one", len(running), exc)
             return self._one_by_one(running)
@@ -253,15 +259,8 @@ class LoopGroupCommit(GroupCommit):
             self._hand_over(loop, batch, lambda: self._locked_batch(batch))
             return
         conn = self._conn
-        outcomes: list[tuple[Any, Any, BaseException | None]] = []
         try:
-            conn.info.pop(PENDING, None)
-            for job, fut in batch:
-                try:
-                    outcomes.append((fut, job(conn), None))
-                except self.refusals as exc:  # refused before writing: its neighbours go on
-                    outcomes.append((fut, None, exc))
-            self.before_commit(conn)
+            outcomes = self._run_jobs(conn, batch)
         except BaseException as exc:  # noqa: BLE001 - a store error: roll back, replay each alone
             log.warning("a batch of %d writes failed (%s); replaying them one by one", len(batch), exc)
             self._rollback(trans)
