@@ -3,13 +3,12 @@ answers `stats`, `trends`, `families`, `audit`. All set-based SQL on DuckDB."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import os
-import tempfile
 
 import duckdb
 
@@ -33,7 +32,6 @@ class HubAnalysis:
     use: str = "commercial"
     memory_limit: str | None = field(default_factory=lambda: os.environ.get("CLEARANCE_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT))
     con: duckdb.DuckDBPyConnection = field(init=False)
-    levels: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.con = duckdb.connect()
@@ -50,7 +48,7 @@ class HubAnalysis:
             self.con.execute("set temp_directory = ?", [self._spill.name])
         tables.load(self.con, [Path(p) for p in self.snapshots])
         licenses.register(self.con, self.kb, self.normalizer, self.org)
-        self.levels = propagate.build_audit(self.con, self.use)
+        propagate.build_audit(self.con, self.use)
         self._closure = False
 
     def _ensure_closure(self) -> None:

@@ -73,9 +73,9 @@ def _cols(prefix: str, words: int) -> list[str]:
     return [f"{prefix}{w}" for w in range(words)]
 
 
-def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> int:
+def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> None:
     """`audit`: one row per model — verdict, declared and inherited KB ids, finding names,
-    conflicts. Returns the number of lineage levels walked."""
+    conflicts."""
     words = _words(con)
     D, A = _cols("d", words), _cols("a", words)
     con.execute("""
@@ -95,7 +95,7 @@ def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> int:
         from resolved r left join license_bit b on b.kb_id = r.kb_id
         group by r.key
     """)
-    levels = _propagate(con, words)
+    _propagate(con, words)
     verdict_col = f"{use}_verdict"
     zero = "0::ubigint"
     con.execute(f"""
@@ -168,10 +168,9 @@ def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> int:
     """)
     for t in ("own", "settled", "node"):
         con.execute(f"drop table {t}")
-    return levels
 
 
-def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> int:
+def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> None:
     """`settled(n, a0.., flags)`: per lineage node (`node(key, n)`), the union over its
     ancestors (itself excluded) of their inheritable license bits and flags (zero for a root)."""
     A = _cols("a", words)
@@ -265,4 +264,3 @@ def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> int:
         con.execute("drop table unsettled_closure")
     for t in ("step", "pending", "gives", "wedge"):
         con.execute(f"drop table if exists {t}")
-    return level
