@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,10 +44,10 @@ class _Charts:
         plt = _plt()
         fig.tight_layout()
         fig.savefig(self.dir / f"{name}.png")
-        fig.savefig(self.dir / f"{name}.svg")
         buf = io.StringIO()
-        fig.savefig(buf, format="svg")
+        fig.savefig(buf, format="svg")  # rendered once: written to the file and inlined
         text = buf.getvalue()
+        (self.dir / f"{name}.svg").write_text(text, encoding="utf-8")
         self.svg[name] = text[text.index("<svg"):]  # drop the XML prologue to inline it
         plt.close(fig)
 
@@ -74,11 +75,8 @@ def ecosystem_by_category(families: Sequence[dict[str, Any]]) -> list[dict[str, 
         groups[f["root_category"]].append(int(f["derivatives"]))
     out = []
     for cat, sizes in groups.items():
-        sizes.sort()
-        mid = len(sizes) // 2
-        median = sizes[mid] if len(sizes) % 2 else (sizes[mid - 1] + sizes[mid]) / 2
         out.append({"root_category": cat, "roots": len(sizes), "derivatives": sum(sizes),
-                    "mean_per_root": round(sum(sizes) / len(sizes), 2), "median_per_root": median})
+                    "mean_per_root": round(sum(sizes) / len(sizes), 2), "median_per_root": statistics.median(sizes)})
     return sorted(out, key=lambda r: -r["derivatives"])
 
 
