@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from clearance import __version__
+from clearance import __version__, checkcmd
 
 app = typer.Typer(
     name="clearance",
@@ -127,37 +127,30 @@ def license_identify(
         out.print(render.identify_table(results))
 
 
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    sarif = "sarif"
+# Typer's choices, from the one vocabulary the fast `check` parser uses too.
+CheckFormat = Enum("CheckFormat", [(f, f) for f in checkcmd.FORMATS], type=str)
+UseChoice = Enum("UseChoice", [(u, u) for u in checkcmd.USES], type=str)
+DataTermsChoice = Enum("DataTermsChoice", [(d, d) for d in checkcmd.DATA_TERMS], type=str)
 
 
-class UseChoice(str, Enum):
-    commercial = "commercial"
-    redistribution = "redistribution"
-    research = "research"
-
-
-class DataTermsChoice(str, Enum):
-    strict = "strict"
-    lenient = "lenient"
-
-
-def _policy(path: Path | None):
-    from clearance.checkcmd import CommandError, load_policy
-
+def _policy(path: Path | None, start: Path | None = None):
     try:
-        return load_policy(path)
-    except CommandError as exc:
+        return checkcmd.load_policy(path, start)
+    except checkcmd.CommandError as exc:
+        fail(str(exc))
+
+
+def _run(targets: list[str], uses: list[str], policy=None, snapshots: list[Path] = (), offline: bool = False,
+         data_terms: str | None = None):
+    """`check()` as the commands need it: a source problem is a one-line error, exit 2."""
+    try:
+        return checkcmd.run_targets(targets, uses, policy, snapshots, offline, data_terms)
+    except checkcmd.CommandError as exc:
         fail(str(exc))
 
 
 def _render_run(run, fmt: "CheckFormat", locations: dict | None = None, extra: dict | None = None) -> None:
-    from clearance.checkcmd import render
-
-    render(run, fmt.value, locations, extra)
+    checkcmd.render(run, fmt.value, locations, extra)
 
 
 @app.command("check")
@@ -172,12 +165,10 @@ def check_cmd(
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f"),
 ) -> None:
     """May you use these models as you intend? Exit 0 when all pass the policy, 1 when any fails."""
-    from clearance.checkcmd import CommandError, run_check
-
     try:
-        code = run_check(targets, use.value if use else None, policy_file, snapshots, offline,
-                         data_terms.value if data_terms else None, depth, fmt.value)
-    except CommandError as exc:
+        code = checkcmd.run_check(targets, use.value if use else None, policy_file, snapshots, offline,
+                                  data_terms.value if data_terms else None, depth, fmt.value)
+    except checkcmd.CommandError as exc:
         fail(str(exc))
     raise typer.Exit(code)
 
@@ -235,10 +226,10 @@ def scan_cmd(
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f"),
 ) -> None:
     """Find the models and datasets a codebase uses, then check them. Exit codes as `check`."""
-    from clearance.check import check
+    from clearance.check import CheckRun
     from clearance.policy.model import Policy
+    from clearance.project import from_scan
     from clearance.scan import ScanError, added_lines, scan_path
-    from clearance.sources.interface import SourceError
 
     if not path.exists():
         fail(f"{path}: no such file or folder")
@@ -247,19 +238,11 @@ def scan_cmd(
         report = scan_path(path, only_lines=only)
     except ScanError as exc:
         fail(str(exc))
-    from clearance.project import from_scan
-
     locations = from_scan(report).locations
-    policy = _policy(policy_file or _find_policy(path)) or Policy()
+    policy = _policy(policy_file, path if path.is_dir() else path.parent) or Policy()
     uses = [use.value] if use else list(policy.uses)
-    try:
-        run = check(list(locations), uses, policy, snapshots, offline or None,
-                    data_terms.value if data_terms else None) if locations else None
-    except SourceError as exc:
-        fail(str(exc))
-    from clearance.check import CheckRun
-
-    run = run or CheckRun([], [])
+    run = _run(list(locations), uses, policy, snapshots, offline,
+               data_terms.value if data_terms else None) if locations else CheckRun([], [])
     run.warnings[:0] = report.warnings
     refs = [{"id": r.id, "kind": r.kind, "file": r.file, "line": r.line, "via": r.via} for r in report.references]
     if fmt is CheckFormat.text:
@@ -271,13 +254,6 @@ def scan_cmd(
         out.print("")
     _render_run(run, fmt, locations, {"references": refs})
     raise typer.Exit(0 if run.passed else 1)
-
-
-def _find_policy(path: Path) -> Path | None:
-    from clearance.policy.load import find
-
-    start = path if path.is_dir() else path.parent
-    return find(start.resolve())
 
 
 class BomFormat(str, Enum):
@@ -296,15 +272,9 @@ def bom_cmd(
 ) -> None:
     """An AI bill of materials: every model and dataset, their lineage, licenses and verdicts."""
     from clearance import bom
-    from clearance.check import check
-    from clearance.sources.interface import SourceError
 
     found = _project(argument)
-    uses = ["commercial", "redistribution", "research"]
-    try:
-        run = check(found.targets, uses, None, snapshots, offline or None)
-    except SourceError as exc:
-        fail(str(exc))
+    run = _run(found.targets, list(checkcmd.USES), None, snapshots, offline)
     label = name or Path(argument.rstrip("/")).name or "clearance-bom"
     text = bom.to_cyclonedx(run, name=label) if fmt is BomFormat.cyclonedx else bom.to_spdx3(run, name=label)
     _write(text, out_file)
@@ -321,19 +291,14 @@ def init_cmd(
     """Write a starter clearance.toml from the models and datasets the project uses today."""
     import tomllib
 
-    from clearance.check import check
     from clearance.kb import default_kb
     from clearance.policy.starter import starter_policy
-    from clearance.sources.interface import SourceError
 
     target = out_file or (path / "clearance.toml" if path.is_dir() else Path("clearance.toml"))
     if target.exists() and not force:
         fail(f"{target} exists: edit it, or pass --force to replace it")
     found = _project(str(path))
-    try:
-        run = check(found.targets, ["commercial"], None, snapshots, offline or None)
-    except SourceError as exc:
-        fail(str(exc))
+    run = _run(found.targets, ["commercial"], None, snapshots, offline)
     text = starter_policy(run, default_kb(), str(path), found.targets)
     tomllib.loads(text)  # what we write must parse: a bug here must not leave a broken file
     _write(text, target)
@@ -367,15 +332,10 @@ def notice_cmd(
 ) -> None:
     """The notices, license copies, attribution and restrictions every upstream license requires."""
     from clearance import notice
-    from clearance.check import check
     from clearance.kb import default_kb
-    from clearance.sources.interface import SourceError
 
     expanded = [t for argument in targets for t in _project(argument).targets]
-    try:
-        run = check(list(dict.fromkeys(expanded)), ["redistribution"], None, snapshots, offline or None)
-    except SourceError as exc:
-        fail(str(exc))
+    run = _run(list(dict.fromkeys(expanded)), ["redistribution"], None, snapshots, offline)
     built = notice.build_notice(run, default_kb())
     render = {NoticeFormat.text: notice.to_text, NoticeFormat.markdown: notice.to_markdown, NoticeFormat.json: notice.to_json}[fmt]
     _write(render(built), out_file)
@@ -569,13 +529,15 @@ def hub_report(snapshots: list[Path] = SnapshotsArg,
                by: str = typer.Option("quarter", help="month, quarter or year")) -> None:
     """A self-contained HTML report with charts (PNG and SVG) and tables, readable offline."""
     from clearance.analytics import report
+    from clearance.analytics.hub import PERIODS
     from clearance.analytics.tables import SnapshotError
 
-    if by not in ("month", "quarter", "year"):
-        fail(f"--by must be month, quarter or year, not {by!r}")
+    if by not in PERIODS:
+        fail(f"--by {by!r} is not one of: {', '.join(PERIODS)}")
+    analysis = _analysis(snapshots)  # under its own progress line
     try:
-        with err.status("analysing snapshots and drawing charts…"):
-            index = report.build(snapshots, out_dir, leaderboard_csv=leaderboard_csv, by=by, analysis=_analysis(snapshots))
+        with err.status("drawing charts…"):
+            index = report.build(snapshots, out_dir, leaderboard_csv=leaderboard_csv, by=by, analysis=analysis)
     except SnapshotError as exc:
         fail(str(exc))
     except OSError as exc:

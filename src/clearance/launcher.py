@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import sys
 
-USES = ("commercial", "redistribution", "research")
-FORMATS = ("text", "json", "markdown", "sarif")
-DATA_TERMS = ("strict", "lenient")
+from clearance.checkcmd import DATA_TERMS, FORMATS, USES
+
 # The Typer command's options (tests/cli/test_launcher.py compares them): name -> takes a value.
 OPTIONS = {"--use": True, "--policy": True, "--snapshot": True, "--offline": False, "--data-terms": True,
            "--depth": True, "--format": True}
