@@ -11,7 +11,7 @@ from pathlib import Path
 
 from clearance.analytics.hub import HubAnalysis
 from clearance.analytics.leaderboard import leaderboard
-from clearance.analytics.report import ecosystem_by_category, permissive_share
+from clearance.analytics.report import OPEN, ecosystem_by_category, permissive_share
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -27,8 +27,7 @@ def pct(a: int, b: int) -> str:
 def main() -> None:
     sample, dump = HubAnalysis([SAMPLE]), HubAnalysis([DUMP])
     s, d = sample.stats(top=10), dump.stats(top=10)
-    open_ = ("permissive", "public-domain")
-    d_open = sum(v for k, v in d["by_category"].items() if k in open_)
+    d_open = sum(v for k, v in d["by_category"].items() if k in OPEN)
     print("## Permissive share of models created per quarter (2025 sample)\n")
     print("| quarter | models | permissive or public domain | by downloads |\n|---|---:|---:|---:|")
     for r in permissive_share(sample.trends("quarter")):
