@@ -140,11 +140,15 @@ class GroupCommit:
 
     def _locked_batch(self, batch: list[tuple[Callable[[Connection], Any], Any]]) -> list[tuple[Any, Any, BaseException | None]]:
         """Run and commit a batch under the writers' lock; the outcome of each write."""
+        return self._locked(lambda: self._commit_batch(batch))
+
+    def _locked(self, work: Callable[[], T]) -> T:
+        """`work()` holding the writers' lock (waiting for it), when there is one."""
         if self._lock_file is None:
-            return self._commit_batch(batch)
+            return work()
         fcntl.flock(self._lock_file, fcntl.LOCK_EX)
         try:
-            return self._commit_batch(batch)
+            return work()
         finally:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
@@ -316,15 +320,6 @@ class LoopGroupCommit(GroupCommit):
         self.batches += 1
         self.writes += len(outcomes)
         return outcomes
-
-    def _locked(self, work: Callable[[], T]) -> T:
-        if self._lock_file is None:
-            return work()
-        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
-        try:
-            return work()
-        finally:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
     def _rollback(self, trans) -> None:
         try:
