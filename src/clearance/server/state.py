@@ -153,10 +153,8 @@ class AppState:
             if row is None:
                 raise KeyError(name)
             return PolicyChoice(row.name, policies.key(row.toml), policies.cached(row.toml, self.engine.kb))
-        active = self._active
-        if active is not None and time.monotonic() - active[0] < ACTIVE_POLICY_TTL:
-            return active[1]
-        return self._read_active()
+        fresh = self.fresh_policy()
+        return fresh if fresh is not None else self._read_active()
 
     def _read_active(self) -> PolicyChoice:
         now = time.monotonic()
