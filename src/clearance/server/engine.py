@@ -168,10 +168,6 @@ class Engine:
             self.warm_done += 1
             time.sleep(0)  # let request threads have the GIL between models
 
-    @property
-    def warming(self) -> bool:
-        return self.warm_done < self.warm_total
-
     # -- search --------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 50) -> list[Entry]:
         """Artifacts of the snapshots whose id contains `query` (case-insensitive): the exact
@@ -186,7 +182,3 @@ class Engine:
                 if len(exact) + len(prefix) >= limit:
                     break
         return (exact + prefix + inner)[:limit]
-
-    def stats(self) -> dict[str, int]:
-        return {"lineage_hits": self._lineages.hits, "lineage_misses": self._lineages.misses,
-                "verdict_hits": self._outcomes.hits, "verdict_misses": self._outcomes.misses}
