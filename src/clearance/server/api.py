@@ -75,18 +75,13 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# InvalidInput is a ValueError: raised in a validator, pydantic reports it as a 422 with its message.
 def _valid_id(value: str) -> str:
-    try:
-        return ids.hub_id(value)
-    except InvalidInput as exc:
-        raise ValueError(str(exc)) from None
+    return ids.hub_id(value)
 
 
 def _valid_project(value: str) -> str:
-    try:
-        return ids.name(value, "project")
-    except InvalidInput as exc:
-        raise ValueError(str(exc)) from None
+    return ids.name(value, "project")
 
 
 class ItemIn(_Body):
@@ -124,10 +119,7 @@ class PolicyIn(_Body):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        try:
-            return ids.name(v, "policy name")
-        except InvalidInput as exc:
-            raise ValueError(str(exc)) from None
+        return ids.name(v, "policy name")
 
 
 class PolicyUpdate(_Body):
