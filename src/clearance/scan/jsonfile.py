@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from clearance.scan.collect import Collector
 from clearance.scan.keys import TRIGGERS, key_kind
@@ -34,20 +35,22 @@ def has_id_keys(text: str) -> bool:
     return any(key_kind(k) for k in set(_KEY.findall(text)))
 
 
-def check_json(text: str, col: Collector) -> bool:
+INVALID = object()  # what `load_json` returns for a text that is not JSON
+
+
+def load_json(text: str, col: Collector) -> Any:
+    """The parsed document, or INVALID (with a warning naming the line at fault)."""
     try:
-        json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         col.warn(exc.lineno, f"not valid JSON ({exc.msg}): not scanned")
-        return False
     except (ValueError, RecursionError, MemoryError) as exc:
         col.warn(None, f"not valid JSON ({'nested too deeply' if isinstance(exc, RecursionError) else exc}): not scanned")
-        return False
-    return True
+    return INVALID
 
 
 def scan_json(text: str, col: Collector) -> None:
-    if not could_hold_ids(text) or not has_id_keys(text) or not check_json(text, col):
+    if not could_hold_ids(text) or not has_id_keys(text) or load_json(text, col) is INVALID:
         return
     for _ in strings(text, Context(col, "config key")):
         pass

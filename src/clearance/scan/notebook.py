@@ -9,19 +9,17 @@ shell, `%%bash` / `%%sh` cells too; other magics are skipped.
 
 from __future__ import annotations
 
-import json
-
 from clearance.scan import shell
 from clearance.scan.collect import Collector
-from clearance.scan.jsonfile import check_json, strings
+from clearance.scan.jsonfile import INVALID, load_json, strings
 from clearance.scan.model import Hit
 from clearance.scan.pyfile import scan_python
 
 
 def scan_notebook(text: str, col: Collector) -> None:
-    if not check_json(text, col):
+    notebook = load_json(text, col)
+    if notebook is INVALID:
         return
-    notebook = json.loads(text)
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         col.warn(None, "not an nbformat 4 notebook (no list of cells): not scanned")
