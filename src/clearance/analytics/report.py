@@ -45,7 +45,11 @@ class _Charts:
         fig.tight_layout()
         fig.savefig(self.dir / f"{name}.png")
         buf = io.StringIO()
-        fig.savefig(buf, format="svg")  # rendered once: written to the file and inlined
+        # Reproducible SVG (the committed docs/hub-report is regenerated, not hand-edited): no
+        # date, and element ids salted with the chart's name instead of a random one, so they
+        # are the same from run to run and still distinct between the charts inlined in one page.
+        with plt.rc_context({"svg.hashsalt": f"clearance-{name}"}):
+            fig.savefig(buf, format="svg", metadata={"Date": None})  # rendered once: written to the file and inlined
         text = buf.getvalue()
         (self.dir / f"{name}.svg").write_text(text, encoding="utf-8")
         self.svg[name] = text[text.index("<svg"):]  # drop the XML prologue to inline it
