@@ -165,14 +165,11 @@ def _errors(app: FastAPI) -> None:
         log.error("store error: %s", exc)
         return answer(request, 503, "the store is unavailable; try again")
 
-    try:
-        from clearance.analytics.tables import SnapshotError
+    from clearance.analytics.tables import SnapshotError
 
-        @app.exception_handler(SnapshotError)
-        async def _snapshot(request: Request, exc: SnapshotError):
-            return answer(request, 503, f"Hub analytics unavailable: {exc}")
-    except ImportError:  # pragma: no cover - analytics is part of the package
-        pass
+    @app.exception_handler(SnapshotError)
+    async def _snapshot(request: Request, exc: SnapshotError):
+        return answer(request, 503, f"Hub analytics unavailable: {exc}")
 
 
 def settings_to_env(settings: Settings) -> str:
