@@ -187,6 +187,15 @@ def _policy_choice(st: AppState, name: str | None) -> PolicyChoice:
         raise HTTPException(404, f"no saved policy named {name!r}") from None
 
 
+async def _memo_json(st: AppState, key: tuple, build) -> Response:
+    """An answer that no write changes (a license, Hub analytics), computed once per process
+    (off the event loop) and then served as is."""
+    found = st.memo(key, None)
+    if found is None:
+        found = await run_in_threadpool(st.memo, key, lambda: dumps(build()))
+    return raw(found, cache="static")
+
+
 # -- health ------------------------------------------------------------------------------------
 @router.get("/health", tags=["service"], summary="Liveness and configuration")
 async def health(request: Request) -> Response:
@@ -259,16 +268,13 @@ async def license_show(request: Request, license_id: str) -> Response:
     ids.license_id(license_id)
     st = state(request)
 
-    def make() -> bytes:
+    def make() -> dict[str, Any]:
         lic = st.license(license_id)
         if lic is None:
             raise HTTPException(404, f"no license in the knowledge base answers to {license_id!r}")
-        return dumps(lic.to_json())
+        return lic.to_json()
 
-    found = st.memo(("license", license_id.lower()), None)
-    if found is None:
-        found = await run_in_threadpool(st.memo, ("license", license_id.lower()), make)
-    return raw(found, cache="static")
+    return await _memo_json(st, ("license", license_id.lower()), make)
 
 
 # -- inventory ---------------------------------------------------------------------------------
@@ -630,18 +636,10 @@ def audit(request: Request, action: str | None = Query(None, max_length=50), act
 
 
 # -- the Hub -----------------------------------------------------------------------------------
-async def _hub_json(st, key: tuple, build) -> Response:
-    """A Hub analytics answer, computed once per process (off the event loop) and then served as is."""
-    found = st.memo(key, None)
-    if found is None:
-        found = await run_in_threadpool(st.memo, key, lambda: dumps(build()))
-    return raw(found, cache="static")
-
-
 @router.get("/hub/stats", tags=["hub"], summary="`clearance hub stats` over the configured snapshots")
 async def hub_stats(request: Request, top: int = Query(20, ge=1, le=200)) -> Response:
     st = state(request)
-    return await _hub_json(st, ("hub.stats", top), lambda: {"schema_version": 1, **st.hub.stats(top)})
+    return await _memo_json(st, ("hub.stats", top), lambda: {"schema_version": 1, **st.hub.stats(top)})
 
 
 class Period(str, Enum):
@@ -653,11 +651,11 @@ class Period(str, Enum):
 @router.get("/hub/trends", tags=["hub"], summary="`clearance hub trends`: license categories per period of creation")
 async def hub_trends(request: Request, by: Period = Query(Period.quarter)) -> Response:
     st = state(request)
-    return await _hub_json(st, ("hub.trends", by.value),
+    return await _memo_json(st, ("hub.trends", by.value),
                            lambda: {"schema_version": 1, "by": by.value, "rows": st.hub.trends(by.value)})
 
 
 @router.get("/hub/families", tags=["hub"], summary="`clearance hub families`: ecosystem size per lineage root")
 async def hub_families(request: Request, top: int = Query(20, ge=1, le=200)) -> Response:
     st = state(request)
-    return await _hub_json(st, ("hub.families", top), lambda: {"schema_version": 1, "rows": st.hub.families(top)})
+    return await _memo_json(st, ("hub.families", top), lambda: {"schema_version": 1, "rows": st.hub.families(top)})
