@@ -48,7 +48,7 @@ from cyclonedx.spdx import fixup_id, is_expression
 from packageurl import PackageURL
 
 from clearance import __version__
-from clearance.bom.inventory import Inventory, Item, LicenseInfo, LicenseTerm, build
+from clearance.bom.inventory import Inventory, Item, LicenseInfo, LicenseTerm, build, policy_status
 from clearance.check import CheckRun
 
 __all__ = ["to_cyclonedx"]
@@ -214,8 +214,7 @@ def _subject_properties(item: Item) -> list[Property]:
     for outcome in item.outcomes:
         r = outcome.result
         props.append(Property(name=f"clearance:verdict:{r.use}", value=r.verdict))
-        policy = "waived" if outcome.waived_by else ("pass" if outcome.passed else "fail")
-        props.append(Property(name=f"clearance:policy:{r.use}", value=policy))
+        props.append(Property(name=f"clearance:policy:{r.use}", value=policy_status(outcome)))
         props += [Property(name=f"clearance:reason:{r.use}", value=reason) for reason in r.reasons]
         props += [Property(name=f"clearance:failure:{r.use}", value=failure) for failure in outcome.failures]
         for f in r.findings:
@@ -225,9 +224,7 @@ def _subject_properties(item: Item) -> list[Property]:
             })
             _add_use(entry, r.use)
         for o in r.obligations:
-            entry = obligations.setdefault((o.license, o.text), {
-                "license": o.license, "text": o.text, "section": o.section, "url": o.url, "uses": [],
-            })
+            entry = obligations.setdefault((o.license, o.text), {**o.to_json(), "uses": []})
             _add_use(entry, r.use)
     props += [Property(name="clearance:finding", value=_json(v)) for v in findings.values()]
     props += [Property(name="clearance:obligation", value=_json(v)) for v in obligations.values()]

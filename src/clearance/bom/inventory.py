@@ -210,6 +210,11 @@ class Inventory:
         return terms
 
 
+def policy_status(outcome: Outcome) -> str:
+    """How the policy judged a subject for one use: pass, fail, or waived (by an exception)."""
+    return "waived" if outcome.waived_by else ("pass" if outcome.passed else "fail")
+
+
 def stable_key(kind: str, artifact_id: str) -> str:
     return path_key(artifact_id) if looks_like_path(artifact_id) else hub_key(kind, artifact_id)
 

@@ -44,7 +44,7 @@ from pathlib import Path
 from spdx_python_model import v3_0_1 as spdx
 
 from clearance import __version__
-from clearance.bom.inventory import Inventory, Item, LicenseTerm, build, iri_safe
+from clearance.bom.inventory import Inventory, Item, LicenseTerm, build, iri_safe, policy_status
 from clearance.check import CheckRun
 
 __all__ = ["SPEC_VERSION", "to_spdx3"]
@@ -222,7 +222,7 @@ class _Writer:
             "tool": f"clearance {__version__}",
             "use": r.use,
             "verdict": r.verdict,
-            "policy": "waived" if outcome.waived_by else ("pass" if outcome.passed else "fail"),
+            "policy": policy_status(outcome),
             "reasons": list(r.reasons),
             "failures": list(outcome.failures),
             "findings": [{"code": f.code, "name": f.name, "severity": f.severity, "artifact": f.artifact,
