@@ -96,3 +96,20 @@ def test_the_bundled_kb_from_the_cache_equals_a_fresh_load(tmp_path, monkeypatch
     assert dict(kb.licenses) == fresh.licenses
     assert kb.licenses.get("no-such-license") is None and "mit" in kb.licenses
     assert kb.lookup("Apache License 2.0") == fresh.lookup("Apache License 2.0")
+
+
+def test_two_installs_sharing_a_cache_do_not_evict_each_other(kb_copy, tmp_path):
+    # Two checkouts (or virtualenvs) have different files, so different keys: with room for a
+    # few copies, each finds its own on the next run instead of rebuilding every time.
+    other = tmp_path / "other-install"
+    shutil.copytree(kb_copy, other)
+    builds = []
+
+    def run(files):
+        paths = sorted(files.glob("*.yaml"))
+        return cache.cached(paths, lambda: builds.append(files) or load(paths), keep=cache.INSTALLS)
+
+    for _ in range(3):
+        run(kb_copy)
+        run(other)
+    assert builds == [kb_copy, other]

@@ -49,9 +49,9 @@ CATALOGUE = Path(__file__).with_name("catalogue.yaml")
 @functools.lru_cache(maxsize=1)
 def rules() -> dict[str, Rule]:
     """All rules by name, from the compiled cache when current (a cold check skips YAML)."""
-    from clearance.kb.cache import cached
+    from clearance.kb.cache import INSTALLS, cached
 
-    return cached([CATALOGUE, Path(__file__)], _read, name="catalogue")
+    return cached([CATALOGUE, Path(__file__)], _read, name="catalogue", keep=INSTALLS)
 
 
 def _read() -> dict[str, Rule]:

@@ -37,6 +37,8 @@ def cache_dir() -> Path:
     return Path(base) / "clearance"
 
 
+INSTALLS = 4  # copies of the KB, catalogue and ScanCode table kept: one per install that shares the cache
+
 # The code that shapes the compiled value: a change to it (a new term, say) must not meet an
 # old pickle, even before the version number changes.
 _CODE = tuple(Path(__file__).with_name(n) for n in ("terms.py", "schema.py", "loader.py", "cache.py"))
@@ -62,8 +64,10 @@ def cached(paths: Sequence[Path], build: Callable[[], T], name: str = "kb", extr
            keep: int = 1) -> T:
     """The value `build()` gives for these files (and `extra`, any other input it depends on),
     from the cache when it has a current copy. `name` keeps different values apart (the KB,
-    ScanCode's license table, policies); `keep` is how many copies of that name to keep (one
-    for the KB, a few for policies: several projects share a cache)."""
+    ScanCode's license table, policies); `keep` is how many copies of that name to keep:
+    more than one where several installs (virtualenvs, checkouts: their files differ, so do
+    their keys) or several projects' policies share one cache and would otherwise evict each
+    other on every run."""
     try:
         key = key_for(paths, name, extra)
         target = cache_dir() / file_name(name, key)

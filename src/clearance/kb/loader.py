@@ -277,7 +277,7 @@ def _check_no_cycles(parsed: dict[str, LicenseFile], files: dict[str, str]) -> N
 def default_kb() -> KnowledgeBase:
     """The bundled knowledge base, loaded once per process, from the compiled cache when
     it is current (the files are validated whenever they change)."""
-    from clearance.kb.cache import cached
+    from clearance.kb.cache import INSTALLS, cached
 
     paths = sorted(default_dir().glob("*.yaml"))
 
@@ -285,4 +285,4 @@ def default_kb() -> KnowledgeBase:
         kb = load(paths)
         return KnowledgeBase(PackedLicenses.pack(kb.licenses), kb._exact, kb._loose)
 
-    return cached(paths, build)
+    return cached(paths, build, keep=INSTALLS)

@@ -66,14 +66,14 @@ def _scancode_db() -> dict[str, dict[str, Any]]:
     import importlib.util
     from pathlib import Path
 
-    from clearance.kb.cache import cached
+    from clearance.kb.cache import INSTALLS, cached
 
     spec = importlib.util.find_spec("licensedcode")
     if spec is None or spec.origin is None:
         return {}
     pkg = Path(spec.origin).parent
     inputs = [pkg / "models.py", pkg / "data" / "licenses"]
-    return cached(inputs, _load_scancode_db, name="scancode-licenses")
+    return cached(inputs, _load_scancode_db, name="scancode-licenses", keep=INSTALLS)
 
 
 def _load_scancode_db() -> dict[str, dict[str, Any]]:
