@@ -37,6 +37,18 @@ def keys(engine):
         return sorted(r[0] for r in conn.exec_driver_sql("SELECT k FROM t"))
 
 
+def refuse(conn):
+    raise HTTPException(409, "no")
+
+
+async def run_committed(gc, engine, key):
+    """gc.run(insert(key)), checking that the row is committed (seen by another connection)
+    by the time the answer comes."""
+    result = await gc.run(insert(key))
+    assert key in keys(engine)
+    return result
+
+
 def submit_together(gc, jobs):
     """Hold the writer busy so that the jobs land in one batch."""
     gate = threading.Event()
@@ -57,10 +69,6 @@ def test_writes_are_batched_and_all_committed(writer):
 
 def test_a_refusal_leaves_its_neighbours_alone(writer):
     gc, engine = writer
-
-    def refuse(conn):
-        raise HTTPException(409, "no")
-
     futures = submit_together(gc, [insert("a"), refuse, insert("b")])
     assert futures[0].result(5) == "a" and futures[2].result(5) == "b"
     with pytest.raises(HTTPException):
@@ -95,16 +103,8 @@ def test_requests_on_an_event_loop_are_answered_after_their_batch_commits(writer
 
     gc, engine = writer
 
-    def refuse(conn):
-        raise HTTPException(409, "no")
-
-    async def one(key):
-        result = await gc.run(insert(key))
-        assert key in keys(engine)  # committed before the answer
-        return result
-
     async def main():
-        results = await asyncio.gather(*(one(f"a{i}") for i in range(30)), gc.run(refuse), return_exceptions=True)
+        results = await asyncio.gather(*(run_committed(gc, engine, f"a{i}") for i in range(30)), gc.run(refuse), return_exceptions=True)
         assert results[:30] == [f"a{i}" for i in range(30)]
         assert isinstance(results[30], HTTPException)
 
@@ -137,16 +137,8 @@ def test_loop_writes_are_batched_committed_before_the_answer_and_refusals_stay_a
 
     gc, engine, _ = loop_writer
 
-    def refuse(conn):
-        raise HTTPException(409, "no")
-
-    async def one(key):
-        result = await gc.run(insert(key))
-        assert key in keys(engine)  # durable before the answer
-        return result
-
     async def main():
-        results = await asyncio.gather(*(one(f"k{i}") for i in range(40)), gc.run(refuse), return_exceptions=True)
+        results = await asyncio.gather(*(run_committed(gc, engine, f"k{i}") for i in range(40)), gc.run(refuse), return_exceptions=True)
         assert results[:40] == [f"k{i}" for i in range(40)] and isinstance(results[40], HTTPException)
 
     asyncio.run(main())
