@@ -45,24 +45,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "hub-2025-sample.jsonl"
-
-SERVER = """
-import sys
-from pathlib import Path
-from clearance.server import Settings, serve
-serve(Settings(db_url=sys.argv[1], snapshots=[Path(sys.argv[2])], offline=True, hub_cache_dir=Path(sys.argv[3]),
-               warm=int(sys.argv[6])),
-      host="127.0.0.1", port=int(sys.argv[4]), workers=int(sys.argv[5]))
-"""
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(ROOT / "tests" / "server"))
+from serverkit import SAMPLE, free_port, server_command, server_env, wait_for_health  # noqa: E402 - shared with the tests
 
 
 class Server:
@@ -73,22 +57,14 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self, wait_hub: bool = True) -> float:
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(self.tmp / "hf-cache")}
         t0 = time.perf_counter()
         # its own session: a kill -9 of the group takes uvicorn's worker processes too
-        self.proc = subprocess.Popen([sys.executable, "-c", SERVER, self.db_url, str(SAMPLE), str(self.tmp / "hub-cache"),
-                                      str(self.port), str(self.workers), str(self.warm)], env=env, stdout=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(server_command(self.db_url, self.tmp, self.port, self.workers, self.warm),
+                                     env=server_env(self.tmp), stdout=subprocess.DEVNULL,
                                      stderr=open(self.tmp / "server.log", "ab"), start_new_session=True)
         deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{self.base}/api/v1/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start; see {self.tmp / 'server.log'}")
-            time.sleep(0.1)
+        if not wait_for_health(self.base, self.proc, deadline, timeout=5, every=0.1):
+            raise SystemExit(f"server did not start; see {self.tmp / 'server.log'}")
         if wait_hub:  # until warmed up: Hub analytics loaded, popular verdicts computed (each worker)
             ready_since = 0
             while ready_since < self.workers * 4 and time.monotonic() < deadline:
@@ -400,10 +376,9 @@ def run_crash(args, tmp: Path) -> None:
     restart = Server(db_url, tmp, 1)
     t = restart.start(wait_hub=False)
     try:
-        r = httpx.get(f"{restart.base}/api/v1/inventory", params={"project": "crash", "limit": 1000}, timeout=60)
-        total = r.json()["total"]
-        present: set[str] = set()
-        for offset in range(0, total, 1000):
+        first = httpx.get(f"{restart.base}/api/v1/inventory", params={"project": "crash", "limit": 1000}, timeout=120).json()
+        present: set[str] = {i["id"] for i in first["items"]}
+        for offset in range(1000, first["total"], 1000):  # the pages after the first
             page = httpx.get(f"{restart.base}/api/v1/inventory", params={"project": "crash", "limit": 1000, "offset": offset},
                              timeout=120).json()
             present |= {i["id"] for i in page["items"]}

@@ -4,14 +4,19 @@ Screenshots of the main pages are kept in test-artifacts/screenshots/ at the rep
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from serverkit import LLAMA2_FINETUNE, SAMPLE, SCREENSHOTS, free_port
+from serverkit import (
+    LLAMA2_FINETUNE,
+    SCREENSHOTS,
+    free_port,
+    server_command,
+    server_env,
+    wait_for_health,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -21,14 +26,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="browser tests skipped: /usr/bin/chromium is missing "
                                                               "(run scripts/system_deps.sh)")
-
-SERVER = """
-import sys
-from pathlib import Path
-from clearance.server import Settings, serve
-serve(Settings(db_url=sys.argv[1], snapshots=[Path(sys.argv[2])], offline=True, hub_cache_dir=Path(sys.argv[3]), warm=0),
-      host="127.0.0.1", port=int(sys.argv[4]))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -42,22 +39,12 @@ def server(tmp_path_factory):
     db_url = f"sqlite:///{tmp / 'e2e.db'}"
     token = create_token(db_url, "e2e")
     port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp / "hf-cache")}
     log = open(tmp / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, db_url, str(SAMPLE), str(tmp / "hub-cache"), str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(server_command(db_url, tmp, port), env=server_env(tmp), stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the server did not start: {(tmp / 'server.log').read_text(errors='replace')[-2000:]}")
-        time.sleep(0.2)
+    if not wait_for_health(base, proc, time.monotonic() + 60):
+        proc.kill()
+        pytest.fail(f"the server did not start: {(tmp / 'server.log').read_text(errors='replace')[-2000:]}")
     h = {"Authorization": f"Bearer {token}"}
     for mid, project in ((LLAMA2_FINETUNE, "chatbot"), ("microsoft/phi-2", "chatbot"), ("nobody/unknown-model", "research")):
         httpx.post(f"{base}/api/v1/inventory", json={"id": mid, "project": project}, headers=h, timeout=30).raise_for_status()
