@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 # Compiled bytecode for the editable checkout, as pip writes for an installed wheel: with
 # PYTHONDONTWRITEBYTECODE set (as on CI), every process would otherwise recompile every
-# module it imports (~60 ms of a cold `clearance check`). Only changed files are recompiled.
+# module it imports (~0.1 s of a cold `clearance check`). Only changed files are recompiled.
 bytecode: $(STAMP)
 	@$(PY) -m compileall -q src/clearance
 
