@@ -3,7 +3,7 @@
 
 On Python 3.11 `@dataclass(frozen=True)` writes six methods per class (`__init__`,
 `__repr__`, `__eq__`, `__hash__`, `__setattr__`, `__delattr__`) as source text and compiles
-each with `exec`: ~1.2 ms a class, and a cold `clearance check` defines about twenty such
+each with `exec`: about 1 ms a class here, and a cold `clearance check` defines about thirty such
 classes before it does any work (bench/bench_check.py). `@value` has dataclasses write only
 what depends on the fields' layout and gives every class the same shared methods, which read
 per-class getters of the fields:
