@@ -14,7 +14,7 @@ Nothing here raises: an unreadable block gives an empty card and a warning namin
 
 A card read from disk is parsed once: its front matter's value is kept in the user's cache
 (`kb/cache.py`), keyed by the block's text, so checking an unchanged folder again does not
-even import PyYAML (~10 ms of a cold `clearance check`). Blocks that fail are never cached.
+even import PyYAML (a changed card cost a cold check ~15 ms more: bench/bench_check.py). Blocks that fail are never cached.
 """
 
 from __future__ import annotations
