@@ -23,6 +23,8 @@ _HAS_LETTER = re.compile(r"[A-Za-z]")
 _URL = re.compile(r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<rest>[^?#\s]*)", re.IGNORECASE)
 _HF_FS = re.compile(r"hf://(?P<rest>[^?#\s]*)", re.IGNORECASE)
 MAX_VALUE_CHARS = 300
+# Substrings of every Hub URL: a value without any of them is no URL worth parsing.
+URL_MARKS = ("huggingface.co", "hf.co/", "hf://")
 
 # First path segments of huggingface.co that are pages, not namespaces: no user or
 # organisation can carry these names, so `huggingface.co/docs/transformers` is no model.
@@ -52,6 +54,10 @@ _FILE_SUFFIXES = tuple(
     tsv parquet arrow zip tar gz tgz bz2 xz md npz npy pkl pickle tflite mlmodel wav mp3 flac png jpg
     jpeg gif html xml toml cfg ini sh log lock""".split()
 )
+
+
+def mentions_url(text: str) -> bool:
+    return any(mark in text for mark in URL_MARKS)
 
 
 def is_hub_id(text: str, *, bare: bool = False) -> bool:

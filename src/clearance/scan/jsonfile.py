@@ -14,23 +14,23 @@ import re
 from typing import Any
 
 from clearance.scan.collect import Collector
+from clearance.scan.hubid import mentions_url
 from clearance.scan.keys import TRIGGERS, key_kind
 from clearance.scan.structured import Context
 
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
-_URL_TRIGGERS = ("huggingface.co", "hf.co/", "hf://")
 _KEY = re.compile(r'"([^"\\\n]{1,100})"\s*:')
 
 
 def could_hold_ids(text: str) -> bool:
     """Cheap: does the text mention a model/dataset-ish word or a Hub URL at all?"""
     lower = text.lower()
-    return any(t in lower for t in TRIGGERS) or any(t in lower for t in _URL_TRIGGERS)
+    return any(t in lower for t in TRIGGERS) or mentions_url(lower)
 
 
 def has_id_keys(text: str) -> bool:
     """Does a JSON text have an object key that holds ids, or a Hub URL? (One regex pass.)"""
-    if any(t in text for t in _URL_TRIGGERS):
+    if mentions_url(text):
         return True
     return any(key_kind(k) for k in set(_KEY.findall(text)))
 

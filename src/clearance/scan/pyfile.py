@@ -26,11 +26,12 @@ from typing import Any
 
 from clearance.scan import apis
 from clearance.scan.collect import Collector
+from clearance.scan.hubid import URL_MARKS, mentions_url
 from clearance.scan.keys import BARE_KEYS, key_kind
 from clearance.scan.keys import TRIGGERS as KEY_TRIGGERS
 from clearance.scan.model import RANK_API, RANK_KEY, RANK_URL
 
-_URL_MARKS = (b"huggingface.co", b"hf.co/", b"hf://")
+_URL_MARKS = tuple(m.encode() for m in URL_MARKS)
 _KEY_MARKS = (b"odel", b"ODEL", b"ataset", b"ATASET")  # model_id, MODEL_NAME, dataset_name, ...
 _KEY_WORDS = tuple(t.encode() for t in KEY_TRIGGERS)
 _BARE_KEY_MARKS = tuple(k.encode() for k in BARE_KEYS)
@@ -499,7 +500,7 @@ class _Scan:
 
     def _url(self, node: ast.Constant) -> None:
         text = node.value
-        if ("huggingface.co" in text or "hf.co/" in text or "hf://" in text) and len(text) < 400:
+        if mentions_url(text) and len(text) < 400:
             self.col.add(text, node.lineno, "huggingface.co URL", rank=RANK_URL)
 
     # -- values ---------------------------------------------------------------------------

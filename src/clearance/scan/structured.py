@@ -12,6 +12,7 @@ and so does a mapping key that is itself an org/name id (alignment-handbook's
 from __future__ import annotations
 
 from clearance.scan.collect import Collector
+from clearance.scan.hubid import mentions_url
 from clearance.scan.keys import context_kind, is_subkey, key_kind, lists_ids_as_keys
 from clearance.scan.model import RANK_KEY, RANK_URL
 
@@ -47,5 +48,5 @@ class Context:
             if inherited and is_subkey(key):
                 self.col.add(text, line, f"{self.label} {key}", kind=inherited, rank=RANK_KEY)
                 return
-        if "huggingface.co" in text or "hf.co/" in text or "hf://" in text:
+        if mentions_url(text):
             self.col.add(text, line, f"{self.label} huggingface.co URL", rank=RANK_URL)
