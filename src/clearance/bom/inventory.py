@@ -294,32 +294,27 @@ def build(run: CheckRun, kb: KnowledgeBase | None = None, normalizer: Normalizer
             item = items[key] = Item(key=key, id=artifact_id, kind=kind)
         return item
 
-    for subject, graph in run.graphs.items():
-        lineage = GraphLineage(graph, normalizer)
-        keys = _read_graph(graph, lineage, kb, ensure)
-        root = graph.artifact(graph.root or subject)
-        subject_key = keys.get(graph.root or subject) or stable_key(root.kind if root else "model", subject)
-        ensure(subject_key, root.id if root else subject, root.kind if root else "model")
-        if subject_key not in subjects:
-            subjects.append(subject_key)
-
-    for outcome in run.outcomes:
-        subject = outcome.result.subject
-        graph = run.graphs.get(subject)
+    def subject_item(subject: str, graph: Graph | None) -> Item:
         art = graph.artifact(graph.root or subject) if graph else None
         key = stable_key(art.kind, art.id) if art else stable_key("model", subject)
-        item = ensure(key, art.id if art else subject, art.kind if art else "model")
-        item.outcomes.append(outcome)
         if key not in subjects:
             subjects.append(key)
+        return ensure(key, art.id if art else subject, art.kind if art else "model")
+
+    for subject, graph in run.graphs.items():
+        _read_graph(graph, GraphLineage(graph, normalizer), kb, ensure)
+        subject_item(subject, graph)
+    for outcome in run.outcomes:
+        subject = outcome.result.subject
+        subject_item(subject, run.graphs.get(subject)).outcomes.append(outcome)
 
     ordered = {k: items[k] for k in subjects}
     ordered.update(items)
     return Inventory(ordered, subjects, kb)
 
 
-def _read_graph(graph: Graph, lineage: GraphLineage, kb: KnowledgeBase, ensure) -> dict[str, str]:
-    """Add one lineage's artifacts, edges and problems; return its display ids -> keys."""
+def _read_graph(graph: Graph, lineage: GraphLineage, kb: KnowledgeBase, ensure) -> None:
+    """Add one lineage's artifacts, edges and problems."""
     keys: dict[str, str] = {}
     for display_id, art in graph.nodes.items():
         key = stable_key(art.kind, art.id)
@@ -347,7 +342,6 @@ def _read_graph(graph: Graph, lineage: GraphLineage, kb: KnowledgeBase, ensure) 
             item = ensure(root, graph.root, "model") if root else None
         if item is not None and problem not in item.problems:
             item.problems.append(problem)
-    return keys
 
 
 def _key_for(graph: Graph, artifact_id: str, kind: str) -> str:
