@@ -86,11 +86,9 @@ def license_show(
 ) -> None:
     """Show one license's terms, each with the section and source that state it."""
     from clearance.formats import licenses as render
-    from clearance.kb import default_kb
     from clearance.kb.normalizer import default_normalizer
 
-    res = default_normalizer().resolve(alias, "card_license", "command line")
-    lic = default_kb().get(res.id) if res.id else None
+    lic, res = default_normalizer().license(alias, "command line")
     if lic is None:
         fail(f"no license in the knowledge base answers to {alias!r} ({res.evidence}); "
              "see `clearance license list` or try `clearance license identify`")

@@ -18,6 +18,7 @@ from dataclasses import field
 from clearance.kb import longtail
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.signals import LicenseSignal
+from clearance.kb.terms import LicenseTerms
 from clearance.lean import record, value
 
 MAX_VALUE_CHARS = 2_000  # a license id, name or URL; anything longer is not one
@@ -68,6 +69,12 @@ class Normalizer:
     """Turns raw license values (ids, names, URLs, expressions) into KB ids."""
 
     kb: KnowledgeBase = field(default_factory=default_kb)
+
+    def license(self, alias: str, where: str = "") -> tuple[LicenseTerms | None, Resolution]:
+        """The license a user names by KB id or any alias (`license show`, the API), and how
+        the name was resolved (its evidence says why when there is none)."""
+        res = self.resolve(alias, "card_license", where)
+        return (self.kb.get(res.id) if res.id else None), res
 
     def resolve(self, value: object, kind: str = "card_license", where: str = "") -> Resolution:
         if not isinstance(value, str):

@@ -182,8 +182,7 @@ class AppState:
 
     def license(self, alias: str) -> LicenseTerms | None:
         """A license by KB id or any alias, as `clearance license show` finds it."""
-        res = self.engine.normalizer.resolve(alias, "card_license", "api")
-        return self.engine.kb.get(res.id) if res.id else None
+        return self.engine.normalizer.license(alias, "api")[0]
 
 
 # What the warm-up asks for each popular model (see start_background): its verdict for each use,
