@@ -231,7 +231,7 @@ class _Scan:
                 continue
             if t is Constant:
                 if self.urls and type(node.value) is str:
-                    self._url(node)
+                    self._url(node.value, node.lineno)
                 continue
             if t is Expr and type(node.value) is Constant:
                 continue  # a docstring, or a string written as a statement
@@ -350,7 +350,7 @@ class _Scan:
         """An f-string: a URL only when it has no placeholders (its pieces are not URLs)."""
         if all(type(v) is ast.Constant for v in node.values):
             if self.urls and node.values:
-                self._url(ast.Constant("".join(v.value for v in node.values), lineno=node.lineno))
+                self._url("".join(v.value for v in node.values), node.lineno)
             return
         for v in reversed(node.values):
             if type(v) is ast.FormattedValue:
@@ -498,10 +498,9 @@ class _Scan:
         uses = (sink.use,) if sink.use != line else ()
         self.col.add(text, line, sink.via, kind=kind, bare=bare, rank=sink.rank, uses=uses)
 
-    def _url(self, node: ast.Constant) -> None:
-        text = node.value
+    def _url(self, text: str, line: int) -> None:
         if mentions_url(text) and len(text) < 400:
-            self.col.add(text, node.lineno, "huggingface.co URL", rank=RANK_URL)
+            self.col.add(text, line, "huggingface.co URL", rank=RANK_URL)
 
     # -- values ---------------------------------------------------------------------------
     def _values(self, expr: Any, scope: _Scope, depth: int) -> list[tuple]:
