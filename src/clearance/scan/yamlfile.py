@@ -60,7 +60,7 @@ def scan_yaml(text: str, col: Collector) -> None:
                         ctx.key(event.value, top.ctx, event.start_mark.line + 1, top.key)
                     continue
                 key = top.current if top.is_map else top.key
-                if not _in_key(stack):
+                if not top.is_key:
                     line = event.start_mark.line + 1
                     ctx.value(key, top.ctx, event.value, line)
                     _embedded(col, key, event, line)
@@ -103,10 +103,6 @@ def scan_yaml(text: str, col: Collector) -> None:
         col.warn(None, f"not valid YAML ({(str(exc).splitlines() or ['?'])[0][:200]}): not scanned")
     finally:
         loader.dispose()
-
-
-def _in_key(stack: list[_Frame]) -> bool:
-    return stack[-1].is_key
 
 
 def _embedded(col: Collector, key: str | None, event: yaml.ScalarEvent, line: int) -> None:
