@@ -182,15 +182,13 @@ def _patch(target: str, card: dict[str, Any]) -> str:
 
     readme = Path(target) / "README.md" if Path(target).is_dir() else None
     old_text = readme.read_text(encoding="utf-8", errors="replace") if readme and readme.is_file() else ""
-    current = parse_card(old_text, str(readme or "README.md")).data if old_text else {}
-    merged = {**current, **card}
+    merged = {**parse_card(old_text, str(readme)).data, **card} if old_text else card
     block = "---\n" + yaml.safe_dump(merged, sort_keys=False, allow_unicode=True) + "---\n"
-    match = REGEX_YAML_BLOCK.search(old_text)
-    new_text = old_text[: match.start()] + block + old_text[match.end():] if match else block + old_text
     if not old_text:
         return block
-    name = "README.md"
-    return "".join(difflib.unified_diff(old_text.splitlines(True), new_text.splitlines(True), f"a/{name}", f"b/{name}"))
+    match = REGEX_YAML_BLOCK.search(old_text)
+    new_text = old_text[: match.start()] + block + old_text[match.end():] if match else block + old_text
+    return "".join(difflib.unified_diff(old_text.splitlines(True), new_text.splitlines(True), "a/README.md", "b/README.md"))
 
 
 def size_of(model_id: str) -> float | None:
