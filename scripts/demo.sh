@@ -26,7 +26,7 @@ clearance notice "$APP" --snapshot "$SNAP" --offline --format markdown --out "$O
 clearance notice "$APP" --snapshot "$SNAP" --offline | head -20
 
 echo
-echo "== AI bill of materials (CycloneDX 1.6 and SPDX 3.0) =="
+echo "== AI bill of materials (CycloneDX 1.6 and SPDX 3.0.1) =="
 clearance bom "$APP" --snapshot "$SNAP" --offline --out "$OUT/bom.cdx.json"
 clearance bom "$APP" --snapshot "$SNAP" --offline --format spdx --out "$OUT/bom.spdx.json"
 
