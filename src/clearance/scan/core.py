@@ -17,10 +17,11 @@ from clearance.scan import pyfile
 from clearance.scan.collect import Collector
 from clearance.scan.dockerfile import scan_dockerfile
 from clearance.scan.envfile import scan_env
-from clearance.scan.jsonfile import could_hold_ids, scan_json
+from clearance.scan.jsonfile import scan_json
 from clearance.scan.model import Hit, Reference, ScanError, ScanReport
 from clearance.scan.notebook import scan_notebook
 from clearance.scan.shell import scan_shell_text
+from clearance.scan.structured import could_hold_ids
 from clearance.scan.tomlfile import scan_toml
 from clearance.scan.walk import MAX_FILE_BYTES, FileEntry, entries_for, walk
 from clearance.scan.yamlfile import scan_yaml

@@ -15,17 +15,11 @@ from typing import Any
 
 from clearance.scan.collect import Collector
 from clearance.scan.hubid import mentions_url
-from clearance.scan.keys import TRIGGERS, key_kind
-from clearance.scan.structured import Context
+from clearance.scan.keys import key_kind
+from clearance.scan.structured import Context, could_hold_ids
 
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 _KEY = re.compile(r'"([^"\\\n]{1,100})"\s*:')
-
-
-def could_hold_ids(text: str) -> bool:
-    """Cheap: does the text mention a model/dataset-ish word or a Hub URL at all?"""
-    lower = text.lower()
-    return any(t in lower for t in TRIGGERS) or mentions_url(lower)
 
 
 def has_id_keys(text: str) -> bool:

@@ -13,8 +13,20 @@ from __future__ import annotations
 
 from clearance.scan.collect import Collector
 from clearance.scan.hubid import mentions_url
-from clearance.scan.keys import context_kind, is_subkey, key_kind, lists_ids_as_keys
+from clearance.scan.keys import (
+    TRIGGERS,
+    context_kind,
+    is_subkey,
+    key_kind,
+    lists_ids_as_keys,
+)
 from clearance.scan.model import RANK_KEY, RANK_URL
+
+
+def could_hold_ids(text: str) -> bool:
+    """Cheap, before a config is parsed: does it mention a model/dataset-ish word or a Hub URL at all?"""
+    lower = text.lower()
+    return any(t in lower for t in TRIGGERS) or mentions_url(lower)
 
 
 class Context:

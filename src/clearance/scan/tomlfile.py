@@ -13,8 +13,7 @@ import re
 import tomllib
 
 from clearance.scan.collect import Collector
-from clearance.scan.jsonfile import could_hold_ids
-from clearance.scan.structured import Context
+from clearance.scan.structured import Context, could_hold_ids
 
 _KEY = r"(?:[A-Za-z0-9_\-]+|\"[^\"\n]*\"|'[^'\n]*')"
 _HEADER = re.compile(rf"^\s*\[\[?\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*\]\]?\s*(?:#.*)?$")
