@@ -44,7 +44,14 @@ from pathlib import Path
 from spdx_python_model import v3_0_1 as spdx
 
 from clearance import __version__
-from clearance.bom.inventory import Inventory, Item, LicenseTerm, build, iri_safe, policy_status
+from clearance.bom.inventory import (
+    Inventory,
+    Item,
+    LicenseTerm,
+    build,
+    iri_safe,
+    policy_status,
+)
 from clearance.check import CheckRun
 
 __all__ = ["SPEC_VERSION", "to_spdx3"]
