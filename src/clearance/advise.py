@@ -223,18 +223,17 @@ def _alternatives(run, bases: Sequence[str], use: str, sources, kb: KnowledgeBas
             size = size_of(art.id)
             if sizes and (size is None or not any(s / 2 <= size <= s * 2 for s in sizes)):
                 continue
-            candidates.append(art)
-    candidates.sort(key=lambda a: -(a.downloads or 0))
+            candidates.append((art, size))
+    candidates.sort(key=lambda c: -(c[0].downloads or 0))
     out: list[Alternative] = []
     # Checked in downloads order, a batch at a time, until enough open ones are found.
     for start in range(0, min(len(candidates), 400), 50):
         batch = candidates[start:start + 50]
-        checked = check([a.id for a in batch], [use], kb=kb, sources=sources)
-        for art, outcome in zip(batch, checked.outcomes):
+        checked = check([a.id for a, _ in batch], [use], kb=kb, sources=sources)
+        for (art, s), outcome in zip(batch, checked.outcomes):
             r = outcome.result
             lics = tuple(dict.fromkeys((*r.declared_licenses, *r.inherited_licenses)))
-            if r.verdict in ("cleared", "conditional") and lics and all((kb.get(x) and kb.get(x).category in _OPEN) for x in lics):
-                s = size_of(art.id)
+            if r.verdict in ("cleared", "conditional") and lics and all(getattr(kb.get(x), "category", None) in _OPEN for x in lics):
                 out.append(Alternative(art.id, art.pipeline_tag, f"{s:g}B" if s else None, art.downloads, lics, r.verdict))
                 if len(out) >= limit:
                     return out
