@@ -26,7 +26,6 @@ from clearance.kb.terms import LicenseTerms
 from clearance.notice import LicenseNotice
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
-_OPEN = frozenset({"permissive", "public-domain"})
 # "7b", "2_7B" (2.7B), "1.1B", "350M", "8x7B" (experts x size) in a model's name.
 _SIZE = re.compile(r"(?<![a-z0-9.])(?:(\d+)x)?(\d+(?:[._]\d+)?)\s*([bm])(?![a-z])", re.IGNORECASE)
 
@@ -152,12 +151,12 @@ def _recommend(binding: list[LicenseTerms], allowed: list[LicenseTerms]) -> Lice
     # A binding license the others allow is the natural choice: the derivative keeps the
     # terms it inherits (Llama on Llama, Gemma on Gemma, Apache-2.0 on Apache-2.0). The most
     # demanding one goes first, since only it can carry the others' conditions.
-    for lic in sorted(binding, key=lambda lic: (lic.category in _OPEN, not lic.pass_through_restrictions)):
+    for lic in sorted(binding, key=lambda lic: (lic.category in compat.OPEN_CATEGORIES, not lic.pass_through_restrictions)):
         if lic.id in allowed_ids:
             return lic
     if not binding:
         return None
-    hub = [lic for lic in allowed if lic.hub_id and lic.category not in _OPEN] or [lic for lic in allowed if lic.hub_id]
+    hub = [lic for lic in allowed if lic.hub_id and lic.category not in compat.OPEN_CATEGORIES] or [lic for lic in allowed if lic.hub_id]
     return (hub or allowed or [None])[0]
 
 
@@ -233,7 +232,7 @@ def _alternatives(run, bases: Sequence[str], use: str, sources, kb: KnowledgeBas
         for (art, s), outcome in zip(batch, checked.outcomes):
             r = outcome.result
             lics = tuple(dict.fromkeys((*r.declared_licenses, *r.inherited_licenses)))
-            if r.verdict in ("cleared", "conditional") and lics and all(getattr(kb.get(x), "category", None) in _OPEN for x in lics):
+            if r.verdict in ("cleared", "conditional") and lics and all(getattr(kb.get(x), "category", None) in compat.OPEN_CATEGORIES for x in lics):
                 out.append(Alternative(art.id, art.pipeline_tag, f"{s:g}B" if s else None, art.downloads, lics, r.verdict))
                 if len(out) >= limit:
                     return out

@@ -18,8 +18,9 @@ from typing import Any
 
 from clearance import __version__
 from clearance.analytics.hub import HubAnalysis
+from clearance.engine.compat import OPEN_CATEGORIES
 
-OPEN = ("permissive", "public-domain")
+OPEN = OPEN_CATEGORIES
 _CATEGORY_ORDER = ("permissive", "public-domain", "weak-copyleft", "copyleft", "responsible-ai", "community",
                    "non-commercial", "proprietary", "unknown", "unresolved", "none")
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from clearance.kb.terms import LicenseTerms
 
-_OPEN = frozenset({"permissive", "public-domain"})
+# Licenses that grant everything (bar notices): the "open" categories, in the order policies list them.
+OPEN_CATEGORIES: tuple[str, ...] = ("permissive", "public-domain")
 _BINDING = frozenset({"community", "proprietary", "non-commercial", "responsible-ai"})
 
 
@@ -32,7 +33,7 @@ def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | Non
     """Why `declared` on a derivative grants what `ancestor` does not allow, or None."""
     if not (declared.curated and ancestor.curated):
         return None
-    if ancestor.category in _OPEN or ancestor.category == "unknown" or declared.category == "unknown":
+    if ancestor.category in OPEN_CATEGORIES or ancestor.category == "unknown" or declared.category == "unknown":
         return None
     if same_license(declared, ancestor):
         return None
@@ -43,7 +44,7 @@ def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | Non
         # its own can still be stacked on them (a research license on a Gemma fine-tune: the
         # Gemma terms still bind, as an obligation); one that grants everything, or forbids
         # adding restrictions (CC, GPL), or demands its own terms (share-alike) cannot.
-        if declared.category in _OPEN:
+        if declared.category in OPEN_CATEGORIES:
             return f"{ancestor.id} requires its use restrictions on derivatives, {declared.id} carries none"
         if declared.no_added_restrictions:
             return f"{ancestor.id} requires its use restrictions on derivatives, and {declared.id} forbids adding restrictions"
@@ -51,7 +52,7 @@ def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | Non
             return f"{ancestor.id} requires its use restrictions on derivatives, {declared.id} requires only its own terms"
     if ancestor.share_alike:
         return f"{ancestor.id} is share-alike: derivatives must carry {ancestor.id}"
-    if ancestor.category in _BINDING and declared.category in _OPEN:
+    if ancestor.category in _BINDING and declared.category in OPEN_CATEGORIES:
         return f"{declared.id} is {declared.category}, but {ancestor.id} ({ancestor.category}) still binds the weights"
     return None
 

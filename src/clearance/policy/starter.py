@@ -14,9 +14,10 @@ import json
 from collections.abc import Sequence
 
 from clearance.check import CheckRun
+from clearance.engine.compat import OPEN_CATEGORIES
 from clearance.kb.loader import KnowledgeBase
 
-OPEN = ("permissive", "public-domain")
+OPEN = OPEN_CATEGORIES
 
 
 def _toml_str(value: str) -> str:
