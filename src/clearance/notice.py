@@ -28,11 +28,12 @@ class LicenseNotice:
         """(kind, text, section) the license requires, in the order a NOTICE file lists them."""
         lic, ev = self.license, self.license.evidence
         out = []
-        if lic.notice:
-            out.append(("reproduce", lic.notice, ev["notice"].section))
+        for term in ("display", "notice_text"):
+            if getattr(lic, term):
+                out.append(("reproduce", getattr(lic, term), ev[term].section))
         if lic.include_license_copy:
             out.append(("include", f"a copy of the {lic.name} ({lic.text_url})", ev["include_license_copy"].section))
-        if lic.attribution_required and not lic.notice:
+        if lic.attribution_required and not (lic.display or lic.notice_text):
             out.append(("attribution", "keep the copyright and attribution notices that come with the models", ev["attribution_required"].section))
         if lic.pass_through_restrictions:
             for r in lic.use_restrictions:

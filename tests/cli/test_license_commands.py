@@ -25,7 +25,7 @@ def test_list_json_is_versioned_and_complete(kb):
     res = run("license", "list", "--format", "json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert {lic["id"] for lic in data["licenses"]} == {lic.id for lic in kb}
 
 
@@ -47,7 +47,7 @@ def test_show_answers_to_any_alias(alias):
     res = run("license", "show", alias, "--format", "json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert data["id"] == "llama2" and data["schema_version"] == 2
+    assert data["id"] == "llama2" and data["schema_version"] == 3
     assert data["mau_limit"] == 700_000_000
     assert data["commercial_use"] == "conditional"
     terms = {s["term"]: s for s in data["sources"]}

@@ -135,15 +135,16 @@ def _duties(lic: LicenseTerms, use: str, out: Assessment, artifact: str, derivat
     if lic.acceptable_use_policy:
         out.worsen("conditional")
         out.obligations.append(_ob(lic, "acceptable_use_policy", f"comply with the acceptable use policy {lic.acceptable_use_policy}"))
-    if shipping and (lic.attribution_required or lic.notice or lic.include_license_copy):
+    notice = lic.display or lic.notice_text
+    if shipping and (lic.attribution_required or notice or lic.include_license_copy):
         parts = []
-        if lic.notice:
-            parts.append(f"display the notice: {lic.notice}")
+        if notice:
+            parts.append(f"display the notice: {notice}")
         if lic.include_license_copy:
             parts.append(f"include a copy of {lic.name}")
         if lic.attribution_required and not parts:
             parts.append("keep the copyright and attribution notices")
-        term = "notice" if lic.notice else ("include_license_copy" if lic.include_license_copy else "attribution_required")
+        term = ("display" if lic.display else "notice_text") if notice else ("include_license_copy" if lic.include_license_copy else "attribution_required")
         out.obligations.append(_ob(lic, term, "; ".join(parts)))
         out.findings.append(finding("attribution-required", artifact, f"{lic.name}: " + "; ".join(parts), lic, term))
     if shipping and derivative and lic.derivative_name_prefix:

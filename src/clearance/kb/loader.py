@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import field
 from pathlib import Path
 
-from clearance.kb.terms import ABSENT, TERM_NAMES, Evidence, LicenseTerms, Territory
+from clearance.kb.terms import ABSENT, DUTY_TRIGGERS, TERM_NAMES, Evidence, LicenseTerms, Territory
 from clearance.lean import record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
@@ -92,7 +92,8 @@ def to_terms(lic: LicenseFile, superseded_by: str | None = None, line: str | Non
         term = getattr(lic.terms, name)
         if term is None:
             values[name] = ABSENT[name]
-            evidence[name] = Evidence(url=text_url, section="not stated in the license", stated=False)
+            evidence[name] = Evidence(url=text_url, section="not stated in the license", stated=False,
+                                      when=DUTY_TRIGGERS.get(name, ()))
             continue
         value = term.value
         if name == "excluded_territories":
@@ -102,7 +103,9 @@ def to_terms(lic: LicenseFile, superseded_by: str | None = None, line: str | Non
         elif name == "acceptable_use_policy" and value is not None:
             value = str(value)  # pydantic's HttpUrl -> plain string in the runtime value
         values[name] = value
-        evidence[name] = Evidence(url=str(lic.sources[term.source]), section=term.section, stated=True, note=term.note)
+        when = tuple(term.when) if term.when is not None else DUTY_TRIGGERS.get(name, ())
+        evidence[name] = Evidence(url=str(lic.sources[term.source]), section=term.section, stated=True, note=term.note,
+                                  anchor=term.anchor, when=when)
     return LicenseTerms(
         id=lic.id, name=lic.name, category=lic.category, curated=True, summary=lic.summary,
         version=lic.version, date=lic.date, family=lic.family, supersedes=lic.supersedes,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from clearance.kb.terms import Evidence, LicenseTerms
+from clearance.kb.terms import ABSENT, Evidence, LicenseTerms
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
@@ -115,10 +115,8 @@ def terms_for(name: str) -> LicenseTerms | None:
         id=key, name=spdx or key, category=SCANCODE_CATEGORY.get(entry.get("category") or "", "unknown"),
         curated=False, summary=None,
         commercial_use="unknown", research_use="unknown", redistribution="unknown", derivatives="unknown",
-        mau_limit=None, revenue_limit_usd=None, pass_through_restrictions=False, use_restrictions=(),
-        share_alike=False, attribution_required=False, include_license_copy=False, notice=None,
-        derivative_name_prefix=None, acceptable_use_policy=None, output_training_restricted=False,
-        excluded_territories=(), patent_grant=False, osi_approved=False, no_added_restrictions=False, version=None, date=None,
+        **ABSENT,  # not curated: every optional term takes its absent value
+        version=None, date=None,
         family=None, supersedes=None, superseded_by=None, spdx_id=spdx, scancode_key=key, hub_id=False,
         aliases=tuple(entry.get("other_spdx_license_keys") or ()), link_patterns=(), text_url=url,
         evidence={"category": Evidence(url=url, section=f"ScanCode category: {entry.get('category')}", stated=True),

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-from clearance.kb.terms import CATEGORIES, SCHEMA_VERSION  # noqa: F401 - re-exported
+from clearance.kb.terms import CATEGORIES, DUTY_TRIGGERS, SCHEMA_VERSION  # noqa: F401 - re-exported
 
 # "unknown" is only for placeholder ids such as the Hub's `other`, `unknown` or a family
 # like `cc` whose members differ; the validator enforces that (category must be unknown).
@@ -29,12 +29,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# A few words, never the clause: enough to find the term in its text (kb/anchors.py checks it).
+_ANCHOR_WORDS = 14
+TRIGGERS = ("use", "product", "distribute", "derivative")
+
+
 class _Term(_Strict):
-    """One term: its value, the section that states it, and which source it was read in."""
+    """One term: its value, the section that states it, which source it was read in, and the
+    anchor that finds it there: a short phrase of the text (`anchor`), found after the
+    section's heading (`under`, by default the words of `section` after its number)."""
 
     section: str = Field(min_length=1)
     source: str = "text"
     note: str | None = None
+    anchor: str | None = Field(default=None, min_length=3, max_length=120)
+    under: str | None = Field(default=None, min_length=3, max_length=120)
+    # Duties only: what the licensee does that triggers it (see kb/terms.DUTY_TRIGGERS).
+    when: list[Literal[TRIGGERS]] | None = None  # type: ignore[valid-type]
+
+    @field_validator("anchor")
+    @classmethod
+    def _short(cls, v: str | None) -> str | None:
+        if v is not None and len(v.split()) > _ANCHOR_WORDS:
+            raise ValueError(f"an anchor is a few words (at most {_ANCHOR_WORDS}), not the clause")
+        return v
 
 
 class PermissionTerm(_Term):
@@ -77,6 +95,22 @@ class TerritoriesTerm(_Term):
     value: list[Territory] = Field(default_factory=list)
 
 
+class Pin(_Strict):
+    """Which exact text a source is: ScanCode's local copy by key (checked offline by the
+    test suite), or a publisher's text by URL and SHA-256 (checked by `clearance.kb.anchors
+    --fetch` where the network allows)."""
+
+    scancode: str | None = None
+    url: HttpUrl | None = None
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+    def model_post_init(self, _context: object) -> None:
+        if (self.scancode is None) == (self.sha256 is None):
+            raise ValueError("a pin names either a ScanCode key (scancode) or a text's sha256 (with url)")
+        if self.sha256 is not None and self.url is None:
+            raise ValueError("a sha256 pin needs the url of the exact text it hashes")
+
+
 class Terms(_Strict):
     """The structured terms. The four permissions are required: silence there is not an answer."""
 
@@ -91,7 +125,6 @@ class Terms(_Strict):
     share_alike: BoolTerm | None = None
     attribution_required: BoolTerm | None = None
     include_license_copy: BoolTerm | None = None
-    notice: TextTerm | None = None
     derivative_name_prefix: TextTerm | None = None
     acceptable_use_policy: UrlTerm | None = None
     output_training_restricted: BoolTerm | None = None
@@ -102,6 +135,19 @@ class Terms(_Strict):
     # downstream restrictions", the GPL's "no further restrictions"): such a license cannot
     # carry an ancestor's use restrictions.
     no_added_restrictions: BoolTerm | None = None
+    # Duties, each its own term (one duty list feeds check, notice and advise: engine/duties.py).
+    display: TextTerm | None = None  # words to show in a product, UI or docs ("Built with Llama")
+    notice_text: TextTerm | None = None  # sentence to ship in a "Notice" file with copies, verbatim
+    modification_notice: BoolTerm | None = None  # modified files / derivatives must say they were changed
+    use_latest_version: BoolTerm | None = None  # reasonable efforts to use the latest version
+    # The license must travel with derivatives (a copy of it, or it as their license): a
+    # derivative that declares other licenses without it is relabelled (license-conflict).
+    derivatives_carry_license: BoolTerm | None = None
+    # Above mau_limit / revenue_limit_usd the agreement grants no right at all, not only the
+    # commercial ones (Llama, Hunyuan, Stability community).
+    threshold_withholds_all: BoolTerm | None = None
+    # The threshold is measured once, on the release date (Llama 2 and 3.x), not on an ongoing basis.
+    threshold_at_release: BoolTerm | None = None
 
 
 TERM_NAMES: tuple[str, ...] = tuple(Terms.model_fields)
@@ -124,6 +170,7 @@ class LicenseFile(_Strict):
     aliases: list[str] = Field(default_factory=list)
     link_patterns: list[str] = Field(default_factory=list)  # substrings of license_link URLs
     sources: dict[str, HttpUrl]
+    pins: dict[str, Pin] = Field(default_factory=dict)  # source name -> the exact text it is
     terms: Terms
     reviewed: dt.date
 
@@ -146,4 +193,9 @@ class LicenseFile(_Strict):
             term = getattr(self.terms, name)
             if term is not None and term.source not in self.sources:
                 out.append((f"terms.{name}.source", f"{term.source!r} is not one of sources: {sorted(self.sources)}"))
+            if term is not None and term.when is not None and name not in DUTY_TRIGGERS:
+                out.append((f"terms.{name}.when", "only duties take `when`"))
+        for name in self.pins:
+            if name not in self.sources:
+                out.append((f"pins.{name}", f"{name!r} is not one of sources: {sorted(self.sources)}"))
         return out

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     Answer = Literal["yes", "conditional", "no", "unknown"]
 
 
-SCHEMA_VERSION = 2  # 2: no_added_restrictions
+SCHEMA_VERSION = 3  # 2: no_added_restrictions; 3: duties split, anchors, thresholds
 
 CATEGORIES: tuple[str, ...] = (
     "permissive", "weak-copyleft", "copyleft", "responsible-ai", "community", "non-commercial",
@@ -37,7 +37,6 @@ ABSENT: dict[str, Any] = {
     "share_alike": False,
     "attribution_required": False,
     "include_license_copy": False,
-    "notice": None,
     "derivative_name_prefix": None,
     "acceptable_use_policy": None,
     "output_training_restricted": False,
@@ -45,9 +44,34 @@ ABSENT: dict[str, Any] = {
     "patent_grant": False,
     "osi_approved": False,
     "no_added_restrictions": False,
+    "display": None,
+    "notice_text": None,
+    "modification_notice": False,
+    "use_latest_version": False,
+    "derivatives_carry_license": False,
+    "threshold_withholds_all": False,
+    "threshold_at_release": False,
 }
 PERMISSIONS: tuple[str, ...] = ("commercial_use", "research_use", "redistribution", "derivatives")
 TERM_NAMES: tuple[str, ...] = PERMISSIONS + tuple(ABSENT)
+
+# What a licensee does that triggers each duty, unless a term says otherwise (`when`):
+# use = any use; product = offering a product or service built on the model (no copy changes
+# hands); distribute = giving copies of the weights (or a derivative) to others; derivative =
+# making a derived model available. A use triggers: research {use}; commercial {use, product};
+# redistribution {use, distribute}, plus derivative when the subject descends from the license's model.
+DUTY_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "display": ("product", "distribute"),
+    "notice_text": ("distribute",),
+    "include_license_copy": ("distribute",),
+    "attribution_required": ("distribute",),
+    "modification_notice": ("derivative",),
+    "derivative_name_prefix": ("derivative",),
+    "pass_through_restrictions": ("product", "distribute"),
+    "use_restrictions": ("use",),
+    "acceptable_use_policy": ("use",),
+    "use_latest_version": ("use",),
+}
 
 
 @value(slots=False)
@@ -66,6 +90,8 @@ class Evidence:
     section: str
     stated: bool  # False when the license is silent and the absent value applies
     note: str | None = None
+    anchor: str | None = None  # a short phrase of the text that states the term
+    when: tuple[str, ...] = ()  # duties: what triggers them (DUTY_TRIGGERS unless the file says)
 
 
 @value(slots=False)
@@ -89,7 +115,6 @@ class LicenseTerms:
     share_alike: bool
     attribution_required: bool
     include_license_copy: bool
-    notice: str | None
     derivative_name_prefix: str | None
     acceptable_use_policy: str | None
     output_training_restricted: bool
@@ -97,6 +122,13 @@ class LicenseTerms:
     patent_grant: bool
     osi_approved: bool
     no_added_restrictions: bool
+    display: str | None
+    notice_text: str | None
+    modification_notice: bool
+    use_latest_version: bool
+    derivatives_carry_license: bool
+    threshold_withholds_all: bool
+    threshold_at_release: bool
     version: str | None
     date: dt.date | None
     family: str | None
@@ -122,7 +154,7 @@ class LicenseTerms:
                 continue
             data[f.name] = _jsonable(getattr(self, f.name))
         data["sources"] = [
-            {"term": term, "url": ev.url, "section": ev.section, "stated": ev.stated}
+            {"term": term, "url": ev.url, "section": ev.section, "stated": ev.stated, "anchor": ev.anchor}
             for term, ev in self.evidence.items()
         ]
         return data
