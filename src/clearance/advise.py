@@ -23,7 +23,8 @@ from clearance.engine import compat
 from clearance.engine.values import Result
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.terms import LicenseTerms
-from clearance.notice import LicenseNotice
+from clearance.engine.duties import duties as license_duties
+from clearance.engine.duties import triggers_for
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 # "7b", "2_7B" (2.7B), "1.1B", "350M", "8x7B" (experts x size) in a model's name.
@@ -112,7 +113,10 @@ def advise(target: str, bases: Sequence[str], datasets: Sequence[str] = (), *, u
     near = recommended.category if recommended else None
     allowed.sort(key=lambda lic: (lic is not recommended, not lic.hub_id, lic.category != near, lic.category, lic.id))
     card = _card(recommended, bases, datasets, relation)
-    duties = [(n.license.id, *item) for n in (LicenseNotice(lic) for lic in binding) for item in n.items]
+    # Publishing a derived model distributes it: the duties that brings (engine/duties.py).
+    publishing = triggers_for("redistribution", derivative=True)
+    duties = [(d.license, d.kind, d.text, d.section) for lic in binding for d in license_duties(lic)
+              if d.triggered_by(publishing)]
     advice = Advice(target, use, relation, list(bases), list(datasets), base_results, binding, data_licenses,
                     allowed, recommended, problems, card, duties, _patch(target, card))
     if advice.blocked and snapshots and alternatives:

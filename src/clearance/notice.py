@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clearance.check import CheckRun
+from clearance.engine.duties import Duty, duties
 from clearance.kb.loader import KnowledgeBase
 from clearance.kb.terms import LicenseTerms
 
@@ -24,27 +25,11 @@ class LicenseNotice:
     models: list[str] = field(default_factory=list)  # subjects bound by it, in order
 
     @property
-    def items(self) -> list[tuple[str, str, str]]:
-        """(kind, text, section) the license requires, in the order a NOTICE file lists them."""
-        lic, ev = self.license, self.license.evidence
-        out = []
-        for term in ("display", "notice_text"):
-            if getattr(lic, term):
-                out.append(("reproduce", getattr(lic, term), ev[term].section))
-        if lic.include_license_copy:
-            out.append(("include", f"a copy of the {lic.name} ({lic.text_url})", ev["include_license_copy"].section))
-        if lic.attribution_required and not (lic.display or lic.notice_text):
-            out.append(("attribution", "keep the copyright and attribution notices that come with the models", ev["attribution_required"].section))
-        if lic.pass_through_restrictions:
-            for r in lic.use_restrictions:
-                out.append(("pass-on", r, ev["use_restrictions"].section))
-            if lic.acceptable_use_policy:
-                out.append(("pass-on", f"the acceptable use policy at {lic.acceptable_use_policy}", ev["acceptable_use_policy"].section))
-            if not lic.use_restrictions and not lic.acceptable_use_policy:
-                out.append(("pass-on", f"the use restrictions of the {lic.name}", ev["pass_through_restrictions"].section))
-        if lic.derivative_name_prefix:
-            out.append(("naming", f"names of derivative models begin with \"{lic.derivative_name_prefix}\"", ev["derivative_name_prefix"].section))
-        return out
+    def items(self) -> tuple[Duty, ...]:
+        """Every duty the license states (engine/duties.py), in the order a NOTICE file lists them:
+        displays, Notice-file sentences, license copies, attribution, modification notices,
+        naming, restrictions to pass on, policies. Each says what triggers it."""
+        return duties(self.license)
 
 
 @dataclass
@@ -54,10 +39,10 @@ class Notice:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "schema_version": 1,
+            "schema_version": 2,  # 2: items are duties (kind, text, words, when, section, url)
             "licenses": [
                 {"license": n.license.id, "name": n.license.name, "url": n.license.text_url, "models": n.models,
-                 "items": [{"kind": k, "text": t, "section": s} for k, t, s in n.items]}
+                 "items": [d.to_json() for d in n.items]}
                 for n in self.licenses
             ],
             "unresolved": self.unresolved,
@@ -83,11 +68,16 @@ def build_notice(run: CheckRun, kb: KnowledgeBase) -> Notice:
 
 
 _HEADINGS = {
-    "reproduce": "Reproduce this notice",
-    "include": "Include",
+    "display": "Display",
+    "notice-file": "Notice file",
+    "license-copy": "Include",
     "attribution": "Attribution",
-    "pass-on": "Pass these restrictions on to your users (in your terms of use)",
+    "modification-notice": "Modifications",
     "naming": "Naming",
+    "pass-on": "Pass on to your users",
+    "restriction": "Restrictions",
+    "acceptable-use": "Acceptable use",
+    "latest-version": "Updates",
 }
 
 
@@ -99,8 +89,8 @@ def to_text(notice: Notice) -> str:
         lines.append(f"  license text: {n.license.text_url}")
         if not n.license.curated:
             lines.append("  terms not curated in Clearance's knowledge base: read the license text for its notice duties")
-        for kind, text, section in n.items:
-            lines.append(f"  {_HEADINGS[kind]}: {text}  [{section}]")
+        for d in n.items:
+            lines.append(f"  {_HEADINGS[d.kind]} ({d.when_text}): {d.text}  [{d.section}]")
         lines.append("")
     if notice.unresolved:
         lines.append("Incomplete: the licenses of these models could not all be resolved, so their notices may be missing:")
@@ -114,8 +104,8 @@ def to_markdown(notice: Notice) -> str:
     for n in notice.licenses:
         lines += [f"## {n.license.name}", "", f"Applies to: {', '.join(f'`{m}`' for m in n.models)}  ",
                   f"License text: <{n.license.text_url}>", ""]
-        for kind, text, section in n.items:
-            lines.append(f"- **{_HEADINGS[kind]}**: {text} _({section})_")
+        for d in n.items:
+            lines.append(f"- **{_HEADINGS[d.kind]}** ({d.when_text}): {d.text} _({d.section})_")
         lines.append("")
     if notice.unresolved:
         lines += ["## Incomplete", "", "The licenses of these models could not all be resolved:", ""]

@@ -32,8 +32,11 @@ def test_notice_lists_each_license_once_with_its_duties():
     by_id = {entry["license"]: entry for entry in doc["licenses"]}
     assert set(by_id) == {"llama2", "gemma", "cc-by-nc-4.0"}
     assert by_id["gemma"]["models"] == ["mlabonne/gemma-7b-dare", "google/gemma-7b"]  # deduplicated
-    kinds = {(i["kind"], i["text"]) for i in by_id["gemma"]["items"]}
-    assert ("reproduce", "Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms") in kinds
+    kinds = {(i["kind"], i["words"] or i["text"]) for i in by_id["gemma"]["items"]}
+    # The Notice-file sentence is required output: verbatim, and only when copies are distributed.
+    assert ("notice-file", "Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms") in kinds
+    (notice_file,) = [i for i in by_id["gemma"]["items"] if i["kind"] == "notice-file"]
+    assert notice_file["when"] == ["distribute"]
     assert any(k == "pass-on" and "prohibited_use_policy" in t for k, t in kinds)
     assert all(i["section"] for e in doc["licenses"] for i in e["items"])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import field, replace
 
 from clearance.engine.catalogue import rule
+from clearance.engine.duties import duties, triggers_for
 from clearance.engine.values import Finding, Obligation, Organization, worst
 from clearance.kb.terms import LicenseTerms
 from clearance.lean import record
@@ -80,7 +81,7 @@ def assess(lic: LicenseTerms, use: str, org: Organization, *, artifact: str, der
         out.worsen("conditional")
         out.obligations.append(_ob(lic, "derivatives", lic.evidence["derivatives"].note or "derivatives are allowed on conditions"))
 
-    if use == "commercial":
+    if use == "commercial" or lic.threshold_withholds_all:
         _thresholds(lic, org, out, artifact)
     _territories(lic, org, out, artifact, multimodal)
     _duties(lic, use, out, artifact, derivative)
@@ -88,6 +89,12 @@ def assess(lic: LicenseTerms, use: str, org: Organization, *, artifact: str, der
 
 
 def _thresholds(lic: LicenseTerms, org: Organization, out: Assessment, artifact: str) -> None:
+    """User and revenue thresholds. Some withhold every right above them, not only commercial
+    ones (`threshold_withholds_all`: Llama, Hunyuan, Stability's community license); some are
+    measured once, on the release date, not on an ongoing basis (`threshold_at_release`)."""
+    scope = "any right" if lic.threshold_withholds_all else "commercial rights"
+    on = f" on {lic.date.isoformat()}, its release date" if lic.threshold_at_release and lic.date else (
+        " on its release date" if lic.threshold_at_release else "")
     for term, limit, have, name, unit in (
         ("mau_limit", lic.mau_limit, org.monthly_active_users, "mau-threshold", "monthly active users"),
         ("revenue_limit_usd", lic.revenue_limit_usd, org.annual_revenue_usd, "revenue-threshold", "US$ annual revenue"),
@@ -95,16 +102,23 @@ def _thresholds(lic: LicenseTerms, org: Organization, out: Assessment, artifact:
         if limit is None:
             continue
         if have is not None and have > limit:
-            out.worsen("blocked", f"{lic.id} grants commercial rights only below {limit:,} {unit}; the organisation has {have:,}")
-            out.findings.append(finding(name, artifact, f"{lic.name}: above {limit:,} {unit} a separate license is needed "
-                                        f"(organisation: {have:,})", lic, term))
+            out.worsen("blocked", f"{lic.id} grants no {scope} to an organisation above {limit:,} {unit}{on}; "
+                                  f"the organisation has {have:,}")
+            out.findings.append(finding(name, artifact, f"{lic.name}: above {limit:,} {unit}{on} it grants no {scope}: "
+                                        f"a separate license is needed (organisation: {have:,})", lic, term))
+            continue
+        out.worsen("conditional")
+        if lic.threshold_at_release:
+            text = (f"if the organisation had more than {limit:,} {unit}{on}, the license grants it no {scope}: "
+                    "request a license from the licensor (no limit applies afterwards)")
         else:
-            out.worsen("conditional")
-            out.obligations.append(_ob(lic, term, f"stay below {limit:,} {unit}, or obtain a separate license"))
-            if have is None:
-                f = finding(name, artifact, f"{lic.name} limits commercial rights to {limit:,} {unit}; "
-                            "the policy does not say the organisation's figure", lic, term)
-                out.findings.append(replace(f, severity="info"))
+            text = f"stay below {limit:,} {unit}, or obtain a separate license" + (
+                " (above it the license grants no right at all)" if lic.threshold_withholds_all else "")
+        out.obligations.append(_ob(lic, term, text))
+        if have is None:
+            f = finding(name, artifact, f"{lic.name} grants no {scope} above {limit:,} {unit}{on}; "
+                        "the policy does not say the organisation's figure", lic, term)
+            out.findings.append(replace(f, severity="info"))
 
 
 def _territories(lic: LicenseTerms, org: Organization, out: Assessment, artifact: str, multimodal: bool) -> None:
@@ -122,40 +136,33 @@ def _territories(lic: LicenseTerms, org: Organization, out: Assessment, artifact
 
 
 def _duties(lic: LicenseTerms, use: str, out: Assessment, artifact: str, derivative: bool) -> None:
-    shipping = use in ("redistribution", "commercial")
-    if lic.pass_through_restrictions or lic.use_restrictions:
-        out.worsen("conditional")
-        restrictions = "; ".join(lic.use_restrictions) or "the license's use restrictions"
-        term = "pass_through_restrictions" if lic.pass_through_restrictions else "use_restrictions"
-        out.obligations.append(_ob(lic, term, f"abide by and pass on: {restrictions}"
-                                   if lic.pass_through_restrictions else f"abide by: {restrictions}"))
-        if lic.pass_through_restrictions and shipping:
+    """The license's duties this use triggers (engine/duties.py words them once for check,
+    notice and advise). Notices and license copies leave a verdict `cleared`; restrictions,
+    policies and naming rules make it `conditional`."""
+    triggered = [d for d in duties(lic) if d.triggered_by(triggers_for(use, derivative))]
+    notices = [d for d in triggered if d.kind in _NOTICE_KINDS]
+    for d in triggered:
+        if d.kind not in _NOTICE_KINDS:
+            out.worsen("conditional")
+        out.obligations.append(Obligation(lic.id, d.text, d.section, d.url))
+        if d.kind == "pass-on":
             out.findings.append(finding("use-restrictions-pass-through", artifact,
-                                        f"{lic.name}: its use restrictions bind every user and derivative", lic, term))
-    if lic.acceptable_use_policy:
-        out.worsen("conditional")
-        out.obligations.append(_ob(lic, "acceptable_use_policy", f"comply with the acceptable use policy {lic.acceptable_use_policy}"))
-    notice = lic.display or lic.notice_text
-    if shipping and (lic.attribution_required or notice or lic.include_license_copy):
-        parts = []
-        if notice:
-            parts.append(f"display the notice: {notice}")
-        if lic.include_license_copy:
-            parts.append(f"include a copy of {lic.name}")
-        if lic.attribution_required and not parts:
-            parts.append("keep the copyright and attribution notices")
-        term = ("display" if lic.display else "notice_text") if notice else ("include_license_copy" if lic.include_license_copy else "attribution_required")
-        out.obligations.append(_ob(lic, term, "; ".join(parts)))
-        out.findings.append(finding("attribution-required", artifact, f"{lic.name}: " + "; ".join(parts), lic, term))
-    if shipping and derivative and lic.derivative_name_prefix:
-        out.worsen("conditional")
-        out.obligations.append(_ob(lic, "derivative_name_prefix",
-                                   f"name derivatives so they begin with \"{lic.derivative_name_prefix}\""))
-        out.findings.append(finding("naming-rule", artifact,
-                                    f"{lic.name}: a derivative's name must begin with \"{lic.derivative_name_prefix}\"",
-                                    lic, "derivative_name_prefix"))
+                                        f"{lic.name}: its use restrictions bind every user and derivative", lic,
+                                        "pass_through_restrictions"))
+        elif d.kind == "naming":
+            out.findings.append(finding("naming-rule", artifact,
+                                        f"{lic.name}: a derivative's name must begin with \"{lic.derivative_name_prefix}\"",
+                                        lic, "derivative_name_prefix"))
+    if notices:
+        term = {"display": "display", "notice-file": "notice_text", "license-copy": "include_license_copy"}.get(
+            notices[0].kind, "attribution_required")
+        out.findings.append(finding("attribution-required", artifact,
+                                    f"{lic.name}: " + "; ".join(d.text for d in notices), lic, term))
     if lic.output_training_restricted:
         out.obligations.append(_ob(lic, "output_training_restricted", "do not use outputs to train or improve other models"))
         out.findings.append(finding("output-training-restricted", artifact,
                                     f"{lic.name}: outputs may not be used to train or improve other models",
                                     lic, "output_training_restricted"))
+
+
+_NOTICE_KINDS = frozenset({"display", "notice-file", "license-copy", "attribution", "modification-notice"})
