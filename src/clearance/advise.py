@@ -138,7 +138,7 @@ def _carries(lic: LicenseTerms, base: LicenseTerms) -> bool:
     conflict rule lets a license be stacked on a community one (the base's terms then ride
     alongside); as the license to put on a card, only the base's own agreement carries its
     restrictions, and for an OpenRAIL base another responsible-AI license."""
-    if not base.pass_through_restrictions or compat.same_license(lic, base):
+    if not base.pass_through_restrictions or compat.satisfies(lic, base):
         return True
     if base.category == "responsible-ai":
         return lic.pass_through_restrictions and lic.category == "responsible-ai"

@@ -70,15 +70,41 @@ def test_mit_on_a_llama2_finetune_is_a_conflict_and_llama2_still_binds():
 @pytest.mark.parametrize(
     "declared,base",
     [("apache-2.0", "mit"), ("mit", "apache-2.0"), ("creativeml-openrail-m", "mit"), ("cc-by-nc-4.0", "apache-2.0"),
-     ("llama2", "llama2"), ("gpl-3.0", "mit"), ("llama3.1", "llama3"), ("cc-by-sa-4.0", "cc-by-sa-3.0"),
-     ("cc-by-nc-4.0", "cc-by-4.0"), ("openrail++", "cc0-1.0"), ("openrail", "creativeml-openrail-m"),
-     ("llama3.3", "llama3.1"),
-     # a narrower license stacked on a community base: its terms still bind, as obligations
-     ("intel-research", "gemma"), ("mistral-research-license", "llama2")],
+     ("llama2", "llama2"), ("gpl-3.0", "mit"), ("cc-by-sa-4.0", "cc-by-sa-3.0"),
+     ("cc-by-nc-4.0", "cc-by-4.0"), ("openrail++", "cc0-1.0"),
+     # the Hub's family id names every member; an edition of the same agreement is the agreement
+     ("openrail", "creativeml-openrail-m"), ("gemma", "gemma-tou-2024-04-01"), ("gemma-tou-2024-04-01", "gemma")],
 )
 def test_legal_combinations_are_not_conflicts(declared, base):
     g = DictLineage().add("base", base).add("child", declared, parents=[("base", "finetune")])
     assert "license-conflict" not in names(run(g))
+
+
+@pytest.mark.parametrize(
+    "declared,base",
+    [(("apache-2.0", "llama3.1"), "llama3.1"), (("mit", "gemma"), "gemma"),
+     (("creativeml-openrail-m", "llama3.1"), "llama3.1"), (("intel-research", "gemma"), "gemma")],
+)
+def test_a_stacked_declaration_that_includes_the_ancestors_license_is_legal(declared, base):
+    g = DictLineage().add("base", base).add("child", *declared, parents=[("base", "finetune")])
+    assert "license-conflict" not in names(run(g))
+
+
+@pytest.mark.parametrize(
+    "declared,base",
+    [  # the relabellings publishers confirmed as license errors: another license without the base's
+     ("creativeml-openrail-m", "llama3.1"), ("openrail", "gemma"), ("bigscience-openrail-m", "gemma"),
+     ("llama3.1", "llama3.2"), ("llama3", "llama3.3"), ("llama2", "llama3.1"),
+     # another version of an agreement that must travel is not that agreement
+     ("llama3.1", "llama3"), ("llama3.3", "llama3.1"),
+     # a narrower license alone drops the base's agreement, which must travel with derivatives
+     ("intel-research", "gemma"), ("mistral-research-license", "llama2")],
+)
+def test_a_derivative_declaring_another_license_without_the_travelling_one_is_a_conflict(declared, base):
+    g = DictLineage().add("base", base).add("child", declared, parents=[("base", "quantized")])
+    r = run(g)
+    (conflict,) = [f for f in r.findings if f.name == "license-conflict"]
+    assert base in conflict.message and declared in conflict.message and conflict.path == ("child", "base")
 
 
 @pytest.mark.parametrize(
@@ -230,3 +256,30 @@ def test_permissive_lineage_is_cleared_with_attribution_when_shipped():
     r = run(g, use="redistribution")
     assert r.verdict == "cleared" and "attribution-required" in names(r)
     assert {o.license for o in r.obligations} >= {"mit", "apache-2.0"}
+
+
+@pytest.mark.parametrize("declared", [("other",), ()])
+def test_a_quantization_carries_its_bases_license_but_a_finetune_stays_unknown(declared):
+    for relation, verdict in (("quantized", "conditional"), ("finetune", "unknown")):
+        g = DictLineage().add("base", "llama2").add("child", *declared, parents=[("base", relation)])
+        r = run(g)
+        assert r.verdict == verdict, relation
+        assert r.inherited_licenses == ("llama2",)
+        # the raw value stays visible as a warning either way
+        assert names(r) & {"unresolved-license", "missing-license"}
+
+
+def test_a_quantization_of_a_missing_base_is_still_unknown():
+    g = DictLineage().add("base", found=False).add("child", "other", parents=[("base", "quantized")])
+    assert run(g).verdict == "unknown"
+
+
+def test_the_readme_quantization_resolves_to_llama2_terms():
+    # The README's flagship example: a GGML quantization of Llama-2-7b-chat declaring `license: other`.
+    from clearance.check import check
+
+    (outcome,) = check(["TheBloke/Llama-2-7B-Chat-GGML"], ["commercial"], snapshots=["data/hub-2025-sample.jsonl"],
+                       offline=True).outcomes
+    r = outcome.result
+    assert r.verdict == "conditional" and r.inherited_licenses == ("llama2",)
+    assert any(f.name == "unresolved-license" and "quantization" in f.message for f in r.findings)

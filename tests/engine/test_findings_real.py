@@ -38,7 +38,8 @@ def found(r, name: str, artifact: str | None = None):
 def test_missing_license_on_a_quantization_that_declares_none():
     r = result("PrunaAI/google-gemma-7b-HQQ-2bit-smashed")
     assert found(r, "missing-license", "PrunaAI/google-gemma-7b-HQQ-2bit-smashed")
-    assert "gemma" in r.inherited_licenses and r.verdict == "unknown"
+    # A quantization's weights are its base's: it is bound by Gemma's terms, not unknown.
+    assert "gemma" in r.inherited_licenses and r.verdict == "conditional"
 
 
 def test_unresolved_license_on_bare_other():

@@ -88,19 +88,29 @@ def _license_info(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, org: Organi
 
 
 def _conflict_pairs(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
+    """`conflict_pairs(declared, inherited, reason)`: what `compat.conflict_reason` says of each
+    pair, and `satisfying(declared, inherited)`: the declared licenses that carry an inherited
+    one (`compat.satisfies`), so that a card which also declares the ancestor's license has no
+    conflict with it, as `compat.conflicts` judges a whole declaration."""
     ids = [r[0] for r in con.execute("select kb_id from license_info").fetchall()]
     decl, inh, why = [], [], []
+    sat_d, sat_a = [], []
     terms = {i: kb.get(i) for i in ids}
     for d in ids:
         for a in ids:
-            if terms[d] is None or terms[a] is None:
+            dt, at = terms[d], terms[a]
+            if dt is None or at is None:
                 continue
-            reason = compat.conflict_reason(terms[d], terms[a])
+            reason = compat.conflict_reason(dt, at)
             if reason:
                 decl.append(d)
                 inh.append(a)
                 why.append(reason)
+            if dt.curated and dt.category != "unknown" and compat.satisfies(dt, at):
+                sat_d.append(d)
+                sat_a.append(a)
     _table(con, "conflict_pairs", {"declared": ("varchar", decl), "inherited": ("varchar", inh), "reason": ("varchar", why)})
+    _table(con, "satisfying", {"declared": ("varchar", sat_d), "inherited": ("varchar", sat_a)})
 
 
 def _table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, tuple[str, list]]) -> None:

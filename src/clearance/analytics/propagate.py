@@ -37,6 +37,13 @@ def build_weight_edges(con: duckdb.DuckDBPyConnection) -> None:
         create or replace temp table weight_edges as
         select child, parent from edges where relation <> 'trained_on' and child <> parent
     """)
+    # Quantizations: every weight parent is a `quantized` edge. Their weights are the base's,
+    # so a license they leave undeclared or unresolved is the base's, not unknown (as the engine).
+    con.execute("""
+        create or replace temp table quantization as
+        select child as key from edges where relation <> 'trained_on' and child <> parent
+        group by child having bool_and(relation = 'quantized')
+    """)
 
 
 def build_closure(con: duckdb.DuckDBPyConnection, keys: str | None = None, table: str = "closure") -> int:
@@ -104,14 +111,14 @@ def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> None
                {", ".join(f"coalesce(o.{d}, {zero}) as {d}" for d in D)},
                o.key is not null as has_values, coalesce(o.unresolved, false) as unresolved,
                {", ".join(f"coalesce(g.{a}, {zero}) as {a}" for a in A)},
-               coalesce(g.flags, 0) as flags
-        from models m left join own o on o.key = m.key
+               coalesce(g.flags, 0) as flags, q.key is not null as quantization
+        from models m left join own o on o.key = m.key left join quantization q on q.key = m.key
         left join node n on n.key = m.key left join settled g on g.n = n.n
         where m.kind = 'model'
     """)
     bit_in = lambda cols: (f"(case b.bit // {WORD} " + " ".join(f"when {w} then c.{col}" for w, col in enumerate(cols))
                            + f" end >> (b.bit % {WORD})) & 1::ubigint = 1::ubigint")
-    keycols = [*D, "has_values", "unresolved", *A, "flags"]
+    keycols = [*D, "has_values", "unresolved", *A, "flags", "quantization"]
     con.execute(f"""
         create or replace temp table combo as
         with c as (
@@ -127,10 +134,14 @@ def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> None
             select cid, list(kb_id order by kb_id) as inherited from il group by cid
         ), per_license as (
             select b.cid, list(i.{verdict_col}) as verdicts, flatten(list(i.findings)) as findings
-            from (select * from dl union select * from il) b join license_info i on i.kb_id = b.kb_id group by b.cid
+            from (select * from dl union select * from il) b join license_info i on i.kb_id = b.kb_id join c on c.cid = b.cid
+            where not (c.quantization and b.kb_id in {UNRESOLVED_IDS})  -- a quantization's `other` is its base's license
+            group by b.cid
         ), conflicts as (
             select d.cid, list(distinct p.declared || ' <- ' || p.inherited order by p.declared || ' <- ' || p.inherited) as pairs
             from dl d join conflict_pairs p on p.declared = d.kb_id join il a on a.cid = d.cid and a.kb_id = p.inherited
+            where not exists (select 1 from dl d2 join satisfying s on s.declared = d2.kb_id
+                              where d2.cid = d.cid and s.inherited = a.kb_id)
             group by d.cid
         ), flagged as (
             select c.*, (c.flags & {MISSING}) <> 0 as missing_ancestor, (c.flags & {UNLICENSED}) <> 0 as unlicensed_ancestor,
@@ -143,7 +154,7 @@ def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> None
                coalesce(x.pairs, []) as conflict_pairs,
                case
                  when list_contains(pl.verdicts, 'blocked') then 'blocked'
-                 when not c.has_values or c.unresolved or c.missing_ancestor or c.unlicensed_ancestor
+                 when ((not c.has_values or c.unresolved) and not c.quantization) or c.missing_ancestor or c.unlicensed_ancestor
                       or c.unresolved_ancestor_license or list_contains(pl.verdicts, 'unknown') then 'unknown'
                  when list_contains(pl.verdicts, 'conditional') then 'conditional'
                  else 'cleared'
@@ -198,8 +209,9 @@ def _propagate(con: duckdb.DuckDBPyConnection, words: int) -> None:
         with present as (select n.n from node n join models m on m.key = n.key where not n.is_child)
         select n.n, coalesce(i.k, 0) as k, {", ".join(f"coalesce(o.i{w}, {zero}) as a{w}" for w in range(words))},
                case when not n.is_child and n.n not in (select n from present) then {MISSING}
+                    when q.key is not null then 0
                     when o.key is null then {UNLICENSED} when o.unresolved then {UNRESOLVED} else 0 end as flags
-        from node n left join own o on o.key = n.key
+        from node n left join own o on o.key = n.key left join quantization q on q.key = n.key
         left join (select child as n, count(*)::integer as k from wedge group by child) i on i.n = n.n
     """)
     # Settled nodes: what they inherited (a.., flags) and what they pass on (c.., cflags: that

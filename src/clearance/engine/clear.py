@@ -43,7 +43,7 @@ def clear(lineage: Lineage, subject: str, use: str, kb: KnowledgeBase, org: Orga
                 total.worsen("unknown", f"{nid} could not be found")
             total.findings.append(finding("unresolved-ancestor", nid, f"{nid} is named in the lineage but no source has it"))
             continue
-        lics = _declared_terms(node, kb, total, is_data, data_terms)
+        lics = _declared_terms(node, kb, total, is_data, data_terms, _is_quantization(lineage, nid))
         for lic in lics:
             binds = not is_data or data_terms == "strict"  # lenient: data terms are reviewed, not inherited
             if nid != subject and binds and lic.id not in inherited:
@@ -95,17 +95,25 @@ def _license_ids(node: Node | None) -> list[str]:
     return list(dict.fromkeys(i for r in node.licenses for i in r.ids))
 
 
+def _is_quantization(lineage: Lineage, nid: str) -> bool:
+    """Every weight parent is a `quantized` edge: the weights are the base's, and so is their license."""
+    links = [link for link in lineage.parents(nid) if link.relation != "trained_on" and link.parent != nid]
+    return bool(links) and all(link.relation == "quantized" for link in links)
+
+
 def _declared_terms(node: Node, kb: KnowledgeBase, total: Assessment, is_data: bool,
-                    data_terms: DataTerms) -> list[LicenseTerms]:
-    """The KB terms a node declares; records missing and unresolved licenses."""
-    lax = is_data and data_terms == "lenient"
+                    data_terms: DataTerms, quantization: bool = False) -> list[LicenseTerms]:
+    """The KB terms a node declares; records missing and unresolved licenses. A quantization
+    that leaves its license undeclared or unresolved carries its base's: a warning, not unknown."""
+    lax = (is_data and data_terms == "lenient") or quantization
+    why = "; a quantization carries its base's license" if quantization else ""
     out: list[LicenseTerms] = []
     for res in node.licenses:
         if res.modified:
             total.findings.append(finding("modified-license-text", node.id, f"{res.input}: {res.evidence}"))
         if res.id is None or res.id in PLACEHOLDERS:
             shown = res.input if res.id is None else f"{res.input} (no license_name or license_link says which)"
-            total.findings.append(finding("unresolved-license", node.id, f"license {shown!r} is not in the knowledge base"))
+            total.findings.append(finding("unresolved-license", node.id, f"license {shown!r} is not in the knowledge base{why}"))
             if not lax:
                 total.worsen("unknown", f"{node.id} declares a license Clearance does not know: {res.input!r}")
             continue
@@ -114,7 +122,7 @@ def _declared_terms(node: Node, kb: KnowledgeBase, total: Assessment, is_data: b
             if lic is not None:
                 out.append(lic)
     if not node.licenses:
-        total.findings.append(finding("missing-license", node.id, f"{node.id} declares no license"))
+        total.findings.append(finding("missing-license", node.id, f"{node.id} declares no license{why}"))
         if not lax:
             total.worsen("unknown", f"{node.id} declares no license")
     return list({lic.id: lic for lic in out}.values())
@@ -154,23 +162,22 @@ def _conflicts(lineage: Lineage, w: Walk, nodes: dict[str, Node | None], kb: Kno
     }
     upstream = _upstream_licenses(walked, own, weight_parents)
     conflicts = 0
-    reasons: dict[tuple[str, str], str | None] = {}  # the same pair recurs all along a chain
+    judged: dict[tuple[tuple[str, ...], str], list[tuple[str, str]]] = {}  # recurs all along a chain
     for nid in walked:
-        for d_lic in own[nid]:
-            for a_id, anc in upstream[nid].items():
-                pair = (d_lic.id, a_id)
-                if pair not in reasons:
-                    a_lic = kb.get(a_id)
-                    reasons[pair] = compat.conflict_reason(d_lic, a_lic) if a_lic else None
-                reason = reasons[pair]
-                if not reason:
-                    continue
+        declared = tuple(lic.id for lic in own[nid])
+        if not declared:
+            continue
+        for a_id, anc in upstream[nid].items():
+            key = (declared, a_id)
+            if key not in judged:
                 a_lic = kb.get(a_id)
+                judged[key] = compat.conflicts(own[nid], a_lic) if a_lic else []
+            for d_id, reason in judged[key]:
                 conflicts += 1
                 if conflicts <= MAX_FINDINGS:
                     total.findings.append(finding(
-                        "license-conflict", nid, f"{nid} declares {d_lic.id} but descends from {anc} ({a_id}): {reason}",
-                        a_lic, "commercial_use", path=(anc,)))
+                        "license-conflict", nid, f"{nid} declares {d_id} but descends from {anc} ({a_id}): {reason}",
+                        kb.get(a_id), "commercial_use", path=(anc,)))
     for nid in walked:
         merged = [link.parent for link in lineage.parents(nid) if link.relation == "merge" and link.parent in own]
         for i, p1 in enumerate(merged):

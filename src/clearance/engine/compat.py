@@ -1,10 +1,17 @@
 """License compatibility along a lineage: may a derivative carry license D when an ancestor's
 weights are under license A? And can one merge satisfy two parents' licenses at once?
 
-Rules, from the terms in the knowledge base (never from license names):
+Rules, from the terms in the knowledge base (never from license names), judged per ancestor
+license over everything the derivative declares (`conflicts`):
 - a permissive or public-domain ancestor allows any license on the derivative;
-- the same license, or another version of it (linked by `supersedes`), is always fine;
-  licenses of one publisher (`family`) are not the same license: CC BY-NC is no CC BY;
+- a declaration that includes the ancestor's license is always fine, alone or stacked with
+  others: the same license, an edition of the same agreement (the Hub's `gemma` for every dated
+  Gemma Terms of Use), or a later version where the ancestor allows it (CC BY-SA) or does not
+  require its own license to travel; licenses of one publisher (`family`) are not the same
+  license: CC BY-NC is no CC BY, Llama 3.1 is no Llama 3.2;
+- an ancestor whose license must travel with derivatives (`derivatives_carry_license`: Llama's
+  and Gemma's "provide a copy of this Agreement", the OpenRAIL family, share-alike licenses)
+  is relabelled by a card that declares other licenses without it;
 - a non-commercial ancestor forbids a derivative license that allows commercial use;
 - an ancestor whose use restrictions must pass through forbids a license that cannot carry
   them: a permissive one, one that forbids added restrictions (CC, GPL) or a share-alike one.
@@ -18,6 +25,8 @@ with `unresolved-license` instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from clearance.kb.terms import LicenseTerms
 
 # Licenses that grant everything (bar notices): the "open" categories, in the order policies list them.
@@ -29,13 +38,41 @@ def same_license(a: LicenseTerms, b: LicenseTerms) -> bool:
     return a.id == b.id or (bool(a.line) and a.line == b.line)
 
 
+def satisfies(declared: LicenseTerms, ancestor: LicenseTerms) -> bool:
+    """Whether declaring `declared` on a derivative declares `ancestor`'s license."""
+    if declared.id == ancestor.id or (bool(ancestor.agreement) and declared.agreement == ancestor.agreement):
+        return True
+    if declared.id == ancestor.family:  # the Hub's id for a whole family (`openrail`) names every member
+        return True
+    if not same_license(declared, ancestor):
+        return False
+    # Another version of the same line: fine where the ancestor allows later versions, or
+    # where it does not require its own license on derivatives at all.
+    return ancestor.later_versions_allowed or not ancestor.derivatives_carry_license
+
+
+def conflicts(declared: Sequence[LicenseTerms], ancestor: LicenseTerms) -> list[tuple[str, str]]:
+    """(declared id, reason) for each license a derivative declares that `ancestor`'s terms
+    do not allow; none when the declaration includes the ancestor's own license."""
+    known = [d for d in declared if d.curated and d.category != "unknown"]
+    if any(satisfies(d, ancestor) for d in known):
+        return []
+    out = []
+    for d in known:
+        reason = conflict_reason(d, ancestor)
+        if reason:
+            out.append((d.id, reason))
+    return out
+
+
 def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | None:
-    """Why `declared` on a derivative grants what `ancestor` does not allow, or None."""
+    """Why `declared`, the only license a derivative declares, does not carry `ancestor`'s
+    terms, or None. (`conflicts` judges a card that declares several.)"""
     if not (declared.curated and ancestor.curated):
         return None
     if ancestor.category in OPEN_CATEGORIES or ancestor.category == "unknown" or declared.category == "unknown":
         return None
-    if same_license(declared, ancestor):
+    if satisfies(declared, ancestor):
         return None
     if ancestor.commercial_use == "no" and declared.commercial_use in ("yes", "conditional"):
         return f"{ancestor.id} forbids commercial use, {declared.id} allows it"
@@ -52,6 +89,8 @@ def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | Non
             return f"{ancestor.id} requires its use restrictions on derivatives, {declared.id} requires only its own terms"
     if ancestor.share_alike:
         return f"{ancestor.id} is share-alike: derivatives must carry {ancestor.id}"
+    if ancestor.derivatives_carry_license:
+        return f"{ancestor.id} must travel with derivatives, and the card declares {declared.id} without it"
     if ancestor.category in _BINDING and declared.category in OPEN_CATEGORIES:
         return f"{declared.id} is {declared.category}, but {ancestor.id} ({ancestor.category}) still binds the weights"
     return None

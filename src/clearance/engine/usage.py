@@ -92,7 +92,7 @@ def _thresholds(lic: LicenseTerms, org: Organization, out: Assessment, artifact:
     """User and revenue thresholds. Some withhold every right above them, not only commercial
     ones (`threshold_withholds_all`: Llama, Hunyuan, Stability's community license); some are
     measured once, on the release date, not on an ongoing basis (`threshold_at_release`)."""
-    scope = "any right" if lic.threshold_withholds_all else "commercial rights"
+    scope = "right at all" if lic.threshold_withholds_all else "commercial rights"
     on = f" on {lic.date.isoformat()}, its release date" if lic.threshold_at_release and lic.date else (
         " on its release date" if lic.threshold_at_release else "")
     for term, limit, have, name, unit in (

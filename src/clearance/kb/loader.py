@@ -84,7 +84,8 @@ def parse_file(path: Path) -> LicenseFile:
     return lic
 
 
-def to_terms(lic: LicenseFile, superseded_by: str | None = None, line: str | None = None) -> LicenseTerms:
+def to_terms(lic: LicenseFile, superseded_by: str | None = None, line: str | None = None,
+             agreement: str | None = None) -> LicenseTerms:
     values: dict[str, object] = {}
     evidence: dict[str, Evidence] = {}
     text_url = str(lic.sources["text"])
@@ -111,7 +112,8 @@ def to_terms(lic: LicenseFile, superseded_by: str | None = None, line: str | Non
         version=lic.version, date=lic.date, family=lic.family, supersedes=lic.supersedes,
         superseded_by=superseded_by, spdx_id=lic.spdx_id, scancode_key=lic.scancode_key,
         hub_id=lic.hub_id, aliases=tuple(lic.aliases), link_patterns=tuple(lic.link_patterns),
-        text_url=text_url, evidence=evidence, reviewed=lic.reviewed, line=line or lic.id, **values,  # type: ignore[arg-type]
+        text_url=text_url, evidence=evidence, reviewed=lic.reviewed, line=line or lic.id,
+        agreement=agreement or lic.id, **values,  # type: ignore[arg-type]
     )
 
 
@@ -255,7 +257,8 @@ def load(paths: Iterable[Path] | None = None) -> KnowledgeBase:
                 raise KBError(files[lic.id], "supersedes", f"{lic.supersedes!r} is already superseded by {successor[lic.supersedes]!r}")
             successor[lic.supersedes] = lic.id
     _check_no_cycles(parsed, files)
-    kb = KnowledgeBase({lid: to_terms(lic, successor.get(lid), _newest(lid, successor)) for lid, lic in parsed.items()})
+    kb = KnowledgeBase({lid: to_terms(lic, successor.get(lid), _newest(lid, successor), _agreement(lid, parsed, successor))
+                        for lid, lic in parsed.items()})
     _index(kb, files)
     return kb
 
@@ -264,6 +267,14 @@ def _newest(license_id: str, successor: dict[str, str]) -> str:
     while license_id in successor:  # the chain has no cycles: checked before
         license_id = successor[license_id]
     return license_id
+
+
+def _agreement(license_id: str, parsed: dict[str, LicenseFile], successor: dict[str, str]) -> str:
+    """The nearest edition, itself included, that has a Hub id; else the newest."""
+    cur = license_id
+    while not parsed[cur].hub_id and cur in successor:
+        cur = successor[cur]
+    return cur
 
 
 def _check_no_cycles(parsed: dict[str, LicenseFile], files: dict[str, str]) -> None:

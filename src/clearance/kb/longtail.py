@@ -121,5 +121,5 @@ def terms_for(name: str) -> LicenseTerms | None:
         aliases=tuple(entry.get("other_spdx_license_keys") or ()), link_patterns=(), text_url=url,
         evidence={"category": Evidence(url=url, section=f"ScanCode category: {entry.get('category')}", stated=True),
                   "commercial_use": unknown},
-        reviewed=None, line=key,
+        reviewed=None, line=key, agreement=key,
     )

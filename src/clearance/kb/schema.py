@@ -148,6 +148,9 @@ class Terms(_Strict):
     threshold_withholds_all: BoolTerm | None = None
     # The threshold is measured once, on the release date (Llama 2 and 3.x), not on an ongoing basis.
     threshold_at_release: BoolTerm | None = None
+    # A derivative may carry a later version of this license (CC BY-SA's "later version of this
+    # License with the same License Elements", the GPL's "or any later version").
+    later_versions_allowed: BoolTerm | None = None
 
 
 TERM_NAMES: tuple[str, ...] = tuple(Terms.model_fields)

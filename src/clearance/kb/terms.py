@@ -51,6 +51,7 @@ ABSENT: dict[str, Any] = {
     "derivatives_carry_license": False,
     "threshold_withholds_all": False,
     "threshold_at_release": False,
+    "later_versions_allowed": False,
 }
 PERMISSIONS: tuple[str, ...] = ("commercial_use", "research_use", "redistribution", "derivatives")
 TERM_NAMES: tuple[str, ...] = PERMISSIONS + tuple(ABSENT)
@@ -129,6 +130,7 @@ class LicenseTerms:
     derivatives_carry_license: bool
     threshold_withholds_all: bool
     threshold_at_release: bool
+    later_versions_allowed: bool
     version: str | None
     date: dt.date | None
     family: str | None
@@ -145,12 +147,16 @@ class LicenseTerms:
     # The newest version of this license: versions linked by `supersedes` share it, so
     # "the same license" means the same line, never merely the same publisher (`family`).
     line: str = ""
+    # The agreement this edition belongs to: itself, or the nearest newer edition with a Hub id
+    # of its own (the Hub's `gemma` covers every dated Gemma Terms of Use; `llama3.1` and
+    # `llama3.2` are distinct agreements). Declaring any edition of it declares the agreement.
+    agreement: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The documented `license show --format json` object (see docs/kb.md)."""
         data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
         for f in dataclasses.fields(self):
-            if f.name in ("evidence", "link_patterns", "line"):  # line: derived from supersedes
+            if f.name in ("evidence", "link_patterns", "line", "agreement"):  # derived from supersedes
                 continue
             data[f.name] = _jsonable(getattr(self, f.name))
         data["sources"] = [
