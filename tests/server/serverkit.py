@@ -29,20 +29,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# `serve` of one snapshot, offline, in a subprocess; argv: db_url snapshot hub_cache port workers warm
+# `serve` of one snapshot, offline, in a subprocess; argv: db_url snapshot hub_cache port workers warm [settings JSON]
 SERVER_SCRIPT = """
-import sys
+import json, sys
 from pathlib import Path
 from clearance.server import Settings, serve
-db_url, snapshot, hub_cache, port, workers, warm = sys.argv[1:]
-serve(Settings(db_url=db_url, snapshots=[Path(snapshot)], offline=True, hub_cache_dir=Path(hub_cache), warm=int(warm)),
+db_url, snapshot, hub_cache, port, workers, warm = sys.argv[1:7]
+extra = json.loads(sys.argv[7]) if len(sys.argv) > 7 else {}
+serve(Settings(db_url=db_url, snapshots=[Path(snapshot)], offline=True, hub_cache_dir=Path(hub_cache), warm=int(warm), **extra),
       host="127.0.0.1", port=int(port), workers=int(workers))
 """
 
 
-def server_command(db_url: str, tmp: Path, port: int, workers: int = 1, warm: int = 0, snapshot: Path = SAMPLE) -> list[str]:
-    """The command line of a server on `port` (its Hub cache in tmp/hub-cache)."""
-    return [sys.executable, "-c", SERVER_SCRIPT, db_url, str(snapshot), str(tmp / "hub-cache"), str(port), str(workers), str(warm)]
+def server_command(db_url: str, tmp: Path, port: int, workers: int = 1, warm: int = 0, snapshot: Path = SAMPLE,
+                   **settings) -> list[str]:
+    """The command line of a server on `port` (its Hub cache in tmp/hub-cache); `settings`:
+    more Settings fields (max_header_bytes=..., header_timeout=...)."""
+    import json
+
+    return [sys.executable, "-c", SERVER_SCRIPT, db_url, str(snapshot), str(tmp / "hub-cache"), str(port), str(workers), str(warm),
+            *([json.dumps(settings)] if settings else [])]
 
 
 def server_env(tmp: Path) -> dict[str, str]:

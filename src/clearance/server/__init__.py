@@ -53,13 +53,19 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
           access_log: bool = False) -> None:
     """Run the server with uvicorn until interrupted. With workers > 1, each worker process
     loads the snapshots itself (the store is migrated once, here, before they start)."""
+    import functools
+
     import uvicorn
 
     from clearance.server import app as app_module
     from clearance.server import db
+    from clearance.server.protocol import GuardedHttpToolsProtocol
 
+    # the request-head size limit, read deadlines and connection cap (server/protocol.py); the
+    # keep-alive timeout is uvicorn's (5 s between requests)
+    http = functools.partial(GuardedHttpToolsProtocol, limits=settings.limits())
     if workers <= 1:
-        uvicorn.run(app_module.create_app(settings), host=host, port=port, access_log=access_log,
+        uvicorn.run(app_module.create_app(settings), host=host, port=port, access_log=access_log, http=http,
                     log_level="info", server_header=False, timeout_graceful_shutdown=10)
         return
     from clearance.sources.interface import SourceError
@@ -74,4 +80,4 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         engine.dispose()
     os.environ[app_module.SETTINGS_ENV] = app_module.settings_to_env(settings)
     uvicorn.run("clearance.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log, log_level="info", server_header=False, timeout_graceful_shutdown=10)
+                access_log=access_log, http=http, log_level="info", server_header=False, timeout_graceful_shutdown=10)

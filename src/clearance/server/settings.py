@@ -19,6 +19,11 @@ class Settings:
     hub_endpoint: the one host the server may call (default https://huggingface.co, or
         $HF_ENDPOINT); ignored when offline.
     max_body_bytes: larger request bodies are refused with 413.
+    max_header_bytes: a request line and headers larger than this are refused with 431.
+    header_timeout, body_timeout: seconds a client has to send a request's head (from the
+        connection or its first byte) and its body (from the end of the head); then 408.
+    max_connections: open connections per worker process; a request on one more is
+        answered 503 (and the connection closed).
     """
 
     db_url: str = "sqlite:///clearance.db"
@@ -26,6 +31,10 @@ class Settings:
     offline: bool = False
     hub_endpoint: str | None = None
     max_body_bytes: int = 2_000_000
+    max_header_bytes: int = 32 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_connections: int = 1000
     # Where Hub answers are kept (default: Clearance's cache, $CLEARANCE_CACHE_DIR/hub).
     hub_cache_dir: Path | None = None
     # Threads for engine and store work in each process (CPU-bound under the GIL: a few suffice).
@@ -39,10 +48,19 @@ class Settings:
     # Seconds a cached verdict or graph is trusted when the Hub is online (its answers change);
     # offline, the snapshots are fixed and cached answers never expire.
     cache_ttl: float = 600.0
+    # Bytes of whole answers kept by the response cache per process (besides the warm-up's own).
+    response_cache_bytes: int = 128_000_000
 
     def __post_init__(self) -> None:
         self.snapshots = [Path(p) for p in self.snapshots]
         self.hub_cache_dir = Path(self.hub_cache_dir) if self.hub_cache_dir else None
         self.warm = max(0, min(self.warm, self.cache_size))
-        if self.max_body_bytes <= 0:
-            raise ValueError("max_body_bytes must be positive")
+        for name in ("max_body_bytes", "max_header_bytes", "header_timeout", "body_timeout", "max_connections"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+
+    def limits(self):
+        """The connection limits (protocol.Limits) uvicorn's protocol enforces."""
+        from clearance.server.protocol import Limits
+
+        return Limits(self.max_header_bytes, self.header_timeout, self.body_timeout, self.max_connections)
