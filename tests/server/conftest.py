@@ -93,6 +93,19 @@ def postgres_url():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def pg_client(postgres_url, tmp_path_factory):
+    """(client, auth headers) of an app on the PostgreSQL server."""
+    from fastapi.testclient import TestClient
+
+    from clearance.server import create_app, create_token
+
+    app = create_app(make_settings(postgres_url, tmp_path_factory.mktemp("pg-app")))
+    token = create_token(postgres_url, "pg-suite")
+    with TestClient(app) as c:
+        yield c, {"Authorization": f"Bearer {token}"}
+
+
 def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.is_dir() and any(SCREENSHOTS.glob("*.png")):
         terminalreporter.write_line(f"server screenshots: {SCREENSHOTS}")

@@ -39,9 +39,9 @@ def test_warm_up_computes_popular_verdicts_in_the_background(tmp_path):
         assert app.state.clearance.engine.cached_clearance_json(Ref(top, "model"), "research") is not None
         # and asked the app for their answers (3 verdicts, graph, page): a first request is a hit
         assert app.state.clearance.prefetched == health["prefetched"] == 5 * 5
-        hits = app.state.clearance.responses.hits
+        hits = app.state.clearance.warm_responses.hits
         page = c.get(f"/models/{top}")
-        assert page.status_code == 200 and top in page.text and app.state.clearance.responses.hits == hits + 1
+        assert page.status_code == 200 and top in page.text and app.state.clearance.warm_responses.hits == hits + 1
 
 
 def test_cache_marks_never_leave_the_server(client):

@@ -11,18 +11,6 @@ API = "/api/v1"
 MIT_MODEL = "microsoft/phi-2"  # declares mit in the sample
 
 
-@pytest.fixture(scope="session")
-def pg_client(postgres_url, tmp_path_factory):
-    from fastapi.testclient import TestClient
-
-    from clearance.server import create_app, create_token
-
-    app = create_app(make_settings(postgres_url, tmp_path_factory.mktemp("pg-app")))
-    token = create_token(postgres_url, "pg-suite")
-    with TestClient(app) as c:
-        yield c, {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request):
     """(client, auth headers) on each store; PostgreSQL skips visibly when it cannot start."""

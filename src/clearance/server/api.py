@@ -7,18 +7,20 @@ import datetime as dt
 import functools
 import json
 from enum import Enum
-from typing import Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import (
+    BigInteger,
     Connection,
     Integer,
     bindparam,
     delete,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -26,7 +28,7 @@ from sqlalchemy import (
 from clearance import __version__
 from clearance.graph.ids import Ref
 from clearance.policy.load import PolicyError, parse_text
-from clearance.server import ids, ingest, policies
+from clearance.server import ids, ingest, policies, tomlguard
 from clearance.server.auth import Actor, require_writer
 from clearance.server.ids import InvalidInput
 from clearance.server.models import AuditEntry, InventoryItem, SavedPolicy, utcnow
@@ -36,6 +38,10 @@ from clearance.server.writes import PENDING
 router = APIRouter(prefix="/api/v1")
 JSON = "application/json"
 MAX_PAGE = 1000
+INT64_MAX = 2**63 - 1  # SQLite's and PostgreSQL's largest integer: larger ids and offsets are a 422, not a store error
+ItemId = Annotated[int, Path(ge=1, le=INT64_MAX, description="an inventory item's item_id")]
+PG_INT_MAX = 2**31 - 1  # item ids are INTEGER: 32 bits on PostgreSQL, 64 on SQLite
+Offset = Annotated[int, Query(ge=0, le=INT64_MAX)]
 
 
 class Use(str, Enum):
@@ -73,6 +79,13 @@ def _default(value: Any) -> Any:
 # -- request bodies ----------------------------------------------------------------------------
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("NUL bytes are not allowed in text")  # PostgreSQL's text cannot hold them
+        return value
 
 
 # InvalidInput is a ValueError: raised in a validator, pydantic reports it as a 422 with its message.
@@ -305,7 +318,7 @@ def _list_statements(by_project: bool, by_kind: bool):
     count = select(func.count()).select_from(ITEMS).where(*where)
     # the order of the unique index (project, kind, artifact_id): a page is an index range, no sort
     page = (select(*ITEM_BY_ID.selected_columns).where(*where).order_by(ITEMS.c.project, ITEMS.c.kind, ITEMS.c.artifact_id)
-            .limit(bindparam("limit_", type_=Integer)).offset(bindparam("offset_", type_=Integer)))
+            .limit(bindparam("limit_", type_=Integer)).offset(bindparam("offset_", type_=BigInteger)))
     return count, page
 
 
@@ -350,7 +363,7 @@ def _sqlite_time(value: Any) -> Any:
 async def inventory_list(request: Request, project: str | None = Query(None, max_length=100),
                          kind: Literal["model", "dataset"] | None = None,
                          policy: str | None = Query(None, description="a saved policy's name (default: the active one)"),
-                         limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0)) -> Response:
+                         limit: int = Query(100, ge=1, le=MAX_PAGE), offset: Offset = 0) -> Response:
     st = state(request)
     if project is not None:
         ids.name(project, "project")
@@ -423,9 +436,16 @@ async def inventory_add(request: Request, item: ItemIn, actor: Actor = Depends(r
     return raw(dumps(await state(request).writes.run(job)), 201)
 
 
+def _no_such_item(st: AppState, item_id: int) -> None:
+    """404 for an id the store's integer column cannot hold (PostgreSQL refuses to compare it)."""
+    if item_id > PG_INT_MAX and st.store.dialect.name == "postgresql":
+        raise HTTPException(404, f"no inventory item {item_id}")
+
+
 @router.get("/inventory/{item_id}", tags=["inventory"], summary="One inventory item with its status")
-def inventory_get(request: Request, item_id: int, policy: str | None = Query(None)) -> Response:
+def inventory_get(request: Request, item_id: ItemId, policy: str | None = Query(None)) -> Response:
     st = state(request)
+    _no_such_item(st, item_id)
     with st.store.connect() as conn:
         row = conn.execute(ITEM_BY_ID, {"item_id_": item_id}).first()
     if row is None:
@@ -434,8 +454,9 @@ def inventory_get(request: Request, item_id: int, policy: str | None = Query(Non
 
 
 @router.patch("/inventory/{item_id}", tags=["inventory"], summary="Change an item's id, kind, project or note")
-async def inventory_update(request: Request, item_id: int, patch: ItemPatch, actor: Actor = Depends(require_writer)) -> Response:
+async def inventory_update(request: Request, item_id: ItemId, patch: ItemPatch, actor: Actor = Depends(require_writer)) -> Response:
     changes = patch.model_dump(exclude_none=True)
+    _no_such_item(state(request), item_id)
 
     def job(s: Connection) -> dict[str, Any]:
         values = {("artifact_id" if k == "id" else k): v for k, v in changes.items()}
@@ -460,7 +481,9 @@ async def inventory_update(request: Request, item_id: int, patch: ItemPatch, act
 
 
 @router.delete("/inventory/{item_id}", tags=["inventory"], status_code=204, summary="Remove an item")
-async def inventory_delete(request: Request, item_id: int, actor: Actor = Depends(require_writer)) -> Response:
+async def inventory_delete(request: Request, item_id: ItemId, actor: Actor = Depends(require_writer)) -> Response:
+    _no_such_item(state(request), item_id)
+
     def job(s: Connection) -> None:
         row = s.execute(ITEM_BY_ID, {"item_id_": item_id}).first()
         if row is None:
@@ -523,10 +546,32 @@ def _policy_json(row: Any, text: str | None = None) -> dict[str, Any]:
     return out
 
 
-def _validate_policy(st: AppState, text: str, label: str) -> None:
+class Unparseable(Exception):
+    """422: the text is refused before parsing (tomlguard) or broke the parser."""
+
+
+def _parse_policy(st: AppState, text: str, label: str) -> None:
+    """Validate policy text as `--policy` files are, after the linear pre-parse check
+    (tomlguard: no dotted key or nesting that makes tomllib's cost blow up). Raises PolicyError
+    for an invalid policy, Unparseable for text refused before or by the parser."""
+    try:
+        tomlguard.check(text)
+    except tomlguard.TooComplex as exc:
+        raise Unparseable(f"{label}: refused before parsing: {exc}") from None
     try:
         parse_text(text, label, st.engine.kb)
-    except PolicyError as exc:
+    except PolicyError:
+        raise
+    except RecursionError:
+        raise Unparseable(f"{label}: invalid TOML: nested too deep") from None
+    except ValueError as exc:  # tomllib lets int()'s own errors through (an integer of over 4,300 digits)
+        raise PolicyError(f"{label}: invalid TOML: {exc}") from None
+
+
+def _validate_policy(st: AppState, text: str, label: str) -> None:
+    try:
+        _parse_policy(st, text, label)
+    except (PolicyError, Unparseable) as exc:
         raise HTTPException(422, str(exc)) from None
 
 
@@ -540,7 +585,9 @@ def policy_list(request: Request) -> Response:
 @router.post("/policies/validate", tags=["policies"], summary="Check a clearance.toml text without saving it")
 def policy_validate(request: Request, body: PolicyText) -> Response:
     try:
-        parse_text(body.toml, "policy", state(request).engine.kb)
+        _parse_policy(state(request), body.toml, "policy")
+    except Unparseable as exc:
+        raise HTTPException(422, str(exc)) from None
     except PolicyError as exc:
         return raw(dumps({"valid": False, "error": str(exc)}))
     return raw(dumps({"valid": True, "error": None}))
@@ -622,7 +669,7 @@ async def policy_delete(request: Request, name: str, actor: Actor = Depends(requ
 # -- audit -------------------------------------------------------------------------------------
 @router.get("/audit", tags=["audit"], summary="Audit history of every write, newest first")
 def audit(request: Request, action: str | None = Query(None, max_length=50), actor: str | None = Query(None, max_length=100),
-          limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0)) -> Response:
+          limit: int = Query(100, ge=1, le=MAX_PAGE), offset: Offset = 0) -> Response:
     where = []
     if action:
         where.append(AuditEntry.action == action)
@@ -630,7 +677,8 @@ def audit(request: Request, action: str | None = Query(None, max_length=50), act
         where.append(AuditEntry.actor == actor)
     with state(request).sessions() as s:
         total = s.scalar(select(func.count()).select_from(AuditEntry).where(*where))
-        rows = s.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
+        rows = s.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id.desc()).limit(limit)
+                         .offset(literal(offset, BigInteger))).all()
     return raw(dumps({"total": total, "entries": [{"id": r.id, "at": r.at, "actor": r.actor, "action": r.action,
                                                    "target": r.target, "detail": r.detail} for r in rows]}))
 

@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clearance import __version__
@@ -25,7 +25,13 @@ from clearance.server import api, pages
 from clearance.server.auth import AuthError
 from clearance.server.hubstats import NoSnapshots
 from clearance.server.ids import InvalidInput
-from clearance.server.middleware import BodyLimit, ResponseCache, SecurityHeaders
+from clearance.server.middleware import (
+    SECURITY_HEADERS,
+    WARM_SCOPE,
+    BodyLimit,
+    ResponseCache,
+    SecurityHeaders,
+)
 from clearance.server.settings import Settings
 from clearance.server.state import AppState
 from clearance.sources.interface import SourceError
@@ -96,7 +102,7 @@ async def prefetch(app, paths: list[tuple[str, str]]) -> int:
         scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
                  "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
                  "query_string": query.encode(), "headers": [(b"host", b"localhost")], "client": None,
-                 "server": None, "state": {}}
+                 "server": None, "state": {}, WARM_SCOPE: True}
         status = 0
 
         async def receive():
@@ -160,6 +166,13 @@ def _errors(app: FastAPI) -> None:
     async def _conflict(request: Request, exc: IntegrityError):
         return answer(request, 409, "the write conflicts with another change made at the same time; retry")
 
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError):
+        # what the API's own checks let through to the store and it refused (a number out of its
+        # range, a byte its text cannot hold): the request's fault, said without the statement
+        log.warning("store refused a value: %s", str(exc.orig).splitlines()[0][:200] if exc.orig else exc)
+        return answer(request, 400, "a value in the request is out of range for the store")
+
     @app.exception_handler(OperationalError)
     async def _store(request: Request, exc: OperationalError):
         log.error("store error: %s", exc)
@@ -170,6 +183,21 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(SnapshotError)
     async def _snapshot(request: Request, exc: SnapshotError):
         return answer(request, 503, f"Hub analytics unavailable: {exc}")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        # Starlette answers this from its outermost middleware (then re-raises, so the server's
+        # log has the traceback): outside SecurityHeaders, so the headers are added here.
+        headers = {k.decode(): v.decode() for k, v in SECURITY_HEADERS}
+        detail = "internal error: the server could not answer this request (the server's log says why)"
+        if not _wants_json(request):
+            try:
+                page = pages.error_page(request, 500, detail)
+                page.headers.update(headers)
+                return page
+            except Exception:  # noqa: BLE001 - the error page itself failed: answer JSON
+                pass
+        return JSONResponse({"detail": detail}, status_code=500, headers=headers)
 
 
 def settings_to_env(settings: Settings) -> str:

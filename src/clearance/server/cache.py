@@ -16,11 +16,20 @@ V = TypeVar("V")
 
 
 class LRU(Generic[V]):
-    def __init__(self, size: int, ttl: float | None = None) -> None:
+    """At most `size` entries and, with `weigh`, at most `max_bytes` of them by that measure
+    (the least recently used go first)."""
+
+    def __init__(self, size: int, ttl: float | None = None, max_bytes: int | None = None,
+                 weigh: Callable[[V], int] | None = None) -> None:
         self.size, self.ttl = size, ttl
+        self.max_bytes, self._weigh = (max_bytes, weigh) if weigh is not None else (None, None)
         self._data: OrderedDict[Hashable, tuple[float, V]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        self.bytes = 0  # the weight held, with `weigh`
+
+    def __len__(self) -> int:
+        return len(self._data)
 
     def get(self, key: Hashable) -> V | None:
         # No lock on the read path (every request reads several caches): OrderedDict's get and
@@ -46,11 +55,17 @@ class LRU(Generic[V]):
     def put(self, key: Hashable, value: V) -> V:
         if self.size <= 0:
             return value
+        weigh = self._weigh
         with self._lock:
+            old = self._data.get(key)
             self._data[key] = (time.monotonic(), value)
             self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            if weigh is not None:
+                self.bytes += weigh(value) - (weigh(old[1]) if old is not None else 0)
+            while len(self._data) > self.size or (weigh is not None and self.bytes > self.max_bytes and self._data):
+                _, (_, gone) = self._data.popitem(last=False)
+                if weigh is not None:
+                    self.bytes -= weigh(gone)
         return value
 
     def get_or(self, key: Hashable, make: Callable[[], V]) -> V:
@@ -60,3 +75,4 @@ class LRU(Generic[V]):
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.bytes = 0

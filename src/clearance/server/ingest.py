@@ -55,7 +55,7 @@ def _scan(doc: dict[str, Any]) -> tuple[list[Ref], list[dict[str, str]]]:
             raise IngestError(f"references[{i}].kind: {kind!r} is not model or dataset")
         if not isinstance(file, str) or not isinstance(line, int) or isinstance(line, bool):
             raise IngestError(f"references[{i}]: file must be a string and line an integer")
-        where = f"{file[:300]}:{line}" if file else ""
+        where = _text(f"{file[:300]}:{line}") if file else ""
         try:
             out.append(Ref(hub_id(rid, f"references[{i}].id"), kind, where))
         except InvalidInput as exc:
@@ -88,7 +88,7 @@ def _cyclonedx(doc: dict[str, Any]) -> tuple[list[Ref], list[dict[str, str]]]:
         if kind is None:
             continue  # libraries, applications...: not models or datasets
         name = _component_id(comp, kind)
-        where = str(comp.get("bom-ref", ""))[:300]
+        where = _text(str(comp.get("bom-ref", ""))[:300])
         if name is None:
             skipped.append({"ref": where or str(comp.get("name", ""))[:200], "reason": "no Hub id (a local model?)"})
             continue
@@ -97,6 +97,12 @@ def _cyclonedx(doc: dict[str, Any]) -> tuple[list[Ref], list[dict[str, str]]]:
         except InvalidInput as exc:
             skipped.append({"ref": name[:200], "reason": str(exc)})
     return out, skipped
+
+
+def _text(value: str) -> str:
+    """A file name or bom-ref as it goes into an item's note: without NUL bytes (PostgreSQL's
+    text cannot hold them) or other control characters."""
+    return "".join(ch for ch in value if ch >= " " or ch == "\t") if not value.isprintable() else value
 
 
 def _component_id(comp: dict[str, Any], kind: str) -> str | None:

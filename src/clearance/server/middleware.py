@@ -1,9 +1,11 @@
 """Pure ASGI middleware (cheaper than Starlette's BaseHTTPMiddleware on every request):
-the request size limit and the security headers of every response."""
+the request size limit (and NUL bytes in URLs), the security headers of every response (and
+redirects that never name a host), and the response cache."""
 
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -17,6 +19,17 @@ SECURITY_HEADERS = [
 ]
 
 
+def _relative(location: bytes) -> bytes:
+    """`http://any-host/path?q` → `/path?q`. Starlette builds the URL of its trailing-slash
+    redirects from the request's Host header; this server only ever redirects to itself, so
+    its redirects carry the path alone and never reflect a Host a client chose."""
+    scheme, sep, rest = location.partition(b"://")
+    if not sep or b"/" in scheme:
+        return location
+    slash = rest.find(b"/")
+    return rest[slash:] if slash >= 0 else b"/"
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -28,8 +41,11 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [h for h in SECURITY_HEADERS if h[0] not in names]
+                headers = list(message.get("headers", []))
+                if 300 <= message["status"] < 400:
+                    headers = [(k, _relative(v) if k.lower() == b"location" else v) for k, v in headers]
+                names = {k.lower() for k, _ in headers}
+                message["headers"] = headers + [h for h in SECURITY_HEADERS if h[0] not in names]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -45,7 +61,8 @@ async def _refuse(send: Send, status: int, detail: str) -> None:
 
 class BodyLimit:
     """413 for a body over `limit` bytes: at once from Content-Length, else while it streams
-    (chunked uploads), before the application reads any of it."""
+    (chunked uploads), before the application reads any of it. 400 for a NUL byte in the query
+    string (no parameter may hold one, and PostgreSQL's text cannot)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -53,6 +70,10 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"")
+        if b"%00" in query or b"\x00" in query:  # (path parameters are ids, checked one by one: ids.py)
+            await _refuse(send, 400, "NUL bytes are not allowed in query parameters")
             return
         length = None
         for name, value in scope.get("headers", []):
@@ -94,7 +115,27 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+WARM_SCOPE = "clearance.warm"  # set in the scope of the warm-up's requests (app.prefetch)
 CACHE_HEADER = b"x-clearance-cache"  # set by a handler: "static" or "policy"; never sent out
+# The query parameters of the answers handlers mark cacheable (api.py, pages.py: use, q, limit,
+# category, top, by). A URL with any other parameter, or one twice, bypasses the cache: junk
+# parameters cannot fill it, and a parameter added later is never served from a wrong entry.
+CACHE_PARAMS = frozenset({b"use", b"q", b"limit", b"category", b"top", b"by"})
+
+
+def query_key(query: bytes) -> tuple | None:
+    """The query string as the response cache keys it: its parameters decoded and sorted
+    (`?by=year&top=5` and `?top=5&by=year` are one entry); None when it has a parameter no
+    cacheable answer reads, or one twice."""
+    if not query:
+        return ()
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if len(pairs) > len(CACHE_PARAMS) or any(name not in CACHE_PARAMS for name, _ in pairs):
+        return None
+    pairs.sort()
+    if any(a[0] == b[0] for a, b in zip(pairs, pairs[1:])):
+        return None
+    return tuple(pairs)
 
 
 class ResponseCache:
@@ -105,7 +146,11 @@ class ResponseCache:
     The snapshots are fixed for the life of the process and the knowledge base is bundled, so
     these answers only change with the policy (part of the key) — or, online, when the Hub
     changes (entries then live `ttl` seconds). Inventory, audit and policy answers are never
-    marked. A hit skips routing, validation and the thread pool: well under a millisecond."""
+    marked. A hit skips routing, validation and the thread pool: well under a millisecond.
+
+    The key is the path and the known query parameters (query_key). Answers to the warm-up's own
+    requests (app.prefetch marks their scope) go to a cache of their own, which no client's
+    request evicts; clients' answers go to one capped in entries and in bytes."""
 
     def __init__(self, app: ASGIApp, state_of) -> None:
         self.app, self.state_of = app, state_of
@@ -114,13 +159,19 @@ class ResponseCache:
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
+        query = query_key(scope.get("query_string", b""))
+        if query is None:
+            await self.app(scope, receive, send)
+            return
         st = self.state_of(scope)
-        url = (scope["path"], scope.get("query_string", b""))
-        found = st.responses.get(url)
+        url = (scope["path"], query)
+        store = st.warm_responses if scope.get(WARM_SCOPE) else st.responses
+        found = st.warm_responses.get(url) or st.responses.get(url)
         if found is None:
             fresh = st.fresh_policy()
             if fresh is not None:
-                found = st.responses.get((*url, fresh.key))
+                key = (*url, fresh.key)
+                found = st.warm_responses.get(key) or st.responses.get(key)
         if found is not None:
             ctype, body = found
             await send({"type": "http.response.start", "status": 200,
@@ -145,7 +196,7 @@ class ResponseCache:
                 if not message.get("more_body", False):
                     ctype = next((v for k, v in start["headers"] if k == b"content-type"), b"application/json")
                     key = url if start["mark"] == b"static" else (*url, start["mark"].decode().partition(":")[2])
-                    st.responses.put(key, (ctype, b"".join(chunks)))
+                    store.put(key, (ctype, b"".join(chunks)))
             await send(message)
 
         await self.app(scope, receive, capture)

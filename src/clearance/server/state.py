@@ -52,7 +52,8 @@ class AppState:
     tokens: LRU[Any] = field(default_factory=lambda: LRU(256, ttl=TOKEN_TTL))  # token hash -> Actor
     rows: LRU[bytes] = field(init=False)  # inventory rows with their status, serialized
     pages: LRU[bytes] = field(init=False)  # rendered pages that depend on no write but the policy
-    responses: LRU[tuple[bytes, bytes]] = field(init=False)  # middleware.ResponseCache
+    responses: LRU[tuple[bytes, bytes]] = field(init=False)  # middleware.ResponseCache: clients' answers
+    warm_responses: LRU[tuple[bytes, bytes]] = field(init=False)  # and the warm-up's
     _stop: threading.Event = field(default_factory=threading.Event)
     _warmed: threading.Event = field(default_factory=threading.Event)
     _loop_reader: Any = None
@@ -62,8 +63,11 @@ class AppState:
         ttl = None if self.settings.offline else self.settings.cache_ttl
         self.rows = LRU(self.settings.cache_size * 2, ttl)
         self.pages = LRU(512, ttl)
-        # room for the warm-up's answers (5 per model, see warm_paths) besides the requests' own
-        self.responses = LRU(self.settings.cache_size * 4 + self.settings.warm * len(WARM_ANSWERS), ttl)
+        # capped in bytes too: a client chooses which answers land here (any model id)
+        self.responses = LRU(self.settings.cache_size * 4, ttl, max_bytes=self.settings.response_cache_bytes,
+                             weigh=_answer_bytes)
+        # the warm-up's answers (5 per model, see warm_paths): the snapshot decides their number and size
+        self.warm_responses = LRU(self.settings.warm * len(WARM_ANSWERS), ttl)
 
     @classmethod
     def open(cls, settings: Settings) -> "AppState":
@@ -189,6 +193,10 @@ class AppState:
 # its lineage graph and its page (default use).
 WARM_ANSWERS = (("/api/v1/models/{}/clearance", "use=commercial"), ("/api/v1/models/{}/clearance", "use=redistribution"),
                 ("/api/v1/models/{}/clearance", "use=research"), ("/api/v1/models/{}/graph", ""), ("/models/{}", ""))
+
+
+def _answer_bytes(answer: tuple[bytes, bytes]) -> int:
+    return len(answer[1]) + 200  # the body, and roughly the entry, its key and the content type
 
 
 def warm_paths(model_ids: list[str]) -> list[tuple[str, str]]:
