@@ -46,7 +46,9 @@ class GraphLineage:
         art = self.graph.artifact(artifact_id)
         if art is None:
             return Node(artifact_id, "model", (), found=False)
-        resolutions = self.normalizer.resolve_signals(art.licenses)
+        # A license with dated editions binds in the edition in force when the artifact was
+        # published: its creation date, where the source has one.
+        resolutions = self.normalizer.resolve_signals(art.licenses, _date(art.created_at))
         texts = [s for s in art.licenses if s.kind == "license_file"]
         if texts and self.detect_texts:
             resolutions += self._detect(texts)
@@ -66,6 +68,18 @@ class GraphLineage:
 
     def parents(self, artifact_id: str) -> Sequence[Edge]:
         return self.graph.parents(artifact_id)
+
+
+def _date(value: str | None):
+    """The date of an ISO timestamp ("2024-02-21T09:00:00.000Z"), or None."""
+    if not value or len(value) < 10:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 @record

@@ -41,6 +41,37 @@ def register(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, normalizer: Norm
         select n.key, 'license_name', n.kb_id from named n
          where n.key not in (select key from direct where kb_id is null or kb_id not in {placeholders})
     """.format(placeholders=tuple(sorted(PLACEHOLDERS))))
+    _editions(con, kb)
+
+
+def _editions(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
+    """A license id with dated editions binds a model in the edition in force on its creation
+    date (`KnowledgeBase.version_in_force`, as `clearance check` reads it); with no date, the
+    latest. `editions(kb_id, edition, from_date, to_date)` holds the older editions' spans."""
+    ids = [r[0] for r in con.execute("select distinct kb_id from resolved where kb_id is not null").fetchall()]
+    rows: dict[str, list] = {"kb_id": [], "edition": [], "from_date": [], "to_date": []}
+    for kb_id in ids:
+        chain = kb.editions(kb_id)  # newest first
+        for newer, older in zip(chain, chain[1:]):
+            if newer.date is None:
+                break  # an undated edition is in force whatever the date: nothing older applies
+            last = older is chain[-1]
+            rows["kb_id"].append(kb_id)
+            rows["edition"].append(older.id)
+            # the oldest also covers every date before it (version_in_force falls back to it)
+            rows["from_date"].append(None if last or older.date is None else older.date)
+            rows["to_date"].append(newer.date)
+            if older.date is None:
+                break
+    _table(con, "editions", {"kb_id": ("varchar", rows["kb_id"]), "edition": ("varchar", rows["edition"]),
+                             "from_date": ("date", rows["from_date"]), "to_date": ("date", rows["to_date"])})
+    con.execute("""
+        create or replace temp table resolved as
+        select r.key, r.value, coalesce(e.edition, r.kb_id) as kb_id
+        from resolved r left join models m on m.key = r.key
+        left join editions e on e.kb_id = r.kb_id and m.created_at is not null
+             and m.created_at::date < e.to_date and (e.from_date is null or m.created_at::date >= e.from_date)
+    """)
 
 
 def _license_map(con: duckdb.DuckDBPyConnection, normalizer: Normalizer) -> None:
@@ -62,6 +93,8 @@ def _license_map(con: duckdb.DuckDBPyConnection, normalizer: Normalizer) -> None
 
 def _license_info(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, org: Organization) -> None:
     ids = [r[0] for r in con.execute("select distinct kb_id from license_map where kb_id is not null").fetchall()]
+    ids += [e.id for kb_id in list(ids) for e in kb.editions(kb_id)[1:] if e.id not in ids]  # older editions too
+    ids = list(dict.fromkeys(ids))
     cols: dict[str, list] = {"kb_id": [], "category": [], "curated": [], "findings": []}
     for use in USES:
         cols[f"{use}_verdict"] = []

@@ -111,6 +111,9 @@ def _declared_terms(node: Node, kb: KnowledgeBase, total: Assessment, is_data: b
     for res in node.licenses:
         if res.modified:
             total.findings.append(finding("modified-license-text", node.id, f"{res.input}: {res.evidence}"))
+        if res.assumed_edition and res.id:
+            total.findings.append(finding("edition-assumed", node.id, f"{res.input!r} has dated editions and no date "
+                                          f"says which binds {node.id}: the latest, {res.id}, is assumed"))
         if res.id is None or res.id in PLACEHOLDERS:
             shown = res.input if res.id is None else f"{res.input} (no license_name or license_link says which)"
             total.findings.append(finding("unresolved-license", node.id, f"license {shown!r} is not in the knowledge base{why}"))

@@ -120,6 +120,8 @@ class Tally:
 def check_file(lic: LicenseFile, tally: Tally | None = None) -> list[Problem]:
     tally = tally if tally is not None else Tally()
     problems: list[Problem] = []
+    if lic.category == "unknown":
+        return problems  # placeholders (`other`, `unknown`, `cc`) have no text to anchor in
     for name in TERM_NAMES:
         term = getattr(lic.terms, name)
         if term is None:

@@ -190,6 +190,20 @@ class KnowledgeBase:
         members = [lic for lic in self if lic.family == name]
         return sorted(members, key=lambda lic: (lic.date is None, lic.date or dt.date.max))
 
+    def editions(self, license_id: str) -> list[LicenseTerms]:
+        """The dated editions a license id stands for, newest first: itself and the older
+        versions without a Hub id of their own (see version_in_force). One item when it has none."""
+        lic = self.licenses.get(license_id)
+        if lic is None:
+            return []
+        chain = [lic]
+        while chain[-1].supersedes and chain[-1].supersedes in self.licenses and len(chain) <= len(self.licenses):
+            previous = self.licenses[chain[-1].supersedes]
+            if previous.hub_id:
+                break
+            chain.append(previous)
+        return chain
+
     def version_in_force(self, license_id: str, as_of: dt.date) -> LicenseTerms | None:
         """The version of `license_id` that was in force on `as_of`.
 
@@ -197,17 +211,9 @@ class KnowledgeBase:
         the Hub's `gemma` covers every Gemma Terms of Use version, while `llama3.1` and
         `llama3` are distinct agreements for distinct models and never stand for each other.
         """
-        lic = self.licenses.get(license_id)
-        if lic is None:
+        chain = self.editions(license_id)
+        if not chain:
             return None
-        chain = [lic]
-        while chain[-1].supersedes and chain[-1].supersedes in self.licenses:
-            previous = self.licenses[chain[-1].supersedes]
-            if previous.hub_id:
-                break
-            chain.append(previous)
-            if len(chain) > len(self.licenses):  # guards a cycle the validator should have caught
-                break
         for candidate in chain:
             if candidate.date is None or candidate.date <= as_of:
                 return candidate

@@ -39,6 +39,7 @@ class Resolution:
     also: tuple[str, ...] = ()  # further ids when the value was an expression (A OR B)
     operator: str | None = None  # "OR" / "AND" for expressions
     modified: bool = False  # a known license text materially modified (text detection only)
+    assumed_edition: bool = False  # the id has dated editions and no date said which: the latest
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -172,6 +173,10 @@ class Normalizer:
                     res = Resolution(res.input, current.id, res.confidence,
                                      f"{res.evidence}; version in force on {as_of}: {current.id}",
                                      res.kind, res.where, res.also, res.operator)
+            elif res.id and len(self.kb.editions(res.id)) > 1:
+                res = Resolution(res.input, res.id, res.confidence,
+                                 f"{res.evidence}; no date says which edition: the latest ({res.id}) assumed",
+                                 res.kind, res.where, res.also, res.operator, assumed_edition=True)
             results.append(res)
         return dedupe(results)
 
