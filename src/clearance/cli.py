@@ -619,17 +619,49 @@ def serve_cmd(
 
 @serve_token_app.command("create")
 def serve_token_create(name: str = typer.Argument(..., help="Who or what the token is for (shown in the audit history)."),
-                       db: str = DbOption) -> None:
+                       db: str = DbOption,
+                       expires: str = typer.Option(None, "--expires", help="When it stops working: 90d, 12h, 30m or a date (2027-01-31, UTC). Default: never.")) -> None:
     """Create a write token: printed once on stdout; the store keeps only its hash."""
     from clearance.server import create_token
     from clearance.server.db import StoreError
 
     try:
-        token = create_token(db, name)
+        token = create_token(db, name, expires)
     except (StoreError, ValueError) as exc:
         fail(str(exc))
     print(token)
     err.print(f"token {name!r} created: it is shown only this once", highlight=False)
+
+
+@serve_token_app.command("list")
+def serve_token_list(db: str = DbOption) -> None:
+    """List the write tokens: id, prefix, name, status (active, revoked, expired), dates. Never the secret."""
+    from clearance.server import list_tokens
+    from clearance.server.db import StoreError
+
+    try:
+        rows = list_tokens(db)
+    except StoreError as exc:
+        fail(str(exc))
+    for t in rows:
+        expires = f"expires {t['expires_at']:%Y-%m-%d %H:%M}Z" if t["expires_at"] else "no expiry"
+        print(f"{t['id']:>4}  {t['prefix']}  {t['status']:<7}  created {t['created_at']:%Y-%m-%d}  {expires:<27}  {t['name']}")
+    if not rows:
+        err.print("no tokens yet: `clearance serve token create NAME`", highlight=False)
+
+
+@serve_token_app.command("revoke")
+def serve_token_revoke(token: str = typer.Argument(..., help="The token's id or prefix, as `serve token list` shows them."),
+                       db: str = DbOption) -> None:
+    """Revoke a write token: running servers refuse it within 2 s; recorded in the audit history."""
+    from clearance.server import revoke_token
+    from clearance.server.db import StoreError
+
+    try:
+        gone = revoke_token(db, token)
+    except (StoreError, ValueError) as exc:
+        fail(str(exc))
+    err.print(f"token {gone['id']} ({gone['prefix']}, {gone['name']!r}) revoked", highlight=False)
 
 
 def main() -> None:

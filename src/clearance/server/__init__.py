@@ -16,6 +16,7 @@ security headers, response cache); app (the factory). See docs/server.md.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from clearance.server.settings import Settings
@@ -23,7 +24,7 @@ from clearance.server.settings import Settings
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-__all__ = ["Settings", "create_app", "create_token", "serve"]
+__all__ = ["Settings", "create_app", "create_token", "list_tokens", "revoke_token", "serve"]
 
 
 def create_app(settings: Settings) -> "FastAPI":
@@ -35,16 +36,46 @@ def create_app(settings: Settings) -> "FastAPI":
     return make(settings)
 
 
-def create_token(db_url: str, name: str) -> str:
-    """A new write token named `name`, returned once (only its SHA-256 is stored). Migrates the
-    store first. Prints nothing. Raises ValueError for a bad name, StoreError for a bad store."""
-    from clearance.server import auth, db
+def create_token(db_url: str, name: str, expires: str | None = None) -> str:
+    """A new write token named `name`, returned once (only its SHA-256 is stored); `expires`:
+    when it stops working (`90d`, `12h`, `2027-01-31`; None: never). Migrates the store
+    first. Prints nothing. Raises ValueError for a bad name or expiry, StoreError for a bad store."""
+    from clearance.server import auth
+
+    expires_at = auth.parse_expiry(expires) if expires else None
+    with _store(db_url) as session:
+        return auth.new_token(session, name, expires_at)
+
+
+def list_tokens(db_url: str) -> list[dict]:
+    """Every token (never the secret): id, name, prefix, created_at, expires_at, status
+    (active | revoked | expired)."""
+    from clearance.server import auth
+
+    with _store(db_url) as session:
+        return auth.token_rows(session)
+
+
+def revoke_token(db_url: str, which: str) -> dict:
+    """Revoke a token by its id or prefix (as list_tokens shows them), recorded in the audit
+    history; running servers refuse it within 2 s. Raises ValueError when no (or more than one)
+    token matches."""
+    from clearance.server import auth
+
+    with _store(db_url) as session:
+        return auth.revoke(session, which)
+
+
+@contextmanager
+def _store(db_url: str):
+    """A transaction on the store, migrated first."""
+    from clearance.server import db
 
     engine = db.make_engine(db_url)
     try:
         db.migrate(engine)
         with db.sessions(engine).begin() as session:
-            return auth.new_token(session, name)
+            yield session
     finally:
         engine.dispose()
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clearance.kb.terms import LicenseTerms
 from clearance.policy.model import Policy
 from clearance.server import db, policies
+from clearance.server.auth import FailedAuthentications
 from clearance.server.cache import LRU
 from clearance.server.engine import Engine as ClearanceEngine
 from clearance.server.hubstats import HubStats
@@ -50,6 +51,7 @@ class AppState:
     _active: tuple[float, PolicyChoice] | None = None
     _memo: LRU[bytes] = field(default_factory=lambda: LRU(1024))
     tokens: LRU[Any] = field(default_factory=lambda: LRU(256, ttl=TOKEN_TTL))  # token hash -> Actor
+    auth_failures: FailedAuthentications = field(init=False)  # refused writes, to the audit history
     rows: LRU[bytes] = field(init=False)  # inventory rows with their status, serialized
     pages: LRU[bytes] = field(init=False)  # rendered pages that depend on no write but the policy
     responses: LRU[tuple[bytes, bytes]] = field(init=False)  # middleware.ResponseCache: clients' answers
@@ -60,6 +62,7 @@ class AppState:
     prefetched: int = 0  # answers the warm-up put in the response cache
 
     def __post_init__(self) -> None:
+        self.auth_failures = FailedAuthentications(self.writes)
         ttl = None if self.settings.offline else self.settings.cache_ttl
         self.rows = LRU(self.settings.cache_size * 2, ttl)
         self.pages = LRU(512, ttl)
