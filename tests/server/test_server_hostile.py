@@ -282,3 +282,88 @@ def test_nul_bytes_are_refused(store):
     assert "NUL" in _json_error(r, 422)
     r = client.post(f"{API}/policies", json={"name": project, "toml": "allow = ['mit']\x00"}, headers=auth)
     assert "NUL" in _json_error(r, 422)
+
+
+# -- in-process (TestClient): what needs the app's insides --------------------------------------
+def test_an_unexpected_error_is_json_with_the_security_headers(client, app):
+    def boom():
+        raise RuntimeError("/secret/path/in/a/message")
+
+    app.add_api_route(f"{API}/_test_boom", boom)
+    app.add_api_route("/_test_boom_page", boom)
+    client._transport.raise_server_exceptions = False  # answer as a server would, instead of raising here
+    try:
+        r = client.get(f"{API}/_test_boom")
+        assert "internal error" in _json_error(r, 500) and "secret" not in r.text
+        page = client.get("/_test_boom_page")
+        assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+        assert page.headers["content-security-policy"].startswith("default-src 'self'") and "secret" not in page.text
+    finally:
+        client._transport.raise_server_exceptions = True
+        app.router.routes[:] = [r for r in app.router.routes if "_test_boom" not in getattr(r, "path", "")]
+
+
+def test_the_response_cache_keys_on_known_parameters_only(client, app):
+    from serverkit import LLAMA2_FINETUNE
+
+    st = app.state.clearance
+    url = f"{API}/models/{LLAMA2_FINETUNE}/clearance"
+    first = client.get(url, params={"use": "research"})
+    held = len(st.responses)
+    for i in range(50):  # junk parameters: same answer, nothing new kept
+        r = client.get(f"{url}?use=research&junk={i}")
+        assert r.status_code == 200 and r.content == first.content
+    r = client.get(f"{url}?use=research&use=research")
+    assert r.status_code == 200 and len(st.responses) == held
+    hits = st.responses.hits
+    assert client.get(f"{API}/hub/stats?top=3").status_code == 200
+    assert client.get(f"{API}/hub/stats?top=%33").content == client.get(f"{API}/hub/stats?top=3").content
+    assert st.responses.hits == hits + 2  # the same parameter, spelled differently: one entry
+
+
+def test_the_response_cache_is_capped_in_bytes():
+    from clearance.server.cache import LRU
+
+    lru = LRU(1000, max_bytes=10_000, weigh=lambda v: len(v))
+    for i in range(100):
+        lru.put(i, b"x" * 1000)
+    assert lru.bytes <= 10_000 and len(lru) == 10 and lru.get(99) is not None and lru.get(0) is None
+    lru.put(99, b"y" * 5000)
+    assert lru.bytes <= 10_000 and lru.get(99) == b"y" * 5000
+
+
+def test_problem_lists_name_files_without_the_servers_folders(tmp_path):
+    import json
+
+    from fastapi.testclient import TestClient
+    from serverkit import SAMPLE, make_settings
+
+    from clearance.server import create_app
+
+    lines = SAMPLE.read_text().splitlines()
+    snapshot = tmp_path / "private-folder" / "snap.jsonl"
+    snapshot.parent.mkdir()
+    snapshot.write_text("\n".join([*lines[:20], "{not json", *lines[20:40]]) + "\n")
+    model = json.loads(lines[0])["id"]
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, snapshots=[snapshot]))
+    with TestClient(app) as c:
+        for path in (f"{API}/models/{model}/graph", f"/models/{model}", f"{API}/models/{model}/clearance"):
+            r = c.get(path)
+            assert r.status_code == 200 and str(tmp_path) not in r.text and "private-folder" not in r.text, path
+        problems = c.get(f"{API}/models/{model}/graph").json()["problems"]
+        assert any(p["artifact"] == "snap.jsonl" and "snap.jsonl:21" in p["message"] for p in problems)
+
+
+def test_the_inventory_page_pages_and_counts_every_failure(client, auth):
+    project = "paged-" + uuid.uuid4().hex[:8]
+    ids = ["microsoft/phi-2", "nobody/fail-1", "nobody/fail-2", "nobody/fail-3", "nobody/fail-4"]
+    for mid in ids:
+        assert client.post(f"{API}/inventory", json={"id": mid, "project": project}, headers=auth).status_code == 201
+    first = client.get("/inventory", params={"project": project, "limit": 2})
+    assert first.status_code == 200
+    assert "5 item(s) in " + project in first.text and "1–2 shown" in first.text and "4 fail" in first.text
+    assert first.text.count('<span class="status ') == 2  # one per row shown
+    assert f"offset=2&amp;limit=2" in first.text and 'rel="prev"' not in first.text
+    last = client.get("/inventory", params={"project": project, "limit": 2, "offset": 4})
+    assert "5–5 shown" in last.text and "4 fail" in last.text and 'rel="next"' not in last.text and 'rel="prev"' in last.text
+    assert client.get("/inventory", params={"offset": 2**64}).status_code == 422

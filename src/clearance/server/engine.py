@@ -12,9 +12,10 @@ request names reaches the filesystem.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from clearance.check import GraphLineage
@@ -23,7 +24,7 @@ from clearance.engine.values import USES
 from clearance.formats.results import result_json
 from clearance.graph.api import graph_for
 from clearance.graph.ids import Ref
-from clearance.graph.model import Graph
+from clearance.graph.model import Graph, Problem
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
 from clearance.policy.evaluate import Evaluator, Outcome
@@ -51,6 +52,21 @@ class _Lineage:
     graph: Graph
     lineage: GraphLineage
     json: bytes
+
+
+# An absolute path: a '/' that starts a word (not inside a URL or an org/name id) followed by at
+# least one folder; what a problem shows of it is its last part, the file's name.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w:/.~-])/(?:[^\s/:'\"()]+/)+([^\s/:'\"()]*)")
+
+
+def _public(graph: Graph) -> Graph:
+    """The graph as the server shows it to anyone: the problems that name a file of the
+    server's (a snapshot's bad lines, a cache file) name it without its folders."""
+    if not any("/" in p.artifact or "/" in p.message for p in graph.problems):
+        return graph
+    problems = tuple(Problem(p.code, _ABSOLUTE_PATH.sub(r"\1", p.artifact), _ABSOLUTE_PATH.sub(r"\1", p.message))
+                     for p in graph.problems)
+    return replace(graph, problems=problems)
 
 
 class Engine:
@@ -86,7 +102,7 @@ class Engine:
             found = self._lineages.get(ref.key)
             if found is not None:
                 return found
-            graph = graph_for(ref, sources=self.sources, progress=False)  # type: ignore[arg-type]  # a Ref is a target too
+            graph = _public(graph_for(ref, sources=self.sources, progress=False))  # type: ignore[arg-type]  # a Ref is a target too
             lineage = GraphLineage(graph, self.normalizer, detect_texts=False)  # no LICENSE files: no local paths
             return self._lineages.put(ref.key, _Lineage(graph, lineage, json.dumps(graph.to_json()).encode()))
 

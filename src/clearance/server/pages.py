@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, literal, select
 
 from clearance import __version__
 from clearance.engine.values import USES
@@ -164,9 +164,15 @@ def _render_license(request: Request, lic) -> bytes:
     return html(request, "license.html", title=lic.name, lic=lic, terms=terms)
 
 
+PAGE = 200  # inventory items per page
+
+
 @router.get("/inventory", response_class=HTMLResponse)
 def inventory_page(request: Request, project: str | None = Query(None, max_length=100),
-                   policy: str | None = Query(None, max_length=100)) -> HTMLResponse:
+                   policy: str | None = Query(None, max_length=100),
+                   offset: int = Query(0, ge=0, le=2**63 - 1), limit: int = Query(PAGE, ge=1, le=1000)) -> HTMLResponse:
+    """One page of the items (`limit` from `offset`), with the counts of every item the filter
+    matches: how many, and how many fail the policy (not only those on the page)."""
     st = _st(request)
     project = project or None
     policy = policy or None
@@ -178,18 +184,29 @@ def inventory_page(request: Request, project: str | None = Query(None, max_lengt
         choice = st.policy(policy)
     except KeyError:
         return error_page(request, 404, f"no saved policy named {policy!r}")
+    where = [InventoryItem.project == project] if project else []
     with st.sessions() as s:
         projects = s.scalars(select(InventoryItem.project).distinct().order_by(InventoryItem.project)).all()
         names = s.scalars(select(SavedPolicy.name).order_by(SavedPolicy.name)).all()
-        q = select(InventoryItem).order_by(InventoryItem.project, InventoryItem.artifact_id).limit(1000)
-        if project:
-            q = q.where(InventoryItem.project == project)
-        rows = s.scalars(q).all()
-        total = s.scalar(select(func.count()).select_from(InventoryItem))
-    items = [(r, st.engine.status(ids.hub_ref(r.artifact_id, r.kind), choice.policy, choice.key, choice.name)) for r in rows]
-    failing = sum(1 for _, status in items if not status["passed"])
+        rows = s.scalars(select(InventoryItem).where(*where)
+                         .order_by(InventoryItem.project, InventoryItem.artifact_id, InventoryItem.kind, InventoryItem.id)
+                         .limit(limit).offset(literal(offset, BigInteger))).all()
+        # every matching artifact once, with how many items name it: the fail count covers them all
+        counts = s.execute(select(InventoryItem.artifact_id, InventoryItem.kind, func.count()).where(*where)
+                           .group_by(InventoryItem.artifact_id, InventoryItem.kind)).all()
+
+    def status(artifact_id: str, kind: str) -> dict[str, Any]:
+        return st.engine.status(ids.hub_ref(artifact_id, kind), choice.policy, choice.key, choice.name)
+
+    total = sum(n for _, _, n in counts)
+    failing = sum(n for artifact_id, kind, n in counts if not status(artifact_id, kind)["passed"])
+    items = [(r, status(r.artifact_id, r.kind)) for r in rows]
+    pages = {"first": offset + 1 if items else offset, "last": offset + len(items),
+             "previous": max(0, offset - limit) if offset else None,
+             "next": offset + limit if offset + limit < total else None, "limit": limit}
     return render(request, "inventory.html", title="Inventory", items=items, projects=projects, project=project or "",
-                  policies=names, policy=choice.name, selected_policy=policy or "", failing=failing, total=total)
+                  policies=names, policy=choice.name, selected_policy=policy or "", failing=failing, total=total,
+                  pages=pages)
 
 
 @router.get("/hub", response_class=HTMLResponse)
