@@ -178,4 +178,22 @@ def test_same_seed_same_output(made):
 
 
 def test_committed_parameters_match_a_refit(shared_data):
-    assert synth.dump_params(synth.refit(shared_data)) == synth.PARAMS_PATH.read_text(encoding="utf-8")
+    # Equal up to the last digits of the fitted floats: a least-squares fit's final bits differ
+    # between CPUs and BLAS builds (seen: 3.249663659956109 vs 3.2496636599561097).
+    refit = json.loads(synth.dump_params(synth.refit(shared_data)))
+    committed = json.loads(synth.PARAMS_PATH.read_text(encoding="utf-8"))
+    assert _close(refit, committed)
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, dict):
+        assert a.keys() == b.keys()
+        return all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        assert len(a) == len(b)
+        return all(_close(x, y) for x, y in zip(a, b))
+    if isinstance(a, float):
+        assert a == pytest.approx(b, rel=1e-12, abs=1e-15)
+        return True
+    assert a == b
+    return True

@@ -97,7 +97,7 @@ def test_licenses_are_spdx_ids_or_named_licenses_with_their_text_url(sample_bom,
     liquid = comps["model:junfeng5/liquid_v1_7b"]
     assert [lic["id"] for lic in licenses(liquid, "declared")] == ["MIT"]
     # what Clearance concluded binds it: its own MIT and Gemma's terms, inherited
-    assert sorted(lic.get("id") or lic["name"] for lic in licenses(liquid, "concluded")) == ["Gemma Terms of Use", "MIT"]
+    assert sorted(lic.get("id") or lic["name"] for lic in licenses(liquid, "concluded")) == ["Gemma Terms of Use (February 21, 2024)", "MIT"]
     assert "licenses" not in comps["model:google/gemma-7b"] or not licenses(comps["model:google/gemma-7b"], "concluded")
     ggml = licenses(comps["model:thebloke/llama-2-7b-chat-ggml"], "declared")
     assert [(lic["name"], lic.get("url")) for lic in ggml] == [("other", None)]  # a placeholder: kept as said, unresolved
@@ -181,7 +181,8 @@ def test_verdicts_findings_and_obligations_are_properties_of_each_subject(sample
     conflict = next(f for f in findings if f["code"] == "CLR103")
     assert conflict["uses"] == ["commercial", "research"] and conflict["path"] == ["mlabonne/gemma-7b-dare", "google/gemma-7b"]
     assert len({(f["code"], f["artifact"], f["message"]) for f in findings}) == len(findings)  # each once
-    assert any(json.loads(v)["license"] == "gemma" for v in dare["clearance:obligation"])
+    # gemma-7b (February 2024) binds in the Gemma Terms of Use edition in force then
+    assert any(json.loads(v)["license"] == "gemma-tou-2024-02-21" for v in dare["clearance:obligation"])
     vivian = props(comps["model:vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2"])
     assert vivian["clearance:verdict:commercial"] == ["conditional"] and vivian["clearance:policy:commercial"] == ["pass"]
     # an ancestor that is no subject carries no verdict

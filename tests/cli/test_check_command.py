@@ -39,12 +39,13 @@ def test_llama2_finetune_is_conditional_with_llama2_obligations():
     assert any("700,000,000" in o["text"] for o in r["obligations"])
 
 
-def test_quantization_declaring_bare_other_is_unknown_but_still_bound_by_llama2():
-    # TheBloke/Llama-2-7B-Chat-GGML says `license: other` and names no license: Clearance does
-    # not guess what "other" adds, so the verdict is unknown, and Llama 2's terms still apply.
+def test_quantization_declaring_bare_other_carries_llama2():
+    # TheBloke/Llama-2-7B-Chat-GGML says `license: other` and names no license. A quantization
+    # never changes the license of the weights: Llama 2's terms are its terms (conditional), and
+    # the unresolved raw value stays visible as a warning.
     r = json.loads(check("TheBloke/Llama-2-7B-Chat-GGML", "--format", "json").stdout)["results"][0]
-    assert r["verdict"] == "unknown" and r["inherited_licenses"] == ["llama2"]
-    assert any(f["name"] == "unresolved-license" for f in r["findings"])
+    assert r["verdict"] == "conditional" and r["inherited_licenses"] == ["llama2"]
+    assert any(f["name"] == "unresolved-license" and f["severity"] == "warning" for f in r["findings"])
 
 
 def test_real_apache_relabel_of_llama2_is_a_conflict():

@@ -30,12 +30,14 @@ def test_notice_lists_each_license_once_with_its_duties():
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     by_id = {entry["license"]: entry for entry in doc["licenses"]}
-    assert set(by_id) == {"llama2", "gemma", "cc-by-nc-4.0"}
-    assert by_id["gemma"]["models"] == ["mlabonne/gemma-7b-dare", "google/gemma-7b"]  # deduplicated
-    kinds = {(i["kind"], i["words"] or i["text"]) for i in by_id["gemma"]["items"]}
+    # Gemma models of February 2024 are bound by the Terms of Use edition in force then
+    assert set(by_id) == {"llama2", "gemma-tou-2024-02-21", "cc-by-nc-4.0"}
+    gemma = by_id["gemma-tou-2024-02-21"]
+    assert gemma["models"] == ["mlabonne/gemma-7b-dare", "google/gemma-7b"]  # deduplicated
+    kinds = {(i["kind"], i["words"] or i["text"]) for i in gemma["items"]}
     # The Notice-file sentence is required output: verbatim, and only when copies are distributed.
     assert ("notice-file", "Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms") in kinds
-    (notice_file,) = [i for i in by_id["gemma"]["items"] if i["kind"] == "notice-file"]
+    (notice_file,) = [i for i in gemma["items"] if i["kind"] == "notice-file"]
     assert notice_file["when"] == ["distribute"]
     assert any(k == "pass-on" and "prohibited_use_policy" in t for k, t in kinds)
     assert all(i["section"] for e in doc["licenses"] for i in e["items"])

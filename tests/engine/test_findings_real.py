@@ -39,7 +39,7 @@ def test_missing_license_on_a_quantization_that_declares_none():
     r = result("PrunaAI/google-gemma-7b-HQQ-2bit-smashed")
     assert found(r, "missing-license", "PrunaAI/google-gemma-7b-HQQ-2bit-smashed")
     # A quantization's weights are its base's: it is bound by Gemma's terms, not unknown.
-    assert "gemma" in r.inherited_licenses and r.verdict == "conditional"
+    assert r.inherited_licenses == ("gemma-tou-2024-02-21",) and r.verdict == "conditional"
 
 
 def test_unresolved_license_on_bare_other():

@@ -63,7 +63,9 @@ class Evaluator:
 
     def license_denied(self, license_id: str) -> str | None:
         lic = self.kb.get(license_id)
-        names = {license_id.lower()} | ({lic.category} if lic else set())
+        # An edition answers to its agreement's id too: allowing `gemma` allows every dated
+        # Gemma Terms of Use edition; denying it denies them all.
+        names = {license_id.lower()} | ({lic.category, lic.agreement} if lic else set())
         deny = {self._canonical(d) for d in self.policy.deny}
         if names & deny:
             return f"license {license_id} is denied by the policy"

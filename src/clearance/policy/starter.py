@@ -32,10 +32,14 @@ def starter_policy(run: CheckRun, kb: KnowledgeBase, source: str, targets: Seque
     for outcome in run.outcomes:
         r = outcome.result
         for lid in (*r.declared_licenses, *r.inherited_licenses):
-            in_use.setdefault(lid, set()).add(r.subject)
+            lic = kb.get(lid)  # an edition is allowed by its agreement's id (`gemma`, not a dated edition)
+            in_use.setdefault(lic.agreement if lic is not None and lic.agreement else lid, set()).add(r.subject)
+        errors = [f for f in r.findings if f.severity == "error"]
         if r.verdict in ("blocked", "unknown"):
             why = r.reasons[0] if r.reasons else r.verdict
             failing.append((r.subject, f"{r.verdict}: {why}"))
+        elif errors:  # the evaluator fails error findings too (a license conflict on a conditional model)
+            failing.append((r.subject, f"{errors[0].name}: {errors[0].message}"))
     allowed, not_allowed = [], []
     for lid in sorted(in_use):
         lic = kb.get(lid)
