@@ -112,7 +112,9 @@ def advise(target: str, bases: Sequence[str], datasets: Sequence[str] = (), *, u
         problems.append("no license can carry every binding license's terms at once: the bases' licenses conflict")
     near = recommended.category if recommended else None
     allowed.sort(key=lambda lic: (lic is not recommended, not lic.hub_id, lic.category != near, lic.category, lic.id))
-    card = _card(recommended, bases, datasets, relation)
+    # A dated edition is declared by its agreement's Hub id (`gemma`, not gemma-tou-2024-02-21).
+    as_declared = kb.get(recommended.agreement) if recommended is not None and recommended.agreement else None
+    card = _card(as_declared if as_declared is not None and as_declared.hub_id else recommended, bases, datasets, relation)
     # Publishing a derived model distributes it: the duties that brings (engine/duties.py).
     publishing = triggers_for("redistribution", derivative=True)
     duties = [(d.license, d.kind, d.text, d.section) for lic in binding for d in license_duties(lic)
