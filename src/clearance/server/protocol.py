@@ -35,6 +35,10 @@ class Limits:
     max_connections: int = 1000
 
 
+LINGER_SECONDS = 2.0  # after refusing a request still arriving, how long its bytes are read and dropped
+LINGER_BYTES = 1024 * 1024  # and how many at most
+
+
 class _Refuse(Exception):
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
@@ -56,6 +60,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
         self._over_cap = False
         self._refusal: _Refuse | None = None
+        self._lingering = -1  # bytes dropped after a refusal (-1: not refused)
 
     # -- the connection --------------------------------------------------------------------
     def connection_made(self, transport) -> None:  # type: ignore[override]
@@ -69,6 +74,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering >= 0:  # refused: drop what still arrives (see _answer)
+            self._lingering += len(data)
+            if self._lingering > LINGER_BYTES:
+                self.transport.close()
+            return
         self._unset_keepalive_if_required()
         if self._in_head:
             self._head_bytes += len(data)
@@ -136,17 +146,23 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _head_expired(self) -> None:
         self._deadline = None
         if self._in_head and not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
-            self._answer(408, f"the request's head did not arrive within {self.limits.header_timeout:g} s")
+            self._answer(408, f"the request's head did not arrive within {self.limits.header_timeout:g} s", linger=False)
 
     def _body_expired(self) -> None:
         self._deadline = None
         if self._in_body and not self.transport.is_closing():
-            self._answer(408, f"the request's body did not arrive within {self.limits.body_timeout:g} s")
+            self._answer(408, f"the request's body did not arrive within {self.limits.body_timeout:g} s", linger=False)
 
     # -- refusals ----------------------------------------------------------------------------
-    def _answer(self, status: int, detail: str) -> None:
+    def _answer(self, status: int, detail: str, linger: bool = True) -> None:
         """A JSON error, then close. A request the application is reading is told the client
-        went away (it sees http.disconnect; anything it sends is dropped)."""
+        went away (it sees http.disconnect; anything it sends is dropped).
+
+        A client may still be sending (a huge header): closing a socket with unread bytes makes
+        the kernel reset the connection, and the client would lose the answer with it. So the
+        answer is followed by a half-close, what still arrives is read and dropped for up to
+        LINGER_SECONDS (and LINGER_BYTES), then the connection is closed — as nginx's
+        lingering_close does."""
         self._disarm()
         cycle = self.cycle
         started = cycle is not None and not cycle.response_complete and cycle.response_started
@@ -159,4 +175,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                     b"content-length: " + str(len(body)).encode() + b"\r\n", b"connection: close\r\n"]
             head += [name + b": " + value + b"\r\n" for name, value in SECURITY_HEADERS]
             self.transport.write(b"".join(head) + b"\r\n" + body)
+        if linger and self.transport.can_write_eof() and not self.transport.is_closing():
+            self._lingering = 0
+            self.transport.write_eof()
+            self._deadline = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+            return
         self.transport.close()
