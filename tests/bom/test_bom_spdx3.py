@@ -92,7 +92,8 @@ def test_licenses_are_expressions_with_declared_and_concluded_relationships(samp
     (rel,) = rels(sample, liquid, "hasConcludedLicense")
     expr = sample["by_id"][rel["to"][0]]
     assert expr["simplelicensing_customIdToUri"] == [
-        {"type": "DictionaryEntry", "key": "LicenseRef-scancode-gemma-tou-2025-03-24", "value": "https://ai.google.dev/gemma/terms"}]
+        {"type": "DictionaryEntry", "key": "LicenseRef-clearance-gemma-tou-2024-02-21",
+             "value": "https://web.archive.org/web/20240315000000/https://ai.google.dev/gemma/terms"}]
     ggml = package(sample, "TheBloke/Llama-2-7B-Chat-GGML")
     assert license_of(sample, ggml, "hasDeclaredLicense") == "LicenseRef-clearance-other"
     assert license_of(sample, package(sample, "some/unknown-model"), "hasDeclaredLicense") == "expandedlicensing_NoAssertionLicense"
