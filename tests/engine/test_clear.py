@@ -283,3 +283,35 @@ def test_the_readme_quantization_resolves_to_llama2_terms():
     r = outcome.result
     assert r.verdict == "conditional" and r.inherited_licenses == ("llama2",)
     assert any(f.name == "unresolved-license" and "quantization" in f.message for f in r.findings)
+
+
+def test_no_derivative_of_a_no_derivatives_license_whatever_it_declares():
+    # CC BY-ND 4.0 §2(a)(1)(B): adapted material may not be shared; an ND label on it is no cure
+    for declared in ("cc-by-nd-4.0", "mit"):
+        g = DictLineage().add("base", "cc-by-nd-4.0").add("child", declared, parents=[("base", "finetune")])
+        (conflict,) = [f for f in run(g).findings if f.name == "license-conflict"]
+        assert "does not allow sharing adapted material" in conflict.message
+    # a quantization is a format change (§2(a)(4)): the same license on it is legal, another is not
+    q = DictLineage().add("base", "cc-by-nd-4.0").add("child", "cc-by-nd-4.0", parents=[("base", "quantized")])
+    assert "license-conflict" not in names(run(q))
+    q_mit = DictLineage().add("base", "cc-by-nd-4.0").add("child", "mit", parents=[("base", "quantized")])
+    assert "license-conflict" in names(run(q_mit))
+
+
+@pytest.mark.parametrize("declared,base", [("gpl-3.0", "cc-by-sa-4.0"), ("gpl-3.0", "lgpl-3.0"), ("gpl-2.0", "lgpl-2.1")])
+def test_a_license_the_ancestors_text_lets_derivatives_take_is_legal(declared, base):
+    g = DictLineage().add("base", base).add("child", declared, parents=[("base", "finetune")])
+    assert "license-conflict" not in names(run(g))
+
+
+def test_merges_gpl_with_agpl_but_not_with_no_derivatives():
+    from clearance.engine.compat import merge_conflict
+    from clearance.kb import default_kb
+
+    kb = default_kb()
+    assert merge_conflict(kb.get("gpl-3.0"), kb.get("agpl-3.0")) is None
+    assert merge_conflict(kb.get("gpl-2.0"), kb.get("agpl-3.0")) is not None
+    assert "adapted material" in merge_conflict(kb.get("cc-by-nd-4.0"), kb.get("mit"))
+    # relabelling a GPL-3.0 derivative as AGPL-3.0 stays a conflict: combining is not relicensing
+    g = DictLineage().add("base", "gpl-3.0").add("child", "agpl-3.0", parents=[("base", "finetune")])
+    assert "license-conflict" in names(run(g))

@@ -126,7 +126,7 @@ def _conflict_pairs(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
     one (`compat.satisfies`), so that a card which also declares the ancestor's license has no
     conflict with it, as `compat.conflicts` judges a whole declaration."""
     ids = [r[0] for r in con.execute("select kb_id from license_info").fetchall()]
-    decl, inh, why = [], [], []
+    decl, inh, why, nd = [], [], [], []
     sat_d, sat_a = [], []
     terms = {i: kb.get(i) for i in ids}
     for d in ids:
@@ -134,15 +134,20 @@ def _conflict_pairs(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
             dt, at = terms[d], terms[a]
             if dt is None or at is None:
                 continue
-            reason = compat.conflict_reason(dt, at)
-            if reason:
-                decl.append(d)
-                inh.append(a)
-                why.append(reason)
+            # two kinds of row: the no-derivatives reason (binds any declaration but a
+            # quantization's) and the ordinary one (void when the declaration carries `a`)
+            no_derivatives = compat.no_derivatives_reason(at) if dt.curated and dt.category != "unknown" else None
+            for reason, is_nd in ((no_derivatives, True), (compat.conflict_reason(dt, at), False)):
+                if reason:
+                    decl.append(d)
+                    inh.append(a)
+                    why.append(reason)
+                    nd.append(is_nd)
             if dt.curated and dt.category != "unknown" and compat.satisfies(dt, at):
                 sat_d.append(d)
                 sat_a.append(a)
-    _table(con, "conflict_pairs", {"declared": ("varchar", decl), "inherited": ("varchar", inh), "reason": ("varchar", why)})
+    _table(con, "conflict_pairs", {"declared": ("varchar", decl), "inherited": ("varchar", inh), "reason": ("varchar", why),
+                                   "nd": ("boolean", nd)})
     _table(con, "satisfying", {"declared": ("varchar", sat_d), "inherited": ("varchar", sat_a)})
 
 

@@ -140,8 +140,12 @@ def build_audit(con: duckdb.DuckDBPyConnection, use: str = "commercial") -> None
         ), conflicts as (
             select d.cid, list(distinct p.declared || ' <- ' || p.inherited order by p.declared || ' <- ' || p.inherited) as pairs
             from dl d join conflict_pairs p on p.declared = d.kb_id join il a on a.cid = d.cid and a.kb_id = p.inherited
-            where not exists (select 1 from dl d2 join satisfying s on s.declared = d2.kb_id
-                              where d2.cid = d.cid and s.inherited = a.kb_id)
+            join c on c.cid = d.cid
+            where case when p.nd then not c.quantization  -- no derivative of an ND license, but copies
+                       when not c.quantization and exists (select 1 from conflict_pairs n where n.inherited = a.kb_id and n.nd)
+                            then false  -- already flagged by its ND row
+                       else not exists (select 1 from dl d2 join satisfying s on s.declared = d2.kb_id
+                                        where d2.cid = d.cid and s.inherited = a.kb_id) end
             group by d.cid
         ), flagged as (
             select c.*, (c.flags & {MISSING}) <> 0 as missing_ancestor, (c.flags & {UNLICENSED}) <> 0 as unlicensed_ancestor,

@@ -165,16 +165,17 @@ def _conflicts(lineage: Lineage, w: Walk, nodes: dict[str, Node | None], kb: Kno
     }
     upstream = _upstream_licenses(walked, own, weight_parents)
     conflicts = 0
-    judged: dict[tuple[tuple[str, ...], str], list[tuple[str, str]]] = {}  # recurs all along a chain
+    judged: dict[tuple[tuple[str, ...], str, bool], list[tuple[str, str]]] = {}  # recurs all along a chain
     for nid in walked:
         declared = tuple(lic.id for lic in own[nid])
         if not declared:
             continue
+        quantization = _is_quantization(lineage, nid)
         for a_id, anc in upstream[nid].items():
-            key = (declared, a_id)
+            key = (declared, a_id, quantization)
             if key not in judged:
                 a_lic = kb.get(a_id)
-                judged[key] = compat.conflicts(own[nid], a_lic) if a_lic else []
+                judged[key] = compat.conflicts(own[nid], a_lic, quantization) if a_lic else []
             for d_id, reason in judged[key]:
                 conflicts += 1
                 if conflicts <= MAX_FINDINGS:

@@ -44,6 +44,8 @@ def satisfies(declared: LicenseTerms, ancestor: LicenseTerms) -> bool:
         return True
     if declared.id == ancestor.family:  # the Hub's id for a whole family (`openrail`) names every member
         return True
+    if declared.id in ancestor.compatible_licenses:  # a license its text lets derivatives take instead
+        return True
     if not same_license(declared, ancestor):
         return False
     # Another version of the same line: fine where the ancestor allows later versions, or
@@ -51,10 +53,23 @@ def satisfies(declared: LicenseTerms, ancestor: LicenseTerms) -> bool:
     return ancestor.later_versions_allowed or not ancestor.derivatives_carry_license
 
 
-def conflicts(declared: Sequence[LicenseTerms], ancestor: LicenseTerms) -> list[tuple[str, str]]:
+def no_derivatives_reason(ancestor: LicenseTerms) -> str | None:
+    """Why no derivative of `ancestor` may be published at all (CC's NoDerivatives), or None."""
+    if ancestor.curated and ancestor.derivatives == "no":
+        return f"{ancestor.id} does not allow sharing adapted material: no label makes the derivative legal"
+    return None
+
+
+def conflicts(declared: Sequence[LicenseTerms], ancestor: LicenseTerms,
+              quantization: bool = False) -> list[tuple[str, str]]:
     """(declared id, reason) for each license a derivative declares that `ancestor`'s terms
-    do not allow; none when the declaration includes the ancestor's own license."""
+    do not allow; none when the declaration includes the ancestor's own license. A derivative
+    of a no-derivatives license conflicts whatever it declares, but a quantization is a copy in
+    another format (CC 4.0 §2(a)(4): such changes "never produce Adapted Material")."""
     known = [d for d in declared if d.curated and d.category != "unknown"]
+    nd = None if quantization else no_derivatives_reason(ancestor)
+    if nd:
+        return [(d.id, nd) for d in known]
     if any(satisfies(d, ancestor) for d in known):
         return []
     out = []
@@ -97,12 +112,20 @@ def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | Non
 
 
 def _demands_own_license(lic: LicenseTerms) -> bool:
-    return lic.share_alike or (lic.category in ("community", "responsible-ai") and lic.pass_through_restrictions)
+    return lic.share_alike or (lic.pass_through_restrictions and (
+        lic.derivatives_carry_license or lic.category in ("community", "responsible-ai")))
 
 
 def merge_conflict(a: LicenseTerms, b: LicenseTerms) -> str | None:
     """Why one merge cannot satisfy both parents' licenses `a` and `b`, or None."""
-    if not (a.curated and b.curated) or same_license(a, b):
+    if not (a.curated and b.curated):
+        return None
+    for x in (a, b):  # a merge adapts its parents' weights
+        if x.derivatives == "no":
+            return f"{x.id} does not allow sharing adapted material"
+    if same_license(a, b) or b.id in a.compatible_licenses or a.id in b.compatible_licenses:
+        return None
+    if b.id in a.combinable_with or a.id in b.combinable_with:  # GPL-3.0 / AGPL-3.0 §13
         return None
     if _demands_own_license(a) and _demands_own_license(b) and (a.share_alike or b.share_alike):
         return f"{a.id} and {b.id} each require derivatives under their own terms"

@@ -151,6 +151,11 @@ class Terms(_Strict):
     # A derivative may carry a later version of this license (CC BY-SA's "later version of this
     # License with the same License Elements", the GPL's "or any later version").
     later_versions_allowed: BoolTerm | None = None
+    # KB ids of other licenses the text lets a derivative take instead (CC BY-SA 4.0 -> GPL-3.0,
+    # LGPL -> GPL), and licenses whose works may be combined with this one in one merge without
+    # relicensing either (GPL-3.0 and AGPL-3.0, section 13 of each).
+    compatible_licenses: TextListTerm | None = None
+    combinable_with: TextListTerm | None = None
 
 
 TERM_NAMES: tuple[str, ...] = tuple(Terms.model_fields)

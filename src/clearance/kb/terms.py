@@ -52,6 +52,8 @@ ABSENT: dict[str, Any] = {
     "threshold_withholds_all": False,
     "threshold_at_release": False,
     "later_versions_allowed": False,
+    "compatible_licenses": (),
+    "combinable_with": (),
 }
 PERMISSIONS: tuple[str, ...] = ("commercial_use", "research_use", "redistribution", "derivatives")
 TERM_NAMES: tuple[str, ...] = PERMISSIONS + tuple(ABSENT)
@@ -131,6 +133,8 @@ class LicenseTerms:
     threshold_withholds_all: bool
     threshold_at_release: bool
     later_versions_allowed: bool
+    compatible_licenses: tuple[str, ...]
+    combinable_with: tuple[str, ...]
     version: str | None
     date: dt.date | None
     family: str | None
