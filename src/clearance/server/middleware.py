@@ -4,6 +4,7 @@ redirects that never name a host), and the response cache."""
 
 from __future__ import annotations
 
+import functools
 import json
 from urllib.parse import parse_qsl
 
@@ -123,6 +124,7 @@ CACHE_HEADER = b"x-clearance-cache"  # set by a handler: "static" or "policy"; n
 CACHE_PARAMS = frozenset({b"use", b"q", b"limit", b"category", b"top", b"by"})
 
 
+@functools.lru_cache(maxsize=1024)  # parse_qsl takes ~3 µs, a fifth of a cache hit's time
 def query_key(query: bytes) -> tuple | None:
     """The query string as the response cache keys it: its parameters decoded and sorted
     (`?by=year&top=5` and `?top=5&by=year` are one entry); None when it has a parameter no

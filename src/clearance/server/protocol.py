@@ -55,7 +55,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.limits = limits
         self._in_head = True  # waiting for (the rest of) a request's head
         self._head_bytes = 0  # bytes received while in the head (an upper bound of its size)
-        self._head_size = 0  # the head's size as the parser reports it: URL, names and values
         self._in_body = False
         self._deadline: asyncio.TimerHandle | None = None
         self._over_cap = False
@@ -108,19 +107,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._arm(self.limits.body_timeout, self._body_expired)
 
     # -- parser callbacks ------------------------------------------------------------------
-    def on_url(self, url: bytes) -> None:
-        self._head_size += len(url)
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._head_size += len(name) + len(value) + 4
-        super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
         self._disarm()
-        size, self._head_size, self._head_bytes = self._head_size, 0, 0
+        received, self._head_bytes = self._head_bytes, 0
         self._in_head = False
-        if size > self.limits.max_header_bytes:
+        # `received` bounds the head's size from above (it may hold some body too): only when it
+        # is over the limit is the head itself measured
+        if received > self.limits.max_header_bytes and \
+                len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers) > self.limits.max_header_bytes:
             raise _Refuse(431, f"the request line and headers are over the limit of {self.limits.max_header_bytes} bytes")
         if self._over_cap:
             raise _Refuse(503, "the server has too many open connections; try again")
