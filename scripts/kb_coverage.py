@@ -17,7 +17,7 @@ from collections import Counter
 
 from clearance.kb import default_kb
 from clearance.kb.normalizer import PLACEHOLDERS, default_normalizer
-from clearance.kb.signals import LicenseSignal
+from clearance.artifacts.signals import LicenseSignal
 
 
 def declared(record: dict) -> tuple[set[str], list[LicenseSignal]]:

@@ -88,7 +88,7 @@ def advise(target: str, bases: Sequence[str], datasets: Sequence[str] = (), *, u
     relation = relation or ("merge" if len(bases) > 1 else "finetune")
     if relation not in RELATIONS:
         raise ValueError(f"--relation must be one of {', '.join(RELATIONS)}, not {relation!r}")
-    from clearance.graph.api import default_sources
+    from clearance.usecases.lineage import default_sources
 
     sources = default_sources(snapshots, offline)  # built once: each snapshot is read once for every round
     run = check(list(bases), [use], kb=kb, sources=sources)

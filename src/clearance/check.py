@@ -13,11 +13,12 @@ from pathlib import Path
 
 from clearance.engine.clear import clear
 from clearance.engine.values import Node, Result
-from clearance.graph.api import default_sources, graph_for
-from clearance.graph.model import Edge, Graph
+from clearance.usecases.lineage import default_sources, graph_for
+from clearance.artifacts.model import Edge
+from clearance.graph.model import Graph
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, Resolution, default_normalizer
-from clearance.lean import record
+from clearance.util.lean import record
 from clearance.policy.evaluate import Evaluator, Outcome
 from clearance.policy.model import Policy
 from clearance.sources.interface import Source

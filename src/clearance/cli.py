@@ -188,7 +188,7 @@ def graph_cmd(
     fmt: GraphFormat = typer.Option(GraphFormat.tree, "--format", "-f"),
 ) -> None:
     """The lineage of a model: its ancestors (or descendants) with relations and licenses."""
-    from clearance.graph.api import graph_for, render
+    from clearance.usecases.lineage import graph_for, render
     from clearance.sources.interface import SourceError
 
     try:

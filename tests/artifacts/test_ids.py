@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from clearance.graph.ids import InvalidRef, Ref, parse_ref
+from clearance.artifacts.ids import InvalidRef, Ref, parse_ref
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from clearance.graph.ids import parse_ref
-from clearance.graph.relations import (
+from clearance.artifacts.ids import parse_ref
+from clearance.artifacts.relations import (
     Claim,
     Strength,
     normalize_relation,

@@ -10,9 +10,9 @@ import pytest
 
 from clearance.engine.clear import clear
 from clearance.engine.values import Node, Organization
-from clearance.graph.model import Edge
+from clearance.artifacts.model import Edge
 from clearance.kb.normalizer import Resolution, default_normalizer
-from clearance.kb.signals import LicenseSignal
+from clearance.artifacts.signals import LicenseSignal
 
 
 @dataclass

@@ -3,9 +3,9 @@ graphs whose shape matters more than where they came from (cycles, million-level
 
 from __future__ import annotations
 
-from clearance.graph.ids import Ref
-from clearance.graph.model import Artifact, Edge
-from clearance.kb.signals import LicenseSignal
+from clearance.artifacts.ids import Ref
+from clearance.artifacts.model import Artifact, Edge
+from clearance.artifacts.signals import LicenseSignal
 from clearance.sources.interface import Record, Source
 
 

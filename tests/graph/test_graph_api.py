@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clearance.graph.api import graph_for, render
+from clearance.usecases.lineage import graph_for, render
 from clearance.graph.build import RecordIndex, build_all
 from clearance.sources.interface import SourceError
 from clearance.sources.snapshot import SnapshotSource

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearance.kb.normalizer import MAX_VALUE_CHARS, default_normalizer
-from clearance.kb.signals import LicenseSignal
+from clearance.artifacts.signals import LicenseSignal
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ def test_warm_up_computes_popular_verdicts_in_the_background(tmp_path):
             time.sleep(0.1)
         assert health["ready"] and health["warmed"] == {"done": 5, "total": 5}
         top = app.state.clearance.engine.entries[0].id
-        from clearance.graph.ids import Ref
+        from clearance.artifacts.ids import Ref
 
         assert app.state.clearance.engine.cached_clearance_json(Ref(top, "model"), "research") is not None
         # and asked the app for their answers (3 verdicts, graph, page): a first request is a hit
@@ -129,7 +129,7 @@ def test_an_existing_local_folder_named_like_an_id_is_never_read(client, tmp_pat
 
 # -- graph ---------------------------------------------------------------------------------------
 def test_graph_is_graph_to_json(client):
-    from clearance.graph.api import graph_for
+    from clearance.usecases.lineage import graph_for
 
     r = client.get(f"{API}/models/{LLAMA2_FINETUNE}/graph")
     assert r.status_code == 200

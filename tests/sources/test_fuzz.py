@@ -14,8 +14,8 @@ from ggufiles import write_gguf, write_safetensors
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from clearance.graph.ids import InvalidRef, parse_ref
-from clearance.graph.model import Artifact
+from clearance.artifacts.ids import InvalidRef, parse_ref
+from clearance.artifacts.model import Artifact
 from clearance.sources.folder import read_local
 from clearance.sources.frontmatter import parse_card
 from clearance.sources.hubrecord import RecordError, parse_record

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from clearance.graph.api import graph_for
-from clearance.graph.ids import parse_ref
+from clearance.usecases.lineage import graph_for
+from clearance.artifacts.ids import parse_ref
 from clearance.sources.hfcache import HFCacheSource, default_cache_dir
 
 MAIN = "a" * 40

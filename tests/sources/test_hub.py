@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import socket
 
-from clearance.graph.api import graph_for
-from clearance.graph.ids import parse_ref
+from clearance.usecases.lineage import graph_for
+from clearance.artifacts.ids import parse_ref
 from clearance.sources.hub import HubSource
 
 

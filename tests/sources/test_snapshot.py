@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clearance.graph.ids import parse_ref
+from clearance.artifacts.ids import parse_ref
 from clearance.sources.hubrecord import RecordError, parse_record
 from clearance.sources.interface import SourceError
 from clearance.sources.snapshot import SnapshotSource

@@ -10,8 +10,8 @@ from dataclasses import FrozenInstanceError, dataclass, field
 
 import pytest
 
-from clearance import lean
-from clearance.lean import value
+from clearance.util import lean
+from clearance.util.lean import value
 
 
 def _spec():
@@ -82,9 +82,9 @@ def _value_classes():
     import importlib
 
     names = ["engine.catalogue.Rule", "engine.values.Node", "engine.values.Organization", "engine.values.Obligation",
-             "engine.values.Finding", "engine.values.Result", "graph.ids.Ref", "graph.model.Artifact",
-             "graph.model.Edge", "graph.model.Problem", "graph.relations.Claim", "graph.resolve.Answer",
-             "kb.normalizer.Resolution", "kb.signals.LicenseSignal", "kb.terms.Territory", "kb.terms.Evidence",
+             "engine.values.Finding", "engine.values.Result", "artifacts.ids.Ref", "artifacts.model.Artifact",
+             "artifacts.model.Edge", "graph.model.Problem", "artifacts.relations.Claim", "graph.resolve.Answer",
+             "kb.normalizer.Resolution", "artifacts.signals.LicenseSignal", "kb.terms.Territory", "kb.terms.Evidence",
              "kb.terms.LicenseTerms", "policy.evaluate.Outcome", "policy.model.OrganizationTable",
              "policy.model.ExceptionEntry", "policy.model.Policy", "sources.frontmatter.Card", "sources.interface.Record"]
     out = []
@@ -118,7 +118,7 @@ def test_the_engines_values_survive_the_kb_cache_and_compare_as_before(kb):
 
 
 def test_a_record_is_a_mutable_dataclass_with_dataclasses_equality_and_repr():
-    from clearance.lean import record
+    from clearance.util.lean import record
 
     Rec = record(type("Twin", (), _spec()))
     Rec.__qualname__ = "Twin"

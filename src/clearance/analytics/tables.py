@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from clearance.graph.ids import NOT_DATASETS
-from clearance.graph.relations import QUANT_NAME_RE2, QUANT_TAGS
+from clearance.artifacts.ids import NOT_DATASETS
+from clearance.artifacts.relations import QUANT_NAME_RE2, QUANT_TAGS
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
 # Each (relation, evidence) an edge can have, numbered in order of precedence: when a model

@@ -14,11 +14,11 @@ import re
 from dataclasses import field
 from urllib.parse import unquote
 
-from clearance.lean import value
+from clearance.util.lean import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
-    from clearance.graph.model import Kind
+    from clearance.artifacts.model import Kind
 
 
 MAX_REF_CHARS = 400

@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
-from clearance.graph.ids import Ref
-from clearance.graph.model import Edge
-from clearance.lean import value
+from clearance.artifacts.ids import Ref
+from clearance.artifacts.model import Edge
+from clearance.util.lean import value
 
 _ALIASES = {
     "finetune": "finetune", "fine-tune": "finetune", "finetuned": "finetune", "fine-tuned": "finetune",

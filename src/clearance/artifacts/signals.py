@@ -5,7 +5,7 @@ Sources (sources/) produce signals; the normalizer (kb/normalizer.py) turns them
 
 from __future__ import annotations
 
-from clearance.lean import value
+from clearance.util.lean import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:

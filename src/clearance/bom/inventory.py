@@ -1,7 +1,7 @@
 """What an AI bill of materials lists, read once from a `CheckRun` for every format.
 
 Every model and dataset of every subject's lineage becomes one `Item`, keyed by the id the
-graph matches on (`graph.ids.key`: `model:<hub id, lower-cased>`, `dataset:<...>`, or
+graph matches on (`artifacts.ids.key`: `model:<hub id, lower-cased>`, `dataset:<...>`, or
 `path:<absolute path>`), which is also its stable `bom-ref` / SPDX id suffix. An artifact met in
 several lineages is listed once, with the union of its parents. Artifacts no source knew
 (`resolved=False`) and parents a lineage names but never walked (depth limit) are listed too,
@@ -24,9 +24,10 @@ from urllib.parse import quote
 
 from clearance.check import CheckRun, GraphLineage
 from clearance.engine.values import WEIGHT_RELATIONS
-from clearance.graph.ids import key as hub_key
-from clearance.graph.ids import looks_like_path, path_key
-from clearance.graph.model import Artifact, Graph, Problem
+from clearance.artifacts.ids import key as hub_key
+from clearance.artifacts.ids import looks_like_path, path_key
+from clearance.artifacts.model import Artifact
+from clearance.graph.model import Graph, Problem
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import PLACEHOLDERS, Normalizer, Resolution
 from clearance.policy.evaluate import Outcome

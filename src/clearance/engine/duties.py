@@ -11,7 +11,7 @@ fixes ("Built with Llama", the Notice-file sentence) are kept verbatim in `words
 from __future__ import annotations
 
 from clearance.kb.terms import LicenseTerms
-from clearance.lean import value
+from clearance.util.lean import value
 
 # The order a NOTICE file lists them in.
 KINDS: tuple[str, ...] = ("display", "notice-file", "license-copy", "attribution", "modification-notice",

@@ -9,7 +9,7 @@ from clearance.engine.catalogue import rule
 from clearance.engine.duties import duties, triggers_for
 from clearance.engine.values import Finding, Obligation, Organization, worst
 from clearance.kb.terms import LicenseTerms
-from clearance.lean import record
+from clearance.util.lean import record
 
 # Pipeline tags of models that take or produce more than text (Llama 3.2 and 4 scope their
 # EU exclusion to multimodal models).

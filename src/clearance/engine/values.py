@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import field
 
-from clearance.graph.model import Edge
+from clearance.artifacts.model import Edge
 from clearance.kb.normalizer import Resolution
-from clearance.lean import value
+from clearance.util.lean import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:

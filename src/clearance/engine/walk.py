@@ -7,8 +7,8 @@ from collections import deque
 from dataclasses import field
 
 from clearance.engine.values import WEIGHT_RELATIONS
-from clearance.graph.model import Edge
-from clearance.lean import record
+from clearance.artifacts.model import Edge
+from clearance.util.lean import record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from clearance.graph.model import Artifact, Edge, Graph
+from clearance.artifacts.model import Artifact, Edge
+from clearance.graph.model import Graph
 
 FORMATS = ("tree", "json", "dot", "mermaid")
 MAX_INDENT = 32

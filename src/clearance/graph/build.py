@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 
-from clearance.graph.ids import Ref, edge_parent_key, looks_like_path
-from clearance.graph.model import Artifact, Edge, Graph, Problem
-from clearance.graph.perf import gc_paused
+from clearance.artifacts.ids import Ref, edge_parent_key, looks_like_path
+from clearance.artifacts.model import Artifact, Edge
+from clearance.graph.model import Graph, Problem
+from clearance.util.perf import gc_paused
 from clearance.graph.resolve import Resolver, target_ref
 from clearance.sources.interface import Record
 

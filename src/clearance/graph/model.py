@@ -1,4 +1,4 @@
-"""The lineage graph's values: artifacts, typed edges, problems and the graph itself.
+"""The lineage graph: the artifacts and edges walked (clearance.artifacts), the problems met, and the graph itself.
 
 All frozen. An `Artifact` carries raw license signals only: turning them into license ids is
 the normalizer's job (kb/), never the graph's.
@@ -10,70 +10,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from clearance.kb.signals import LicenseSignal
-from clearance.lean import value
+from clearance.artifacts.model import RELATIONS, Artifact, Edge  # noqa: F401 - the graph's parts, re-exported
+from clearance.util.lean import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any, Literal
-    Kind = Literal["model", "dataset"]
-    Relation = Literal["finetune", "adapter", "merge", "quantized", "distilled", "trained_on"]
+    from clearance.artifacts.model import Kind
     Direction = Literal["ancestors", "descendants", "all"]
     ProblemCode = Literal["missing", "cycle", "self_reference", "depth_limit", "invalid_reference", "lookup_failed",
                           "warning"]
 
 
-RELATIONS: tuple[str, ...] = ("finetune", "adapter", "merge", "quantized", "distilled", "trained_on")
 SCHEMA_VERSION = 1
-
-
-@value
-class Artifact:
-    """One model or dataset as a source described it.
-
-    `evidence` pairs each field that was read with where it was read (file:line, API field,
-    header key). An artifact no source could find has `resolved=False` and only an id.
-    """
-
-    id: str
-    kind: Kind = "model"
-    licenses: tuple[LicenseSignal, ...] = ()
-    created_at: str | None = None
-    downloads: int | None = None
-    likes: int | None = None
-    pipeline_tag: str | None = None
-    library_name: str | None = None
-    gated: bool | str | None = None
-    source: str = ""
-    revision: str | None = None
-    evidence: tuple[tuple[str, str], ...] = ()
-    warnings: tuple[str, ...] = ()
-    resolved: bool = True
-
-    def where(self, field_name: str) -> str | None:
-        """Where `field_name` was read, if it was."""
-        for name, where in self.evidence:
-            if name == field_name:
-                return where
-        return None
-
-
-@value
-class Edge:
-    """`parent` is an ancestor of `child`: `relation` says how, `evidence` how we learnt it."""
-
-    parent: str
-    child: str
-    relation: Relation
-    evidence: str = ""
-    parent_revision: str | None = None
-
-    @property
-    def parent_kind(self) -> Kind:
-        return "dataset" if self.relation == "trained_on" else "model"
-
-    def to_json(self) -> dict[str, str]:
-        return {"parent": self.parent, "child": self.child, "relation": self.relation, "evidence": self.evidence}
 
 
 @value(slots=False)  # made a few times per run

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from clearance.graph.ids import InvalidRef, Ref, parse_ref
-from clearance.lean import value
+from clearance.artifacts.ids import InvalidRef, Ref, parse_ref
+from clearance.util.lean import value
 from clearance.sources.interface import LookupFailed, Record, Source, SourceError
 
 

@@ -13,7 +13,7 @@ from dataclasses import field
 from pathlib import Path
 
 from clearance.kb.terms import ABSENT, DUTY_TRIGGERS, TERM_NAMES, Evidence, LicenseTerms, Territory
-from clearance.lean import record
+from clearance.util.lean import record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:

@@ -17,9 +17,9 @@ from dataclasses import field
 
 from clearance.kb import longtail
 from clearance.kb.loader import KnowledgeBase, default_kb
-from clearance.kb.signals import LicenseSignal
+from clearance.artifacts.signals import LicenseSignal
 from clearance.kb.terms import LicenseTerms
-from clearance.lean import record, value
+from clearance.util.lean import record, value
 
 MAX_VALUE_CHARS = 2_000  # a license id, name or URL; anything longer is not one
 # Ids that name no one license: a card's license_name/license_link then says which one.

@@ -14,7 +14,7 @@ from dataclasses import field, replace
 from clearance.engine.catalogue import rule
 from clearance.engine.values import Organization, Result
 from clearance.kb.loader import KnowledgeBase
-from clearance.lean import record, value
+from clearance.util.lean import record, value
 from clearance.policy.model import ExceptionEntry, Policy
 
 

@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import field
 
 from clearance.engine.values import USES
-from clearance.lean import value
+from clearance.util.lean import value
 
 # EU member states (ISO 3166-1 alpha-2), for licenses that exclude "the EU".
 EU_MEMBERS = frozenset(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from clearance.graph import ids as graph_ids
+from clearance.artifacts import ids as graph_ids
 
 _PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?"
 _ID = re.compile(rf"(?:{_PART}/)?{_PART}")

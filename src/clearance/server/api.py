@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from clearance import __version__
-from clearance.graph.ids import Ref
+from clearance.artifacts.ids import Ref
 from clearance.policy.load import PolicyError, parse_text
 from clearance.server import ids, ingest, policies, tomlguard
 from clearance.server.auth import Actor, require_writer

@@ -22,8 +22,8 @@ from clearance.check import GraphLineage
 from clearance.engine.clear import clear
 from clearance.engine.values import USES
 from clearance.formats.results import result_json
-from clearance.graph.api import graph_for
-from clearance.graph.ids import Ref
+from clearance.usecases.lineage import graph_for
+from clearance.artifacts.ids import Ref
 from clearance.graph.model import Graph, Problem
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer

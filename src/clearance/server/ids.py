@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from clearance.graph.ids import Ref
+from clearance.artifacts.ids import Ref
 
 # One id segment as the Hub serves it: ASCII letters, digits, '_', '.', '-'; not starting with
 # '.' or '-'. Up to 255 characters: older repositories have names longer than today's 96.

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from clearance.graph.ids import Ref, looks_like_path
-from clearance.graph.relations import Strength, quant_markers
+from clearance.artifacts.ids import Ref, looks_like_path
+from clearance.artifacts.relations import Strength, quant_markers
 from clearance.sources.frontmatter import read_card_file
 from clearance.sources.interface import Record, Source, SourceError
 from clearance.sources.metadata import Collected, read_card

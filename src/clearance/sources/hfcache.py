@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from clearance.graph.ids import Ref, key
+from clearance.artifacts.ids import Ref, key
 from clearance.sources.folder import read_local
 from clearance.sources.interface import Record, Source
 

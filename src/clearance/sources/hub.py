@@ -13,7 +13,7 @@ import time
 import zlib
 from pathlib import Path
 
-from clearance.graph.ids import Ref
+from clearance.artifacts.ids import Ref
 from clearance.sources.interface import LookupFailed, Record, Source
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from clearance.graph.ids import InvalidRef, parse_ref
-from clearance.graph.relations import quant_markers
+from clearance.artifacts.ids import InvalidRef, parse_ref
+from clearance.artifacts.relations import quant_markers
 from clearance.sources.interface import Record
 from clearance.sources.metadata import (
     Collected,

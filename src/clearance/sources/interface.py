@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from clearance.graph.ids import Ref
-from clearance.graph.model import Artifact, Edge
-from clearance.lean import value
+from clearance.artifacts.ids import Ref
+from clearance.artifacts.model import Artifact, Edge
+from clearance.util.lean import value
 
 
 class SourceError(Exception):

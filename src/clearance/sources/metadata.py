@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import field
 
-from clearance.graph.ids import NOT_DATASETS, InvalidRef, Ref, parse_ref
-from clearance.graph.model import Artifact
-from clearance.graph.relations import (
+from clearance.artifacts.ids import NOT_DATASETS, InvalidRef, Ref, parse_ref
+from clearance.artifacts.model import Artifact
+from clearance.artifacts.relations import (
     Claim,
     Strength,
     dataset_edges,
@@ -21,14 +21,14 @@ from clearance.graph.relations import (
     quant_markers,
     type_edges,
 )
-from clearance.kb.signals import LicenseSignal
-from clearance.lean import record
+from clearance.artifacts.signals import LicenseSignal
+from clearance.util.lean import record
 from clearance.sources.interface import Record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
-    from clearance.kb.signals import SignalKind
-    from clearance.graph.model import Kind
+    from clearance.artifacts.signals import SignalKind
+    from clearance.artifacts.model import Kind
     from typing import Any, Protocol
 
     class CardLike(Protocol):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from clearance.graph.ids import Ref
-from clearance.graph.perf import gc_paused
+from clearance.artifacts.ids import Ref
+from clearance.util.perf import gc_paused
 from clearance.sources.hubrecord import RecordError, parse_record
 from clearance.sources.interface import Record, Source, SourceError
 

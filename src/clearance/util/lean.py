@@ -16,7 +16,7 @@ per-class getters of the fields:
 
 - `@record`: a mutable dataclass; dataclasses writes `__init__` only.
 
-They behave as dataclasses' own classes (tests/test_lean.py compares them):
+They behave as dataclasses' own classes (tests/util/test_lean.py compares them):
 equality only between instances of the same class, field by field (`compare=False` fields
 left out); the hash of the fields `hash`/`compare` select; the repr `Name(field=value, ...)`;
 for `@value`, no field set again or deleted once it has a value (`FrozenInstanceError`); a
