@@ -75,8 +75,38 @@ def test_colour_follows_the_terminal_and_the_conventions(monkeypatch, env, tty, 
 
 def test_markdown_has_a_summary_table_and_sections():
     md = render.to_markdown(OUTCOMES)
-    assert "| `org/child` | commercial | **conditional** | **fail** | mit, llama2 |" in md
+    assert "| `org/child` | commercial | **conditional** | **fail**: CLR103 license-conflict | mit, llama2 |" in md
     assert "## `org/nc` — commercial: blocked" in md and "- why: cc-by-nc-4.0 does not allow commercial use" in md
+
+
+def test_the_verdict_line_says_why_it_fails():
+    lines = render.to_text(OUTCOMES).splitlines()
+    assert lines[0].endswith("✗ fails policy: CLR103 license-conflict")
+    blocked = Outcome(BLOCKED, False, ("verdict for commercial use is blocked: cc-by-nc-4.0 does not allow commercial use",
+                                       "license cc-by-nc-4.0 is not in the policy's allow list"))
+    head = render.to_text([blocked]).splitlines()[0]
+    assert head.startswith("BLOCKED") and head.endswith(
+        "✗ fails policy: cc-by-nc-4.0 does not allow commercial use; license cc-by-nc-4.0 is not in the policy's allow list")
+
+
+def test_sarif_makes_a_policy_failure_an_error_with_its_reason_and_suppresses_waived_results():
+    # A license outside the allow list: the only finding is a note, yet the check exits 1.
+    note_only = Result("org/m", "commercial", "conditional", ("llama2",), (), (), (NOTICE,), ())
+    failed = Outcome(note_only, False, ("license llama2 is not in the policy's allow list",))
+    waived = Outcome(RESULT, True, ("CLR103 license-conflict: ...",), "counsel approved")
+    doc = json.loads(render.to_sarif([failed, waived]))
+    Sarif.model_validate(doc)
+    results = doc["runs"][0]["results"]
+    mine = [r for r in results if r["message"]["text"].startswith("org/m ")]
+    assert [r["level"] for r in mine] == ["note", "error"]
+    policy = mine[1]
+    assert policy["ruleId"] == "policy" and doc["runs"][0]["tool"]["driver"]["rules"][policy["ruleIndex"]]["id"] == "policy"
+    assert "license llama2 is not in the policy's allow list" in policy["message"]["text"]
+    assert not any("suppressions" in r for r in mine)
+    theirs = [r for r in results if r["message"]["text"].startswith("org/child ")]
+    assert len(theirs) == 3 and {r["ruleId"] for r in theirs} == {"CLR103", "CLR303", "policy"}
+    assert all(r["suppressions"] == [{"kind": "external", "status": "accepted", "justification": "counsel approved"}]
+               for r in theirs)
 
 
 def test_deep_paths_are_elided_in_text():
@@ -92,9 +122,9 @@ def test_sarif_is_valid_2_1_0(locations):
     assert log.version == "2.1.0" and len(log.runs) == 1
     driver = doc["runs"][0]["tool"]["driver"]
     assert driver["name"] == "clearance"
-    assert [r["id"] for r in driver["rules"]] == sorted(r.code for r in rules().values())
+    assert [r["id"] for r in driver["rules"]] == [*sorted(r.code for r in rules().values()), "policy"]
     results = doc["runs"][0]["results"]
-    assert len(results) == 2
+    assert len(results) == 4  # two findings of org/child, its policy failure, org/nc's waived failure
     for res in results:
         rule = driver["rules"][res["ruleIndex"]]
         assert rule["id"] == res["ruleId"]

@@ -47,6 +47,24 @@ def _chain(path: Sequence[str]) -> str:
 Line = list[tuple[str, str]]
 
 
+def failure_summary(outcome: Outcome, most: int = 2) -> str:
+    """Why an outcome fails the policy, short enough for its verdict line: a failed verdict by
+    its first reason, a finding by its code and name, a denied license as the policy says it.
+    The full text of every failure follows in the `policy:` lines."""
+    r = outcome.result
+    parts: list[str] = []
+    for failure in outcome.failures:
+        if failure.startswith("verdict for ") and r.reasons:
+            parts.append(r.reasons[0])
+        elif failure.startswith("CLR"):
+            parts.append(failure.split(": ", 1)[0])
+        else:
+            parts.append(failure)
+    parts = list(dict.fromkeys(parts))
+    more = f" (+{len(parts) - most} more)" if len(parts) > most else ""
+    return "; ".join(parts[:most]) + more
+
+
 def text_lines(outcomes: Sequence[Outcome], warnings: Sequence[str] = ()) -> list[Line]:
     """Verdict first, then why (the evidence chain), then what to do."""
     lines: list[Line] = []
@@ -54,7 +72,7 @@ def text_lines(outcomes: Sequence[Outcome], warnings: Sequence[str] = ()) -> lis
         r = o.result
         head: Line = [(f"{r.verdict.upper():<11}", _VERDICT_STYLE[r.verdict]), (f" {r.subject}", ""), (f"  for {r.use} use", "dim")]
         if not o.passed:
-            head.append(("  ✗ fails policy", "red"))
+            head.append((f"  ✗ fails policy: {failure_summary(o)}", "red"))
         elif o.waived_by:
             head.append((f"  ✓ waived: {o.waived_by}", "yellow"))
         lines.append(head)
@@ -122,7 +140,7 @@ def to_markdown(outcomes: Sequence[Outcome], warnings: Sequence[str] = ()) -> st
     lines = ["# Clearance report", "", "| model | use | verdict | policy | licenses |", "|---|---|---|---|---|"]
     for o in outcomes:
         r = o.result
-        policy = "pass" if o.passed and not o.waived_by else ("waived" if o.passed else "**fail**")
+        policy = "pass" if o.passed and not o.waived_by else ("waived" if o.passed else f"**fail**: {_cell(failure_summary(o))}")
         lics = ", ".join(dict.fromkeys((*r.declared_licenses, *r.inherited_licenses))) or "none"
         lines.append(f"| `{r.subject}` | {r.use} | **{r.verdict}** | {policy} | {lics} |")
     for o in outcomes:
@@ -141,12 +159,34 @@ def to_markdown(outcomes: Sequence[Outcome], warnings: Sequence[str] = ()) -> st
     return "\n".join(lines) + "\n"
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+# The SARIF rule of a policy failure: the reason a scan exits 1 must be a result code scanning
+# shows as blocking, whatever the severity of the findings behind it (a license outside the
+# allow list comes with only `note` findings).
+POLICY_RULE = {
+    "id": "policy", "name": "policy-failure",
+    "shortDescription": {"text": "The model or dataset fails the organisation's policy"},
+    "fullDescription": {"text": "Its verdict is blocked or unknown, a finding is an error, or a license that binds it "
+                                "is denied or not in the allow list: the check exits 1."},
+    "help": {"text": "Replace the model, change the policy, or record an exception with its reason.",
+             "markdown": "Replace the model, change the policy (`allow`, `deny`, `[severity]`), or record an "
+                         "`[[exceptions]]` entry with its reason."},
+    "defaultConfiguration": {"level": "error"},
+}
 
 
 def to_sarif(outcomes: Sequence[Outcome], locations: dict[str, tuple[str, int]] | None = None) -> str:
     """SARIF 2.1.0. `locations` maps a subject to the (file, line) that references it (scan);
-    without one, results point at the model id as a logical location."""
+    without one, results point at the model id as a logical location. Every finding is a
+    result at its severity's level; every outcome that fails the policy is one more result at
+    `error` level (rule `policy`) with its reasons; results of an outcome an exception waives
+    carry a `suppressions` entry with the exception's reason."""
     import json
 
     catalogue = sorted(rules().values(), key=lambda r: r.code)
@@ -155,17 +195,30 @@ def to_sarif(outcomes: Sequence[Outcome], locations: dict[str, tuple[str, int]] 
     for o in outcomes:
         r = o.result
         where = (locations or {}).get(r.subject)
+        if where:
+            located: list[dict[str, Any]] = [{"physicalLocation": {"artifactLocation": {"uri": where[0]},
+                                                                   "region": {"startLine": max(where[1], 1)}}}]
+        else:
+            located = [{"logicalLocations": [{"name": r.subject, "kind": "module"}]}]
+        props = {"verdict": r.verdict, "use": r.use, "policyPassed": o.passed}
+        suppressions = [{"kind": "external", "status": "accepted", "justification": o.waived_by}] if o.waived_by else None
+        entries: list[dict[str, Any]] = []
         for f in r.findings:
-            entry: dict[str, Any] = {
+            entries.append({
                 "ruleId": f.code, "ruleIndex": index[f.name], "level": _SARIF_LEVEL[f.severity],
                 "message": {"text": f"{r.subject} ({r.use}): {f.message}"},
-                "properties": {"verdict": r.verdict, "use": r.use, "path": list(f.path), "policyPassed": o.passed},
-            }
-            if where:
-                entry["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": where[0]},
-                                                             "region": {"startLine": max(where[1], 1)}}}]
-            else:
-                entry["locations"] = [{"logicalLocations": [{"name": r.subject, "kind": "module"}]}]
+                "properties": {**props, "path": list(f.path)},
+            })
+        if o.failures and (not o.passed or o.waived_by):
+            entries.append({
+                "ruleId": POLICY_RULE["id"], "ruleIndex": len(catalogue), "level": "error",
+                "message": {"text": f"{r.subject} ({r.use}) fails the policy: " + "; ".join(o.failures)},
+                "properties": {**props, "failures": list(o.failures)},
+            })
+        for entry in entries:
+            entry["locations"] = located
+            if suppressions:
+                entry["suppressions"] = suppressions
             results.append(entry)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -173,11 +226,11 @@ def to_sarif(outcomes: Sequence[Outcome], locations: dict[str, tuple[str, int]] 
         "runs": [{
             "tool": {"driver": {
                 "name": "clearance", "version": __version__,
-                "rules": [{
+                "rules": [*({
                     "id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
                     "fullDescription": {"text": r.why}, "help": {"text": r.fix, "markdown": r.page()},
                     "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
-                } for r in catalogue],
+                } for r in catalogue), POLICY_RULE],
             }},
             "results": results,
         }],
