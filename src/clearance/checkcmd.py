@@ -18,6 +18,85 @@ class CommandError(Exception):
     """A usage or input problem: one line on stderr, exit code 2."""
 
 
+# Files that make a folder a model even when nothing in them names a license: weights.
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".ggml", ".pt", ".pth", ".ckpt", ".onnx", ".h5", ".msgpack",
+                   ".tflite", ".pb", ".mlmodel", ".npz", ".keras")
+
+
+def say(label: str, message: str) -> None:
+    """One line on stderr: `error: ...` or `warning: ...`, coloured for a terminal."""
+    from clearance.formats.results import wants_color
+
+    colour = "31" if label == "error" else "33"
+    head = f"\x1b[1;{colour}m{label}:\x1b[0m" if wants_color(sys.stderr) else f"{label}:"
+    print(f"{head} {message}", file=sys.stderr)
+
+
+def check_paths(targets: Sequence[str]) -> None:
+    """A target written as a path (./x, /x, ~/x) that does not exist is a usage error."""
+    import os
+
+    from clearance.artifacts.ids import looks_like_path
+
+    for t in targets:
+        text = t.strip()
+        if looks_like_path(text) and not os.path.exists(os.path.expanduser(text)):
+            raise CommandError(f"{t}: no such file or folder")
+
+
+def snapshot_warnings(snapshots: Sequence[Path]) -> list[str]:
+    """An empty snapshot file answers nothing: say so rather than let every id go unfound."""
+    out = []
+    for snap in snapshots:
+        try:
+            size = Path(snap).stat().st_size
+            empty = size == 0 or (size < 4096 and not Path(snap).read_bytes().strip())
+        except OSError:
+            continue  # a missing file is the source's error to report
+        if empty:
+            out.append(f"{snap}: empty snapshot file: it describes no model or dataset")
+    return out
+
+
+def unresolved(run) -> dict[str, str]:
+    """The checked targets whose answer means nothing, each with the line that says why: an id
+    no source has, a folder with no model in it."""
+    import re
+
+    out: dict[str, str] = {}
+    for subject, graph in run.graphs.items():
+        art = graph.artifact(subject)
+        if art is None or not art.resolved:
+            tried = ""
+            for p in graph.problems:
+                found = re.search(r"\(tried (.*)\)$", p.message) if p.artifact == subject else None
+                if found:
+                    tried = f" (tried {found.group(1)})"
+                    break
+            out[subject] = f"{subject}: not found on any source{tried}"
+        elif art.source == "local" and _no_model_here(subject, art, graph):
+            out[subject] = (f"{subject}: no model here (no model card, config, weights or license file); "
+                            "name a model folder, a model file or a Hub id")
+    return out
+
+
+def _no_model_here(subject: str, art, graph) -> bool:
+    if art.licenses or graph.parents(subject) or any(name != "id" for name, _ in art.evidence):
+        return False
+    path = Path(subject)
+    if not path.is_dir():
+        return False
+    for i, p in enumerate(path.rglob("*")):
+        if i > 10_000 or p.suffix.lower() in WEIGHT_SUFFIXES:
+            return False
+    return True
+
+
+def drop(run, subjects) -> None:
+    """Leave out of `run` the outcomes of `subjects` (reported on stderr instead)."""
+    run.outcomes[:] = [o for o in run.outcomes if o.result.subject not in subjects]
+
+
 def load_policy(path: Path | None, start: Path | None = None):
     """The policy in `path`, else the one found from `start` (default: the working folder)
     up, else None."""
@@ -34,8 +113,12 @@ def load_policy(path: Path | None, start: Path | None = None):
 
 
 def render(run, fmt: str, locations: dict | None = None, extra: dict | None = None) -> None:
+    """The results on stdout; the warnings on stderr (JSON and Markdown keep them in the
+    document too), so that they never trail the results of a pipe."""
     from clearance.formats import results
 
+    for w in run.warnings:
+        say("warning", w)
     if fmt == "json":
         print(results.to_json(run.outcomes, run.warnings, extra))
     elif fmt == "markdown":
@@ -43,7 +126,7 @@ def render(run, fmt: str, locations: dict | None = None, extra: dict | None = No
     elif fmt == "sarif":
         print(results.to_sarif(run.outcomes, locations))
     else:
-        sys.stdout.write(results.to_text(run.outcomes, run.warnings, results.wants_color(sys.stdout)))
+        sys.stdout.write(results.to_text(run.outcomes, (), results.wants_color(sys.stdout)))
 
 
 def run_targets(targets: Sequence[str], uses: Sequence[str], policy, snapshots: Sequence[Path],
@@ -52,6 +135,9 @@ def run_targets(targets: Sequence[str], uses: Sequence[str], policy, snapshots: 
     from clearance.check import check
     from clearance.sources.interface import SourceError
 
+    check_paths(targets)
+    for w in snapshot_warnings(snapshots):
+        say("warning", w)
     try:
         return check(list(targets), list(uses), policy, list(snapshots), offline or None, data_terms, depth=depth)
     except SourceError as exc:
@@ -61,10 +147,20 @@ def run_targets(targets: Sequence[str], uses: Sequence[str], policy, snapshots: 
 def run_check(targets: Sequence[str], use: str | None, policy_file: Path | None, snapshots: Sequence[Path],
               offline: bool, data_terms: str | None, depth: int | None, fmt: str) -> int:
     """Check, print, and return the exit code: 0 when every target passes the policy, 1 when
-    any fails. Raises CommandError for what exits 2."""
+    any fails; 2 when a target cannot be resolved (an id no source has, a folder with no model):
+    one line each on stderr, the others' results still printed. Raises CommandError for the
+    other problems that exit 2."""
     from clearance.policy.model import Policy
 
     policy = load_policy(policy_file) or Policy()
     run = run_targets(targets, [use] if use else policy.uses, policy, snapshots, offline, data_terms, depth)
-    render(run, fmt)
-    return 0 if run.passed else 1
+    bad = unresolved(run)
+    drop(run, bad)
+    if run.outcomes:
+        render(run, fmt)
+    else:
+        for w in run.warnings:
+            say("warning", w)
+    for message in bad.values():
+        say("error", message)
+    return 2 if bad else 0 if run.passed else 1

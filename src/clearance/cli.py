@@ -31,6 +31,16 @@ app.add_typer(hub_app, name="hub")
 # mid-word by Rich, and piped output keeps one record per line.
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+# Rich lays tables out at 80 columns when stdout is no terminal; a pipe or a file has no
+# width, so tables get as wide as their rows (COLUMNS still sets a width when given).
+PIPE_WIDTH = 100_000
+
+
+def _fit_output() -> None:
+    import os
+
+    if not out.is_terminal and not os.environ.get("COLUMNS"):
+        out.width = PIPE_WIDTH
 
 MAX_STDIN_BYTES = 8 * 1024 * 1024
 
@@ -56,6 +66,7 @@ class ShowFormat(str, Enum):
 
 @app.callback(invoke_without_command=True)
 def _root(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+    _fit_output()
     if version:
         out.print(f"clearance {__version__}")
         raise typer.Exit(0)
@@ -115,10 +126,16 @@ def license_identify(
             path = Path(value) if len(value) < 4096 and "\n" not in value else None
             if path is not None and _is_file(path):
                 results.append(detect_file(path))
-            else:
-                results.append(normalizer.resolve(value, "card_license", "command line"))
+                continue
+            found = normalizer.resolve(value, "card_license", "command line")
+            if found.id is None and path is not None and _names_a_file(value):
+                raise InputError(f"{value}: no such file")
+            results.append(found)
     except (InputError, TextError) as exc:
         fail(str(exc))
+    for r in results:
+        if r.id is None and r.evidence.startswith("no KB license") and " " not in r.input.strip():
+            err.print(f"[yellow]warning:[/] {r.input}: no such file, and no license answers to this value", highlight=False)
     if fmt is ShowFormat.json:
         print(render.identify_json(results))
     else:
@@ -195,7 +212,34 @@ def graph_cmd(
         graph = graph_for(target, snapshots=snapshots, offline=offline or None, depth=depth, descendants=descendants)
     except SourceError as exc:
         fail(str(exc))
+    for w in checkcmd.snapshot_warnings(snapshots):
+        checkcmd.say("warning", w)
+    root = graph.artifact(graph.root) if graph.root else None
+    if root is None or not root.resolved:
+        fail(_not_found(graph.root or target, graph))
     sys.stdout.write(render(graph, fmt.value).rstrip("\n") + "\n")
+
+
+def _not_found(subject: str, graph) -> str:
+    from clearance.check import CheckRun
+
+    return checkcmd.unresolved(CheckRun([], [], {subject: graph})).get(subject, f"{subject}: not found on any source")
+
+
+def _unresolved(run, explicit, what: str) -> None:
+    """Targets of `run` no source has (or folders with no model): an error for those the user
+    named (exit 2), a warning for those a scan found (the answer stays useful without them)."""
+    named = {t.lower() for t in explicit} | {str(Path(t).expanduser().resolve()) for t in explicit}
+    errors = []
+    for subject, message in checkcmd.unresolved(run).items():
+        if subject.lower() in named or subject in named:
+            errors.append(message)
+        else:
+            checkcmd.say("warning", f"{message}; {what}")
+    for message in errors[:-1]:
+        checkcmd.say("error", message)
+    if errors:
+        fail(errors[-1])
 
 
 def _project(argument: str, only_lines=None):
@@ -273,6 +317,7 @@ def bom_cmd(
 
     found = _project(argument)
     run = _run(found.targets, list(checkcmd.USES), None, snapshots, offline)
+    _unresolved(run, found.targets if found.scan is None else [], "the BOM lists it with no license")
     label = name or Path(argument.rstrip("/")).name or "clearance-bom"
     text = bom.to_cyclonedx(run, name=label) if fmt is BomFormat.cyclonedx else bom.to_spdx3(run, name=label)
     _write(text, out_file)
@@ -296,7 +341,15 @@ def init_cmd(
     if target.exists() and not force:
         fail(f"{target} exists: edit it, or pass --force to replace it")
     found = _project(str(path))
+    if not found.targets:
+        checkcmd.say("warning", f"no model or dataset references found under {path}: the policy written is a generic starter")
     run = _run(found.targets, ["commercial"], None, snapshots, offline)
+    missing = checkcmd.unresolved(run)
+    if found.targets and len(missing) == len(run.graphs):
+        fail(f"none of the {len(found.targets)} model(s)/dataset(s) {path} uses could be found "
+             f"({next(iter(missing.values()))}): a policy written from nothing means nothing; give --snapshot, or run online")
+    for message in missing.values():
+        checkcmd.say("warning", f"{message}; listed as failing")
     text = starter_policy(run, default_kb(), str(path), found.targets)
     tomllib.loads(text)  # what we write must parse: a bug here must not leave a broken file
     _write(text, target)
@@ -332,8 +385,10 @@ def notice_cmd(
     from clearance import notice
     from clearance.kb import default_kb
 
-    expanded = [t for argument in targets for t in _project(argument).targets]
+    found = [_project(argument) for argument in targets]
+    expanded = [t for f in found for t in f.targets]
     run = _run(list(dict.fromkeys(expanded)), ["redistribution"], None, snapshots, offline)
+    _unresolved(run, [t for f in found if f.scan is None for t in f.targets], "the notice lacks its terms")
     built = notice.build_notice(run, default_kb())
     render = {NoticeFormat.text: notice.to_text, NoticeFormat.markdown: notice.to_markdown, NoticeFormat.json: notice.to_json}[fmt]
     _write(render(built), out_file)
@@ -358,6 +413,7 @@ def advise_cmd(
         bases = _declared_bases(target)
         if not bases:
             fail(f"{target}: no base model given (--base) and none declared in its card")
+    _must_resolve([*bases, *(f"datasets/{d}" for d in datasets)], snapshots, offline)
     try:
         advice = advise(target, bases, datasets, use=use.value, relation=relation, snapshots=snapshots, offline=offline or None)
     except (SourceError, ValueError) as exc:
@@ -368,6 +424,27 @@ def advise_cmd(
         print(json.dumps(advice.to_json(), indent=2))
     else:
         sys.stdout.write(to_text(advice))
+
+
+def _must_resolve(targets: list[str], snapshots: list[Path], offline: bool) -> None:
+    """Each base and dataset advice is asked about must be found: advice that silently leaves
+    one out answers a question nobody asked. (Only their own records: the lineage is advise's.)"""
+    from clearance.sources.interface import SourceError
+    from clearance.usecases.lineage import default_sources, graph_for
+
+    for w in checkcmd.snapshot_warnings(snapshots):
+        checkcmd.say("warning", w)
+    try:
+        checkcmd.check_paths(targets)
+        sources = default_sources(snapshots, offline or None)
+        graphs = [graph_for(t, depth=0, sources=sources) for t in targets]
+    except (SourceError, checkcmd.CommandError) as exc:
+        fail(str(exc))
+    errors = [_not_found(g.root, g) for g in graphs if g.root and not (g.artifact(g.root) and g.artifact(g.root).resolved)]
+    for message in errors[:-1]:
+        checkcmd.say("error", message)
+    if errors:
+        fail(errors[-1])
 
 
 def _declared_bases(target: str) -> list[str]:
@@ -401,6 +478,9 @@ def explain(code_or_name: str = typer.Argument(None, help="A finding code (CLR10
     found = rule(code_or_name)
     if found is None:
         fail(f"no finding is called {code_or_name!r}; `clearance explain` lists them all")
+    if not out.is_terminal:  # a pipe or a file gets the page's Markdown itself: nothing wrapped or clipped
+        sys.stdout.write(found.page().rstrip("\n") + "\n")
+        return
     out.print(Markdown(found.page()))
 
 
@@ -417,11 +497,16 @@ def _analysis(snapshots: list[Path]):
     from clearance.analytics.hub import HubAnalysis
     from clearance.analytics.tables import SnapshotError
 
+    for w in checkcmd.snapshot_warnings(snapshots):
+        checkcmd.say("warning", w)
     try:
         with err.status("loading snapshots and propagating licenses…"):
-            return HubAnalysis(snapshots)
+            analysis = HubAnalysis(snapshots)
     except SnapshotError as exc:
         fail(str(exc))
+    for w in analysis.warnings:
+        checkcmd.say("warning", w)
+    return analysis
 
 
 def _emit_rows(rows: list[dict], fmt: TableFormat, title: str) -> None:
@@ -550,6 +635,21 @@ def hub_audit(snapshots: list[Path] = SnapshotsArg,
     analysis = _analysis(snapshots)
     n = analysis.write_audit(out_file)
     err.print(f"wrote {n:,} rows to {out_file}")
+
+
+# What a license file is called when it is no license value: a path, or a file name.
+_FILE_NAMES = ("license", "licence", "copying", "notice", "readme", "use_policy", "use-policy")
+
+
+def _names_a_file(value: str) -> bool:
+    text = value.strip()
+    if not text or " " in text:
+        return False
+    if "/" in text or "\\" in text or text.startswith(("~", ".")):
+        return not text.startswith(("http:", "https:"))
+    stem, dot, suffix = text.rpartition(".")
+    name = (stem if dot else text).lower()
+    return name.startswith(_FILE_NAMES) or (bool(dot) and suffix.lower() in ("txt", "md", "rst"))
 
 
 def _is_file(path: Path) -> bool:

@@ -58,10 +58,10 @@ def test_real_apache_relabel_of_llama2_is_a_conflict():
     assert res.exit_code == 1  # an error-severity finding fails the default policy
 
 
-def test_unknown_model_offline_is_unknown_and_fails():
+def test_unknown_model_offline_is_not_found_on_any_source():
     res = check("nobody/does-not-exist-anywhere", "--format", "json")
-    r = json.loads(res.stdout)["results"][0]
-    assert r["verdict"] == "unknown" and res.exit_code == 1
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr.startswith("error: nobody/does-not-exist-anywhere: not found on any source")
 
 
 def test_policy_mau_blocks_and_exception_waives(tmp_path):

@@ -44,12 +44,25 @@ def test_notice_lists_each_license_once_with_its_duties():
 
 
 def test_notice_text_to_a_file_and_unresolved_models_are_named(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "app.py").write_text('from transformers import AutoModel\n'
+                                    f'AutoModel.from_pretrained("{LLAMA2_FT}")\nAutoModel.from_pretrained("nobody/unknown-model")\n')
     target = tmp_path / "NOTICE.txt"
-    res = runner.invoke(app, ["notice", LLAMA2_FT, "nobody/unknown-model", "--snapshot", SNAP, "--offline", "--out", str(target)])
+    res = runner.invoke(app, ["notice", str(project), "--snapshot", SNAP, "--offline", "--out", str(target)])
     assert res.exit_code == 0, res.output
     text = target.read_text()
     assert "Llama 2 is licensed under the LLAMA 2 Community License" in text
     assert "Incomplete" in text and "nobody/unknown-model" in text
+    assert res.stderr.startswith("warning: nobody/unknown-model: not found on any source")
+    assert "the notice lacks its terms" in res.stderr
+
+
+def test_notice_of_an_id_no_source_has_is_an_error(tmp_path):
+    target = tmp_path / "NOTICE.txt"
+    res = runner.invoke(app, ["notice", LLAMA2_FT, "nobody/unknown-model", "--snapshot", SNAP, "--offline", "--out", str(target)])
+    assert res.exit_code == 2 and not target.exists() and res.stdout == ""
+    assert res.stderr.startswith("error: nobody/unknown-model: not found on any source (tried snapshot")
 
 
 def test_advise_on_a_llama2_base_keeps_llama2_and_patches_the_card(tmp_path):

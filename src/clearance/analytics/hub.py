@@ -32,6 +32,7 @@ class HubAnalysis:
     use: str = "commercial"
     memory_limit: str | None = field(default_factory=lambda: os.environ.get("CLEARANCE_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT))
     con: duckdb.DuckDBPyConnection = field(init=False)
+    warnings: list[str] = field(init=False, default_factory=list)  # bad snapshot lines skipped, empty snapshots
 
     def __post_init__(self) -> None:
         self.con = duckdb.connect()
@@ -46,7 +47,10 @@ class HubAnalysis:
             self.con.execute("set memory_limit = ?", [self.memory_limit])
             self._spill = tempfile.TemporaryDirectory(prefix="clearance-duckdb-")
             self.con.execute("set temp_directory = ?", [self._spill.name])
-        tables.load(self.con, [Path(p) for p in self.snapshots])
+        self.warnings = tables.load(self.con, [Path(p) for p in self.snapshots])
+        if not self.scalar("select count(*) from models"):
+            raise tables.SnapshotError(f"{', '.join(map(str, self.snapshots))}: no model or dataset in the snapshot"
+                                       + ("s" if len(self.snapshots) > 1 else ""))
         licenses.register(self.con, self.kb, self.normalizer, self.org)
         propagate.build_audit(self.con, self.use)
         self._closure = False

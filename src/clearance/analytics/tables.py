@@ -16,6 +16,7 @@ import duckdb
 
 from clearance.artifacts.ids import NOT_DATASETS
 from clearance.artifacts.relations import QUANT_NAME_RE2, QUANT_TAGS
+from clearance.util.errors import ClearanceError
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
 # Each (relation, evidence) an edge can have, numbered in order of precedence: when a model
@@ -35,50 +36,86 @@ _COLUMNS = (
 )
 
 
-class SnapshotError(ValueError):
+class SnapshotError(ClearanceError, ValueError):
     """A snapshot file cannot be read: the message names the file and what is wrong."""
 
 
-def _reader(path: Path) -> str:
+def _reader(path: Path, skip_bad: bool = False) -> str:
     p = str(path).replace("'", "''")
     if path.suffix == ".parquet":
         return f"read_parquet('{p}', union_by_name=true)"
-    return f"read_json('{p}', format='newline_delimited', columns={_COLUMNS}, ignore_errors=false)"
+    return f"read_json('{p}', format='newline_delimited', columns={_COLUMNS}, ignore_errors={str(skip_bad).lower()})"
 
 
-def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> None:
-    """Create the tables from one or more snapshots; a later snapshot's record of the same id wins."""
+def bad_lines(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
+    """The numbers of the lines of a JSON Lines file that are not JSON, in one set-based pass:
+    each line read as one text column (a delimiter and quote no JSON line has), then json_valid."""
+    p = str(path).replace("'", "''")
+    try:
+        return [n for (n,) in con.execute(f"""
+            select n from (
+                select row_number() over () as n, line from read_csv('{p}', columns={{'line': 'VARCHAR'}}, delim='\x01',
+                       quote='', escape='', header=false, auto_detect=false, strict_mode=false)
+            ) where trim(line) <> '' and not json_valid(line) order by n""").fetchall()]
+    except duckdb.Error:
+        return []
+
+
+def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> list[str]:
+    """Create the tables from one or more snapshots; a later snapshot's record of the same id wins.
+    A line that is not JSON is skipped, as `check` skips it: the warnings say where (returned)."""
     if not snapshots:
         raise SnapshotError("no snapshot given")
-    parts = []
-    for i, path in enumerate(snapshots):
-        path = Path(path)
+    paths = [Path(p) for p in snapshots]
+    for path in paths:
         if not path.is_file():
             raise SnapshotError(f"{path}: no such file")
-        parts.append(f"select *, {i} as snapshot from {_reader(path)}")
     try:
-        # A view, not a table: the snapshot is read once, by the statement below.
-        con.execute("create or replace temp view raw as " + " union all by name ".join(parts))
-        # One pass over the records: the card's JSON is parsed once and only the fields
-        # lineage and licensing need are kept; the tags are reduced to the three prefixes read.
-        con.execute("""
-            create or replace temp table models as
-            with picked as (
-                select lower(id) as key, id, coalesce(type, 'model') as kind,
-                       try_cast(createdAt as timestamp) as created_at,
-                       coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag, snapshot,
-                       coalesce(tags, []) as tags,  -- filtered when unnested, below: cheaper than a lambda here
-                       json_extract(cardData, ['$.license', '$.base_model', '$.base_model_relation',
-                                               '$.license_name', '$.license_link', '$.quantized_by']) as card
-                from raw where id is not null
-            )
-            select key, id, kind, created_at, downloads, likes, pipeline_tag, snapshot, tags,
-                   card[1] as card_license, card[2] as card_base_model, card[3] ->> '$' as base_model_relation,
-                   card[4] ->> '$' as license_name, card[5] ->> '$' as license_link, card[6] ->> '$' as quantized_by
-            from picked
-        """)
+        _load_models(con, paths, set())
+        warnings: list[str] = []
     except duckdb.Error as exc:
-        raise SnapshotError(f"cannot read snapshot: {str(exc).splitlines()[0]}") from None
+        # Only a snapshot with corrupt lines costs the second look: find them, then read again skipping them.
+        skip, warnings = set(), []
+        for path in paths:
+            bad = bad_lines(con, path) if path.suffix != ".parquet" else []
+            if bad:
+                skip.add(path)
+                warnings.append(f"{path}: {len(bad)} bad line(s) skipped; first: {path}:{bad[0]}: not valid JSON")
+        if not skip:
+            raise SnapshotError(f"cannot read snapshot: {str(exc).splitlines()[0]}") from None
+        try:
+            _load_models(con, paths, skip)
+        except duckdb.Error as again:
+            raise SnapshotError(f"cannot read snapshot: {str(again).splitlines()[0]}") from None
+    _load_rest(con)
+    return warnings
+
+
+def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad: set[Path]) -> None:
+    parts = [f"select *, {i} as snapshot from {_reader(path, path in skip_bad)}" for i, path in enumerate(paths)]
+    # A view, not a table: the snapshot is read once, by the statement below.
+    con.execute("create or replace temp view raw as " + " union all by name ".join(parts))
+    # One pass over the records: the card's JSON is parsed once and only the fields
+    # lineage and licensing need are kept; the tags are reduced to the three prefixes read.
+    con.execute("""
+        create or replace temp table models as
+        with picked as (
+            select lower(id) as key, id, coalesce(type, 'model') as kind,
+                   try_cast(createdAt as timestamp) as created_at,
+                   coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag, snapshot,
+                   coalesce(tags, []) as tags,  -- filtered when unnested, below: cheaper than a lambda here
+                   json_extract(cardData, ['$.license', '$.base_model', '$.base_model_relation',
+                                           '$.license_name', '$.license_link', '$.quantized_by']) as card
+            from raw where id is not null
+        )
+        select key, id, kind, created_at, downloads, likes, pipeline_tag, snapshot, tags,
+               card[1] as card_license, card[2] as card_base_model, card[3] ->> '$' as base_model_relation,
+               card[4] ->> '$' as license_name, card[5] ->> '$' as license_link, card[6] ->> '$' as quantized_by
+        from picked
+    """)
+
+
+def _load_rest(con: duckdb.DuckDBPyConnection) -> None:
     # The same id twice (two snapshots, or a repeated line): the later snapshot's record wins.
     # Checked first, because the de-duplication is a full sort that a clean snapshot never needs;
     # on the ids' hashes, cheaper to group than strings (a collision only costs the sort).
