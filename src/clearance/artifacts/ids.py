@@ -14,6 +14,7 @@ import re
 from dataclasses import field
 from urllib.parse import unquote
 
+from clearance.util.errors import ClearanceError
 from clearance.util.lean import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
@@ -32,7 +33,7 @@ _HF_URI = re.compile(r"^hf://(?P<rest>.*)$", re.IGNORECASE)
 _HUB_ID = re.compile(r"^(?:[\w][\w.-]{0,254}/)?[\w][\w.-]{0,254}$")
 
 
-class InvalidRef(ValueError):
+class InvalidRef(ClearanceError, ValueError):
     """Text that is neither a Hub id, a Hub URL nor (where allowed) a local path."""
 
 

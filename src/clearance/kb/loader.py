@@ -13,6 +13,7 @@ from dataclasses import field
 from pathlib import Path
 
 from clearance.kb.terms import ABSENT, DUTY_TRIGGERS, TERM_NAMES, Evidence, LicenseTerms, Territory
+from clearance.util.errors import ClearanceError
 from clearance.util.lean import record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 MAX_KB_FILE_BYTES = 256 * 1024
 
 
-class KBError(ValueError):
+class KBError(ClearanceError, ValueError):
     """A knowledge-base file is malformed. `file` and `field` say where."""
 
     def __init__(self, file: str, field: str, message: str) -> None:

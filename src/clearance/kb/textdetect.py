@@ -13,6 +13,7 @@ from pathlib import Path
 
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Resolution
+from clearance.util.errors import ClearanceError
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 # Share of the text's words outside any license match above which a known license counts
@@ -23,7 +24,7 @@ MODIFIED_MIN_WORDS = 25
 FULL_TEXT_COVERAGE = 95.0
 
 
-class TextError(ValueError):
+class TextError(ClearanceError, ValueError):
     """The input cannot be a license text (binary, empty, too large, unreadable)."""
 
 

@@ -8,11 +8,12 @@ from clearance.engine.catalogue import rule
 from clearance.kb import CATEGORIES
 from clearance.kb.loader import KnowledgeBase
 from clearance.policy.model import Policy
+from clearance.util.errors import ClearanceError
 
 MAX_POLICY_BYTES = 1024 * 1024
 
 
-class PolicyError(ValueError):
+class PolicyError(ClearanceError, ValueError):
     """The policy file is malformed: the message says which file and which key."""
 
 

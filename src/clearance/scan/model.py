@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from clearance.util.errors import ClearanceError
 
-class ScanError(Exception):
+
+class ScanError(ClearanceError):
     """A problem the user can act on (no such path, not a git repository, unknown revision).
 
     The message is complete and meant to be printed as it is."""

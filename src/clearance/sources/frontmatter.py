@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from clearance.util.errors import ClearanceError
 from clearance.util.lean import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
@@ -57,7 +58,7 @@ class Card:
     ok: bool = True  # False when a front matter block exists but could not be read
 
 
-class YamlBomb(ValueError):
+class YamlBomb(ClearanceError, ValueError):
     pass
 
 

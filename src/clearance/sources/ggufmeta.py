@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from clearance.util.errors import ClearanceError
+
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
 MAX_TEXT = 4_096  # a general.* value longer than this is cut
 
 
-class GGUFError(ValueError):
+class GGUFError(ClearanceError, ValueError):
     pass
 
 

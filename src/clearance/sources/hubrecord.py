@@ -16,13 +16,14 @@ from clearance.sources.metadata import (
     read_tags,
     text_field,
 )
+from clearance.util.errors import ClearanceError
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any
 
 
-class RecordError(ValueError):
+class RecordError(ClearanceError, ValueError):
     """The object is not a usable record (no id, not an object): the message says why."""
 
 

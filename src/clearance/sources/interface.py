@@ -12,10 +12,11 @@ from abc import ABC, abstractmethod
 
 from clearance.artifacts.ids import Ref
 from clearance.artifacts.model import Artifact, Edge
+from clearance.util.errors import ClearanceError
 from clearance.util.lean import value
 
 
-class SourceError(Exception):
+class SourceError(ClearanceError):
     """A problem the user can act on (a missing or unreadable snapshot, an invalid target).
 
     The message is complete and meant to be printed as it is."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from clearance.util.errors import ClearanceError
+
 MAX_HEADER_BYTES = 100 * 1024 * 1024
 
 
-class SafetensorsError(ValueError):
+class SafetensorsError(ClearanceError, ValueError):
     pass
 
 
