@@ -509,11 +509,11 @@ def _analysis(snapshots: list[Path]):
     return analysis
 
 
-def _emit_rows(rows: list[dict], fmt: TableFormat, title: str) -> None:
+def _emit_rows(rows: list[dict], fmt: TableFormat, title: str, schema_version: int = 1) -> None:
     from clearance.formats import tables as render
 
     if fmt is TableFormat.json:
-        print(render.rows_json(rows))
+        print(render.rows_json(rows, schema_version))
     elif fmt is TableFormat.csv:
         sys.stdout.write(render.rows_csv(rows))
     else:
@@ -545,7 +545,8 @@ def hub_trends(snapshots: list[Path] = SnapshotsArg, by: str = typer.Option("qua
 
     if by not in PERIODS:
         fail(f"--by {by!r} is not one of: {', '.join(PERIODS)}")
-    _emit_rows(_analysis(snapshots).trends(by), fmt, f"License categories by {by} of creation")
+    # schema 2: periods labelled 2024Q1 (quarters) and 2024 (years); period_start, period_models added
+    _emit_rows(_analysis(snapshots).trends(by), fmt, f"License categories by {by} of creation", schema_version=2)
 
 
 @hub_app.command("families")

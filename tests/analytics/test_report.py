@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from clearance.analytics.report import ecosystem_by_category, permissive_share
+from clearance.analytics.report import all_periods, ecosystem_by_category, permissive_share
 from clearance.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,12 +29,48 @@ def test_report_writes_a_self_contained_page_with_charts(tmp_path, monkeypatch):
 
 
 def test_permissive_share_per_period():
-    rows = [{"period": "2024-01", "category": "permissive", "models": 3, "downloads": 10},
-            {"period": "2024-01", "category": "community", "models": 1, "downloads": 30},
-            {"period": "2024-04", "category": "none", "models": 2, "downloads": 0}]
+    rows = [{"period": "2024Q1", "period_start": "2024-01-01", "category": "permissive", "models": 30, "downloads": 10},
+            {"period": "2024Q1", "period_start": "2024-01-01", "category": "community", "models": 10, "downloads": 30},
+            {"period": "2024Q2", "period_start": "2024-04-01", "category": "none", "models": 2, "downloads": 0}]
     assert permissive_share(rows) == [
-        {"period": "2024-01", "models": 4, "permissive_share": 0.75, "permissive_download_share": 0.25},
-        {"period": "2024-04", "models": 2, "permissive_share": 0.0, "permissive_download_share": 0.0}]
+        {"period": "2024Q1", "period_start": "2024-01-01", "models": 40, "permissive_share": 0.75,
+         "permissive_download_share": 0.25, "note": ""},
+        {"period": "2024Q2", "period_start": "2024-04-01", "models": 2, "permissive_share": 0.0,
+         "permissive_download_share": 0.0, "note": "fewer than 10 models"}]
+
+
+def test_the_time_axis_keeps_empty_periods():
+    import datetime as dt
+
+    d = dt.date
+    assert all_periods([d(2022, 1, 1), d(2023, 1, 1)], "quarter") == [
+        d(2022, 1, 1), d(2022, 4, 1), d(2022, 7, 1), d(2022, 10, 1), d(2023, 1, 1)]
+    assert all_periods([d(2024, 11, 1), d(2025, 2, 1)], "month") == [d(2024, 11, 1), d(2024, 12, 1), d(2025, 1, 1), d(2025, 2, 1)]
+    assert all_periods([d(2021, 1, 1), d(2023, 1, 1)], "year") == [d(2021, 1, 1), d(2022, 1, 1), d(2023, 1, 1)]
+
+
+def test_trends_label_quarters_and_the_report_marks_small_periods(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    runner = CliRunner()
+    res = runner.invoke(app, ["hub", "trends", str(SAMPLE), "--by", "quarter", "--format", "json"])
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 0 and doc["schema_version"] == 2
+    first = doc["rows"][0]
+    # the sample's first models: one in 2022Q1, two in 2022Q2, none in 2022Q3
+    assert (first["period"], first["period_start"], first["period_models"]) == ("2022Q1", "2022-01-01", 1)
+    assert {r["period"] for r in doc["rows"]} >= {"2022Q1", "2022Q2", "2022Q4", "2025Q1"}
+    assert "2022Q3" not in {r["period"] for r in doc["rows"]}
+    years = json.loads(runner.invoke(app, ["hub", "trends", str(SAMPLE), "--by", "year", "--format", "json"]).stdout)
+    assert [r["period"] for r in years["rows"]][0] == "2022"
+    out = tmp_path / "report"
+    assert runner.invoke(app, ["hub", "report", str(SAMPLE), "--out", str(out)]).exit_code == 0
+    page = (out / "index.html").read_text()
+    assert "<td>2022Q1</td><td>2022-01-01</td><td>1</td>" in page and "fewer than 10 models" in page
+    svg = (out / "charts" / "categories.svg").read_text()
+    assert "hatched: fewer than 10 models" in svg and ">495<" in svg.replace(" ", "")  # every bar's n, 2025Q1's too
+    assert "models (n)" in (out / "charts" / "permissive_share.svg").read_text()
 
 
 def test_ecosystem_by_root_category():

@@ -18,6 +18,9 @@ from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
 
 PERIODS = {"month": "month", "quarter": "quarter", "year": "year"}
+# How a period is written: ISO 8601's year-month, the usual 2024Q1, the year.
+PERIOD_LABEL = {"month": "strftime(period, '%Y-%m')", "quarter": "strftime(period, '%Y') || 'Q' || quarter(period)",
+                "year": "strftime(period, '%Y')"}
 # DuckDB's own default is 80% of RAM; at today's Hub size (3M models) that lets the process
 # grow past 6 GB. A bounded buffer spills to disk instead: CLEARANCE_DUCKDB_MEMORY overrides.
 DEFAULT_MEMORY_LIMIT = "3GB"
@@ -103,7 +106,8 @@ class HubAnalysis:
 
     def trends(self, by: str = "quarter") -> list[dict[str, Any]]:
         """Per period of creation: the share of each license category among models created
-        then, by count and weighted by downloads. Models with no creation date are left out."""
+        then, by count and weighted by downloads. Models with no creation date are left out.
+        `period` is the label (2024-03, 2024Q1, 2024), `period_start` its first day."""
         unit = PERIODS[by]
         return self.rows(f"""
             with per_model as (
@@ -112,7 +116,8 @@ class HubAnalysis:
                 from audit a left join resolved r on r.key = a.key left join license_info i on i.kb_id = r.kb_id
                 where a.created_at is not null group by a.key, a.downloads, a.created_at
             )
-            select strftime(period, '%Y-%m') as period, category, count(*) as models,
+            select {PERIOD_LABEL[by]} as period, period::date as period_start, category, count(*) as models,
+                   sum(count(*)) over (partition by period)::bigint as period_models,
                    round(count(*) / sum(count(*)) over (partition by period), 4) as share,
                    sum(downloads) as downloads,
                    round(coalesce(sum(downloads) / nullif(sum(sum(downloads)) over (partition by period), 0), 0), 4) as download_share

@@ -57,20 +57,43 @@ class _Charts:
         plt.close(fig)
 
 
+# A period with fewer models than this gives a share that swings between 0% and 100% on one or
+# two models: the charts mark it (hollow, hatched) and print its n, the tables say so.
+SMALL_PERIOD = 10
+_SMALL_NOTE = f"fewer than {SMALL_PERIOD} models"
+
+
 def permissive_share(trends: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per period: models created, the share of them declaring a permissive or public-domain
-    license, and the same weighted by downloads."""
-    per: dict[str, dict[str, float]] = defaultdict(lambda: {"models": 0, "open": 0, "downloads": 0, "open_downloads": 0})
+    license, and the same weighted by downloads; `note` marks a period too small to read."""
+    per: dict[str, dict[str, Any]] = defaultdict(lambda: {"models": 0, "open": 0, "downloads": 0, "open_downloads": 0})
     for row in trends:
         p = per[row["period"]]
+        p["start"] = row.get("period_start")
         p["models"] += row["models"]
         p["downloads"] += row["downloads"] or 0
         if row["category"] in OPEN:
             p["open"] += row["models"]
             p["open_downloads"] += row["downloads"] or 0
-    return [{"period": k, "models": int(v["models"]), "permissive_share": round(v["open"] / v["models"], 4) if v["models"] else 0.0,
-             "permissive_download_share": round(v["open_downloads"] / v["downloads"], 4) if v["downloads"] else 0.0}
+    return [{"period": k, "period_start": v["start"], "models": int(v["models"]),
+             "permissive_share": round(v["open"] / v["models"], 4) if v["models"] else 0.0,
+             "permissive_download_share": round(v["open_downloads"] / v["downloads"], 4) if v["downloads"] else 0.0,
+             "note": _SMALL_NOTE if v["models"] < SMALL_PERIOD else ""}
             for k, v in sorted(per.items())]
+
+
+def all_periods(starts: Sequence[dt.date], by: str) -> list[dt.date]:
+    """Every period from the first start to the last, empty ones included: a true time axis."""
+    if not starts:
+        return []
+    step = {"month": 1, "quarter": 3, "year": 12}[by]
+    first, last = min(starts), max(starts)
+    out, y, m = [], first.year, first.month
+    while dt.date(y, m, 1) <= last:
+        out.append(dt.date(y, m, 1))
+        m += step
+        y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+    return out
 
 
 def ecosystem_by_category(families: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -101,40 +124,74 @@ def build(snapshots: Sequence[Path], out: Path, *, leaderboard_csv: Path | None 
     out.mkdir(parents=True, exist_ok=True)
     charts = _Charts(out)
     verdicts = stats[hub.use]  # stats() reports the verdicts under the analysed use's name
-    _draw(charts, stats, verdicts, trends, share, eco, board)
+    _draw(charts, stats, verdicts, trends, share, eco, board, by)
     page = _page(snapshots, stats, verdicts, share, families[:top], eco, board, charts.svg, by)
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
 
 
-def _draw(charts: _Charts, stats, verdicts, trends, share, eco, board) -> None:
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _draw(charts: _Charts, stats, verdicts, trends, share, eco, board, by: str = "quarter") -> None:
     plt = _plt()
+    days = {"month": 30, "quarter": 91, "year": 365}[by] * 0.8  # a bar's width on the date axis
     if share:
-        fig, ax = plt.subplots(figsize=(8, 3.6))
-        xs = [r["period"] for r in share]
-        ax.plot(xs, [r["permissive_share"] * 100 for r in share], marker="o", label="share of models")
-        ax.plot(xs, [r["permissive_download_share"] * 100 for r in share], marker="s", label="share of downloads")
-        ax.set_ylabel("permissive or public domain (%)")
+        starts = all_periods([_as_date(r["period_start"]) for r in share], by)
+        at = {_as_date(r["period_start"]): r for r in share}
+        fig, (ax, axn) = plt.subplots(2, 1, figsize=(8, 4.6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+        for key, marker, label in (("permissive_share", "o", "share of models"),
+                                   ("permissive_download_share", "s", "share of downloads")):
+            # an empty period breaks the line (NaN) instead of joining its neighbours
+            ys = [at[d][key] * 100 if d in at else float("nan") for d in starts]
+            line, = ax.plot(starts, ys, marker=marker, markersize=4, label=label)
+            small = [(d, at[d][key] * 100) for d in starts if d in at and at[d]["models"] < SMALL_PERIOD]
+            if small:
+                ax.plot([d for d, _ in small], [y for _, y in small], linestyle="none", marker=marker, markersize=7,
+                        markerfacecolor="white", markeredgecolor=line.get_color())
+        ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor="grey",
+                label=f"hollow: {_SMALL_NOTE}")
+        ax.set_ylabel("permissive or\npublic domain (%)")
         ax.set_ylim(0, 100)
-        ax.legend(frameon=False)
-        ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+        ax.legend(frameon=False, fontsize=7)
         ax.set_title("Permissive share of the models created per period")
+        _counts(axn, starts, at, days)
         charts.save("permissive_share", fig)
     if trends:
-        periods = sorted({r["period"] for r in trends})
         cats = [c for c in _CATEGORY_ORDER if any(r["category"] == c for r in trends)]
         cats += sorted({r["category"] for r in trends} - set(cats))
-        fig, ax = plt.subplots(figsize=(8, 3.6))
+        by_period: dict[dt.date, dict[str, float]] = defaultdict(dict)
+        n: dict[dt.date, int] = defaultdict(int)
+        for r in trends:
+            d = _as_date(r["period_start"])
+            by_period[d][r["category"]] = by_period[d].get(r["category"], 0) + r["share"] * 100
+            n[d] += r["models"]
+        periods = sorted(by_period)
+        from matplotlib.patches import Patch
+
+        fig, ax = plt.subplots(figsize=(8, 3.8))
         bottom = [0.0] * len(periods)
+        small = [n[d] < SMALL_PERIOD for d in periods]
+        handles = []
         for cat in cats:
-            vals = [sum(r["share"] * 100 for r in trends if r["period"] == p and r["category"] == cat) for p in periods]
-            ax.bar(periods, vals, bottom=bottom, label=cat)
+            vals = [by_period[d].get(cat, 0.0) for d in periods]
+            bars = ax.bar(periods, vals, width=days, bottom=bottom)
+            handles.append(Patch(facecolor=bars.patches[0].get_facecolor(), label=cat))  # unhatched, whatever the first bar
+            for bar, is_small in zip(bars, small):
+                if is_small:  # faded and hatched: too few models for the share to mean much
+                    bar.set_alpha(0.35)
+                    bar.set_hatch("///")
             bottom = [b + v for b, v in zip(bottom, vals)]
+        for d, is_small in zip(periods, small):
+            ax.text(d, 101, f"{n[d]:,}", ha="center", va="bottom", rotation=90, fontsize=5.5,
+                    color="#b03030" if is_small else "#555")
+        ax.set_ylim(0, 118)
         ax.set_ylabel("% of models created")
-        ax.legend(fontsize=7, ncol=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.35))
-        ax.tick_params(axis="x", labelrotation=60, labelsize=7)
-        ax.set_title("License categories of the models created per period")
+        ax.set_title(f"License categories of the models created per period (n above each bar; hatched: {_SMALL_NOTE})",
+                     fontsize=9)
+        ax.legend(handles=handles, fontsize=7, ncol=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18))
         charts.save("categories", fig)
     _bars(charts, "top_licenses", "Declared licenses (as written on the card)",
           [(r["license"], r["count"]) for r in stats["top_licenses"]])
@@ -145,6 +202,16 @@ def _draw(charts: _Charts, stats, verdicts, trends, share, eco, board) -> None:
           [(r["root_category"], r["mean_per_root"]) for r in eco])
     if board:
         _bars(charts, "leaderboard", "Open LLM Leaderboard: commercial use after lineage", list(board["commercial"].items()))
+
+
+def _counts(ax, starts: Sequence[dt.date], at: dict, days: float) -> None:
+    """Models created per period, on the same true time axis, small periods in red."""
+    xs = [d for d in starts if d in at]
+    ns = [at[d]["models"] for d in xs]
+    ax.bar(xs, ns, width=days, color=["#b03030" if v < SMALL_PERIOD else "#4a7ab5" for v in ns])
+    ax.set_yscale("log")
+    ax.set_ylabel("models (n)")
+    ax.tick_params(axis="x", labelrotation=45, labelsize=7)
 
 
 def _bars(charts: _Charts, name: str, title: str, items: list[tuple[str, float]]) -> None:

@@ -12,8 +12,8 @@ from rich.console import Group
 from rich.table import Table
 
 
-def rows_json(rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps({"schema_version": 1, "rows": list(rows)}, indent=2, default=str)
+def rows_json(rows: Sequence[dict[str, Any]], schema_version: int = 1) -> str:
+    return json.dumps({"schema_version": schema_version, "rows": list(rows)}, indent=2, default=str)
 
 
 def rows_csv(rows: Sequence[dict[str, Any]]) -> str:
