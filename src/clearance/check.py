@@ -26,6 +26,7 @@ from clearance.sources.interface import Source
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from clearance.engine.values import DataTerms
+    from clearance.lock.model import Lock
 
 
 @record
@@ -99,7 +100,7 @@ class CheckRun:
 def check(targets: Sequence[str], uses: Sequence[str], policy: Policy | None = None,
           snapshots: Sequence[str | Path] = (), offline: bool | None = None,
           data_terms: DataTerms | None = None, kb: KnowledgeBase | None = None,
-          depth: int | None = None, sources: Sequence[Source] | None = None) -> CheckRun:
+          depth: int | None = None, sources: Sequence[Source] | None = None, lock: Lock | None = None) -> CheckRun:
     """`sources` (default: `default_sources(snapshots, offline)`) lets a caller that checks in
     several rounds (advise) build them once, so each snapshot is read once in all."""
     kb = kb or default_kb()
@@ -123,6 +124,10 @@ def check(targets: Sequence[str], uses: Sequence[str], policy: Policy | None = N
         warnings += [f"{p.artifact}: {p.message}" for p in graph.problems if p.code in ("warning", "lookup_failed")]
         for use in uses:
             result: Result = clear(lineage, subject, use, kb, org, terms, depth)
+            if lock is not None:  # --locked: what moved since the project cleared it
+                from clearance.usecases.lock import entries_for, with_drift
+
+                result = with_drift(result, lock, entries_for(graph, lineage, {use: result.verdict}))
             outcomes.append(evaluator.evaluate(result))
     warnings += evaluator.exception_warnings(subjects)
     return CheckRun(outcomes, list(dict.fromkeys(warnings)), graphs)

@@ -36,6 +36,7 @@ class Artifact:
     gated: bool | str | None = None
     source: str = ""
     revision: str | None = None
+    last_modified: str | None = None  # the source's lastModified: a revision when it gives no commit
     evidence: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
     resolved: bool = True

@@ -46,6 +46,9 @@ def parse_record(rec: object, *, source: str, where: str, kind: str | None = Non
     created = rec.get("createdAt")
     if isinstance(created, str):
         out.set("created_at", created, f"{where} createdAt")
+    modified = rec.get("lastModified")
+    if isinstance(modified, str) and len(modified) <= 40:
+        out.set("last_modified", modified, f"{where} lastModified")
     for name in ("downloads", "likes"):
         value = rec.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:

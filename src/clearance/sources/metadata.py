@@ -115,7 +115,7 @@ class Collected:
         evidence = self.evidence + ([("licenses", self.signals[0].where)] if self.signals else [])
         art = Artifact(
             id=self.id, kind=self.kind, licenses=tuple(self.signals),
-            created_at=f.get("created_at"), downloads=f.get("downloads"), likes=f.get("likes"),
+            created_at=f.get("created_at"), last_modified=f.get("last_modified"), downloads=f.get("downloads"), likes=f.get("likes"),
             pipeline_tag=f.get("pipeline_tag"), library_name=f.get("library_name"), gated=f.get("gated"),
             source=source, revision=revision, evidence=tuple(evidence),
             warnings=tuple(dict.fromkeys(self.warnings)),

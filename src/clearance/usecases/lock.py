@@ -1,0 +1,145 @@
+"""Pin what a project cleared (`clearance lock`) and catch what moved since (`--locked`).
+
+A lock entry is read from the same lineage a check walks: each artifact's revision, the
+license values its sources declared, the KB ids (editions) they resolved to, its license files'
+hashes, its parents, and — for the project's own references — the verdict per use. Against a
+lock, every change of those facts is the finding `license-changed` (an error by default: the
+decision the project made no longer holds), and a reference the lock does not know is
+`unlocked-reference`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from clearance.artifacts.ids import key as hub_key
+from clearance.artifacts.ids import looks_like_path, path_key
+from clearance.artifacts.model import Artifact
+from clearance.engine.usage import finding
+from clearance.engine.values import Finding, Result
+from clearance.graph.model import Graph
+from clearance.lock.diff import entry_changes
+from clearance.lock.model import Lock, LockedFile, LockEntry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from clearance.check import CheckRun, GraphLineage
+
+LOCK_FILE = "clearance.lock"
+_DECLARING = ("hub_tag", "card_license", "license_name", "license_link", "gguf", "other")
+
+
+def entry_key(kind: str, artifact_id: str) -> str:
+    return path_key(artifact_id) if looks_like_path(artifact_id) else hub_key(kind, artifact_id)
+
+
+def revision_of(art: Artifact) -> str | None:
+    """The commit a source gave; else its lastModified and the snapshot file it came from."""
+    if art.revision:
+        return art.revision
+    if art.last_modified:
+        source = art.source.split(":")[1] if art.source.startswith("snapshot:") else art.source
+        return f"{art.last_modified} @ {source}" if source else art.last_modified
+    return None
+
+
+def _files(art: Artifact) -> tuple[LockedFile, ...]:
+    out = []
+    for sig in art.licenses:
+        if sig.kind == "license_file":
+            digest = _sha256(Path(sig.value))
+            if digest:
+                out.append(LockedFile(Path(sig.value).name, digest))
+    for f in getattr(art, "license_files", ()) or ():  # files a remote source read (path, sha256, ...)
+        path, sha = (f.path, f.sha256) if hasattr(f, "sha256") else (f[0], f[1])
+        if sha:
+            out.append(LockedFile(path, sha))
+    return tuple(sorted(set(out), key=lambda f: f.path))
+
+
+def _sha256(path: Path) -> str | None:
+    import hashlib
+
+    try:
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def entries_for(graph: Graph, lineage: GraphLineage, verdicts: dict[str, str] | None = None) -> dict[str, LockEntry]:
+    """One entry per artifact of a lineage; the root gets `verdicts` and `referenced`."""
+    keys = {nid: entry_key(art.kind, art.id) for nid, art in graph.nodes.items()}
+    parents: dict[str, set[tuple[str, str]]] = {}
+    for edge in graph.edges:
+        child, parent = keys.get(edge.child), keys.get(edge.parent) or entry_key(edge.parent_kind, edge.parent)
+        if child and parent != child:
+            parents.setdefault(child, set()).add((parent, edge.relation))
+    out = {}
+    for nid, art in graph.nodes.items():
+        node = lineage.node(nid)
+        resolved = sorted({i for res in (node.licenses if node else ()) for i in res.ids})
+        declared = sorted({s.value for s in art.licenses if s.kind in _DECLARING})
+        root = nid == graph.root
+        k = keys[nid]
+        out[k] = LockEntry(
+            key=k, id=art.id, kind=art.kind, revision=revision_of(art) if art.resolved else None,
+            declared=tuple(declared), licenses=tuple(resolved), files=_files(art),
+            parents=tuple(sorted(parents.get(k, ()))),
+            verdicts=tuple(sorted((verdicts or {}).items())) if root else (), referenced=root,
+        )
+    return out
+
+
+def build_lock(run: CheckRun, uses: tuple[str, ...], normalizer) -> Lock:
+    from clearance.check import GraphLineage
+
+    verdicts: dict[str, dict[str, str]] = {}
+    for o in run.outcomes:
+        verdicts.setdefault(o.result.subject, {})[o.result.use] = o.result.verdict
+    entries: dict[str, LockEntry] = {}
+    for subject, graph in run.graphs.items():
+        for k, e in entries_for(graph, GraphLineage(graph, normalizer), verdicts.get(subject)).items():
+            entries[k] = _merge(entries.get(k), e)
+    return Lock(tuple(uses), entries)
+
+
+def _merge(old: LockEntry | None, new: LockEntry) -> LockEntry:
+    """An artifact met in several lineages: one entry, referenced if any lineage references it."""
+    if old is None:
+        return new
+    return replace(old, referenced=old.referenced or new.referenced, verdicts=old.verdicts or new.verdicts,
+                   parents=tuple(sorted(set(old.parents) | set(new.parents))))
+
+
+def drift(lock: Lock, current: dict[str, LockEntry], result: Result) -> tuple[Finding, ...]:
+    """The findings for one subject's result against the lock: `license-changed` for every
+    change in its lineage (the verdict of the result's own use included), `unlocked-reference`
+    when the lock does not know the subject."""
+    out: list[Finding] = []
+    for k, now in current.items():
+        then = lock.get(k)
+        if then is None:
+            if now.referenced:
+                out.append(finding("unlocked-reference", now.id, f"{now.id} is not in the lock: run "
+                                   "`clearance lock --update` to clear it", path=_path(result, now)))
+            continue
+        mine = replace(now, verdicts=tuple((u, v) for u, v in now.verdicts if u == result.use))
+        locked = replace(then, verdicts=tuple((u, v) for u, v in then.verdicts if u == result.use))
+        for change in entry_changes(locked, mine, verdicts=now.referenced and bool(locked.verdicts)):
+            f = finding("license-changed", now.id, change.message, path=_path(result, now))
+            out.append(replace(f, severity="error"))  # a drift from what was cleared fails by default
+    return tuple(out)
+
+
+def _path(result: Result, entry: LockEntry) -> tuple[str, ...]:
+    return (result.subject,) if entry.id == result.subject else (result.subject, entry.id)
+
+
+def with_drift(result: Result, lock: Lock, current: dict[str, LockEntry]) -> Result:
+    found = drift(lock, current, result)
+    return replace(result, findings=result.findings + found) if found else result
