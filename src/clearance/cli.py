@@ -556,29 +556,52 @@ def hub_families(snapshots: list[Path] = SnapshotsArg, top: int = typer.Option(5
     _emit_rows(_analysis(snapshots).families(top), fmt, "Families by ecosystem size")
 
 
+class LeaderboardFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
 @hub_app.command("leaderboard")
 def hub_leaderboard(csv_file: Path = typer.Argument(..., help="An Open LLM Leaderboard CSV export."),
                     snapshots: list[Path] = typer.Option([], "--snapshot", help="Snapshots that describe base models too."),
-                    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f")) -> None:
+                    fmt: LeaderboardFormat = typer.Option(LeaderboardFormat.text, "--format", "-f",
+                                                          help="text (summary), json (summary and every model) or csv (every model).")) -> None:
     """Commercial usability of leaderboard models after following their lineage."""
     import json
 
     from clearance.analytics.leaderboard import leaderboard
     from clearance.analytics.tables import SnapshotError
+    from clearance.formats import tables as render
 
+    if not csv_file.is_file():
+        fail(f"{csv_file}: no such file")
+    for w in checkcmd.snapshot_warnings(snapshots):
+        checkcmd.say("warning", w)
     try:
         with err.status("following leaderboard lineages…"):
             report = leaderboard(csv_file, snapshots)
     except SnapshotError as exc:
         fail(str(exc))
-    if fmt is ShowFormat.json:
-        print(json.dumps({"schema_version": 1, **report}, indent=2, default=str))
+    if fmt is LeaderboardFormat.json:
+        # schema 2: commercial_share, unknown_reasons and models_list (every model) added; examples not cut at 20
+        print(json.dumps({"schema_version": 2, **report}, indent=2, default=str))
         return
-    c = report["commercial"]
+    if fmt is LeaderboardFormat.csv:
+        sys.stdout.write(render.rows_csv(report["models_list"]))
+        return
+    c, share = report["commercial"], report["commercial_share"]
     out.print(f"{report['models']:,} leaderboard models, commercial use after lineage: "
-              f"{c['cleared']:,} cleared, {c['conditional']:,} conditional, {c['blocked']:,} blocked, {c['unknown']:,} unknown")
-    out.print(f"{report['declared_license_allows_commercial']:,} declare a license that allows commercial use; "
-              f"{report['declared_ok_but_lineage_blocked_or_unknown']:,} of them are blocked or unknown once lineage is followed")
+              + ", ".join(f"{c[v]:,} {v} ({share[v]:.1%})" for v in c), highlight=False)
+    if report["unknown_reasons"]:
+        out.print("unknown, because: " + "; ".join(f"{reason}: {n:,}" for reason, n in report["unknown_reasons"].items()),
+                  highlight=False)
+    ok = report["declared_license_allows_commercial"]
+    flipped = report["declared_ok_but_lineage_blocked_or_unknown"]
+    out.print(f"{ok:,} ({ok / report['models']:.1%}) declare a license that allows commercial use; "
+              f"{flipped:,} of them ({flipped / ok if ok else 0:.1%}) are blocked or unknown once lineage is followed",
+              highlight=False)
+    out.print("every model with its verdict and reason: --format csv or --format json", style="dim", highlight=False)
 
 
 @hub_app.command("diff")
@@ -591,17 +614,32 @@ def hub_diff(old: Path = typer.Argument(..., help="The earlier snapshot."), new:
     from clearance.analytics.tables import SnapshotError
     from clearance.formats import tables as render
 
+    for w in [*checkcmd.snapshot_warnings([old]), *checkcmd.snapshot_warnings([new])]:
+        checkcmd.say("warning", w)
     try:
         with err.status("comparing snapshots…"):
             report = diff(old, new, top)
     except SnapshotError as exc:
         fail(str(exc))
+    for w in report["warnings"]:
+        checkcmd.say("warning", w)
     if fmt is ShowFormat.json:
-        print(json.dumps({"schema_version": 1, **report}, indent=2, default=str))
+        # schema 2: changed_models (every model whose declared license changed) and warnings added
+        print(json.dumps({"schema_version": 2, **report}, indent=2, default=str))
         return
     out.print(f"{report['models_in_both']:,} models in both snapshots; {report['changed']:,} changed their declared license "
               f"({', '.join(f'{n:,} {d}' for d, n in report['by_direction'].items()) or 'none'}); "
-              f"{report['new_conflicts']:,} have new conflicts")
+              f"{report['new_conflicts']:,} have new conflicts", highlight=False)
+    changed = report["changed_models"]
+    if changed:
+        rows = [{"model": c["id"], "before": " ".join(c["before"]) or "(none)", "after": " ".join(c["after"]) or "(none)",
+                 "direction": c["direction"]} for c in changed[:top]]
+        title = "Models that changed" + (f" (first {top} of {len(changed):,}; --top or --format json for all)"
+                                         if len(changed) > top else "")
+        out.print(render.rows_table(rows, title))
+    if report["new_conflict_examples"]:
+        out.print(render.rows_table([{"model": c["id"], "new conflicts": c["new_conflicts"]}
+                                     for c in report["new_conflict_examples"]], "New conflicts"))
     if report["transitions"]:
         out.print(render.rows_table(report["transitions"], "License transitions"))
 

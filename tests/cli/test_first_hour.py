@@ -248,3 +248,46 @@ def test_hub_stats_of_an_empty_snapshot_is_an_error(tmp_path):
     assert res.exit_code == 2 and res.stdout == ""
     assert res.stderr.splitlines() == ["warning: empty.jsonl: empty snapshot file: it describes no model or dataset",
                                        "error: empty.jsonl: no model or dataset in the snapshot"]
+
+
+LEADERBOARD = ROOT.parent / "shared" / "data" / "open-llm-leaderboard-2025-02.csv"
+
+
+def test_hub_diff_text_names_the_models_that_changed(tmp_path):
+    lines = Path(SNAP).read_text(encoding="utf-8").splitlines()
+    ft = "Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2"
+    new = tmp_path / "new.jsonl"
+    new.write_text("\n".join(ln.replace('"license": "llama2"', '"license": "mit"').replace("license:llama2", "license:mit")
+                             if f'"id": "{ft}"' in ln else ln for ln in lines) + "\n")
+    res = runner.invoke(app, ["hub", "diff", SNAP, str(new)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("1,532 models in both snapshots; 1 changed their declared license (1 looser)")
+    row = next(line for line in res.stdout.splitlines() if ft in line)
+    assert "llama2" in row and "mit" in row and "looser" in row
+    doc = json.loads(runner.invoke(app, ["hub", "diff", SNAP, str(new), "--format", "json"]).stdout)
+    assert doc["schema_version"] == 2
+    assert doc["changed_models"] == [{"id": ft, "before": ["llama2"], "after": ["mit"], "direction": "looser"}]
+
+
+@pytest.mark.skipif(not LEADERBOARD.exists(), reason="needs ../shared/data")
+def test_hub_leaderboard_gives_shares_reasons_and_every_model():
+    import csv
+    import io
+
+    args = ["hub", "leaderboard", str(LEADERBOARD), "--snapshot", SNAP]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    first, reasons, declared = res.stdout.splitlines()[:3]
+    assert first == ("3,752 leaderboard models, commercial use after lineage: 1,390 cleared (37.0%), 543 conditional (14.5%), "
+                     "116 blocked (3.1%), 1,703 unknown (45.4%)")
+    assert reasons.startswith("unknown, because: no license declared: 1,341; declared license unresolved")
+    assert "ancestor not in any snapshot: 75" in reasons
+    assert declared.startswith("2,016 (53.7%) declare a license that allows commercial use; 83 of them (4.1%)")
+    doc = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    assert doc["schema_version"] == 2 and len(doc["models_list"]) == 3752 and len(doc["examples"]) == 83
+    assert sum(doc["unknown_reasons"].values()) == doc["commercial"]["unknown"] == 1703
+    llama = next(r for r in doc["models_list"] if r["id"] == "meta-llama/Llama-2-7b-chat-hf")
+    assert llama["verdict"] == "conditional" and llama["unknown_reason"] is None
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*args, "--format", "csv"]).stdout)))
+    assert len(rows) == 3752 and {r["verdict"] for r in rows} == {"cleared", "conditional", "blocked", "unknown"}
+    assert all(r["unknown_reason"] for r in rows if r["verdict"] == "unknown")

@@ -1,6 +1,6 @@
 """License changes between two snapshots: for models in both, classify each change of the
 declared licenses as tighter, looser or lateral (or added / removed when one side declares
-nothing), and list conflicts new in the later one."""
+nothing), list every model that changed, and the conflicts new in the later one."""
 
 from __future__ import annotations
 
@@ -59,4 +59,8 @@ def diff(old: Path, new: Path, top: int = 50) -> dict[str, Any]:
         "new_conflicts": after.scalar("select count(*) from changes where len(new_conflicts) > 0"),
         "new_conflict_examples": after.rows(f"""
             select id, new_conflicts from changes where len(new_conflicts) > 0 order by id limit {int(top)}"""),
+        # every model that changed, not a sample: which ones is what a reader asks next
+        "changed_models": after.rows(f"""
+            select id, before, after, direction from changes where {changed} order by direction, id"""),
+        "warnings": [*before.warnings, *after.warnings],
     }

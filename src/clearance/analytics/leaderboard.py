@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from clearance.analytics.hub import HubAnalysis
+from clearance.analytics.propagate import UNRESOLVED_IDS
 from clearance.analytics.tables import SnapshotError
 
 REQUIRED_COLUMNS = ("fullname", "Hub License", "Base Model")
@@ -50,7 +51,17 @@ def csv_to_snapshot(csv_path: Path, out_path: Path) -> int:
     return con.execute(f"select count(*) from read_json('{dst}', format='newline_delimited')").fetchall()[0][0]
 
 
+VERDICTS = ("cleared", "conditional", "blocked", "unknown")
+# Why a model's commercial verdict is unknown, in the order they are told apart: the first that
+# applies is the model's reason.
+UNKNOWN_REASONS = ("no license declared", "declared license unresolved (other, or not a known license)",
+                   "ancestor not in any snapshot", "an ancestor declares no license", "an ancestor's license unresolved",
+                   "license terms unknown")
+
+
 def leaderboard(csv_path: Path, snapshots: Sequence[Path] = ()) -> dict[str, Any]:
+    """Commercial verdicts of the leaderboard's models, with shares, the reasons models are
+    unknown, and every model (`models_list`) with its verdict and reason."""
     with tempfile.TemporaryDirectory() as tmp:
         converted = Path(tmp) / "leaderboard.jsonl"
         n = csv_to_snapshot(csv_path, converted)
@@ -58,25 +69,35 @@ def leaderboard(csv_path: Path, snapshots: Sequence[Path] = ()) -> dict[str, Any
         analysis.con.execute(f"""
             create temp table board as
             select lower(id) as key from read_json('{str(converted).replace("'", "''")}', format='newline_delimited')""")
-        verdicts = {r["verdict"]: r["n"] for r in analysis.rows(
-            "select verdict, count(*) as n from audit where key in (select key from board) group by 1")}
         # Models whose declared license alone would allow commercial use.
         analysis.con.execute("""
             create temp table declared_ok as
             select d.key from (select a.key, unnest(a.declared_licenses) as l from audit a join board b on b.key = a.key) d
             left join license_info i on i.kb_id = d.l
             group by d.key having bool_and(coalesce(i.commercial_verdict, 'unknown') in ('cleared', 'conditional'))""")
-        declared_ok = analysis.scalar("select count(*) from declared_ok")
-        flipped = analysis.rows("""
-            select a.id, a.declared_licenses, a.inherited_licenses, a.verdict
-            from audit a join declared_ok o on o.key = a.key
-            where a.verdict in ('blocked', 'unknown') order by a.downloads desc, a.id limit 20""")
-        flipped_total = analysis.scalar("""
-            select count(*) from audit a join declared_ok o on o.key = a.key where a.verdict in ('blocked', 'unknown')""")
+        rows = analysis.rows(f"""
+            select a.id, a.verdict,
+                   case when a.verdict <> 'unknown' then null
+                        when a.key not in (select key from declared) then ?
+                        when a.key in (select key from resolved where kb_id is null or kb_id in {UNRESOLVED_IDS}) then ?
+                        when list_contains(a.findings, 'unresolved-ancestor') then ?
+                        when list_contains(a.findings, 'missing-license') then ?
+                        when list_contains(a.findings, 'unresolved-license') then ?
+                        else ? end as unknown_reason,
+                   a.declared_licenses, a.inherited_licenses, a.key in (select key from declared_ok) as declared_allows_commercial,
+                   a.downloads
+            from audit a join board b on b.key = a.key order by a.downloads desc, a.id""", UNKNOWN_REASONS)
+    counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
+    total = len(rows)
+    reasons = {k: sum(r["unknown_reason"] == k for r in rows) for k in UNKNOWN_REASONS}
+    flipped = [r for r in rows if r["declared_allows_commercial"] and r["verdict"] in ("blocked", "unknown")]
     return {
         "models": n,
-        "commercial": {v: verdicts.get(v, 0) for v in ("cleared", "conditional", "blocked", "unknown")},
-        "declared_license_allows_commercial": declared_ok,
-        "declared_ok_but_lineage_blocked_or_unknown": flipped_total,
-        "examples": flipped,
+        "commercial": counts,
+        "commercial_share": {v: round(c / total, 4) if total else 0.0 for v, c in counts.items()},
+        "unknown_reasons": {k: v for k, v in reasons.items() if v},
+        "declared_license_allows_commercial": sum(r["declared_allows_commercial"] for r in rows),
+        "declared_ok_but_lineage_blocked_or_unknown": len(flipped),
+        "examples": [{k: r[k] for k in ("id", "declared_licenses", "inherited_licenses", "verdict")} for r in flipped],
+        "models_list": rows,
     }
