@@ -143,3 +143,42 @@ def _path(result: Result, entry: LockEntry) -> tuple[str, ...]:
 def with_drift(result: Result, lock: Lock, current: dict[str, LockEntry]) -> Result:
     found = drift(lock, current, result)
     return replace(result, findings=result.findings + found) if found else result
+
+
+def lock_file_for(arguments: list[str], out: Path | None) -> Path:
+    """Where `clearance lock` writes: `--out`, else `clearance.lock` in the one project folder given."""
+    from clearance.project import is_model_folder
+    from clearance.util.errors import ClearanceError
+
+    if out is not None:
+        return out
+    if len(arguments) == 1 and Path(arguments[0]).is_dir() and not is_model_folder(Path(arguments[0])):
+        return Path(arguments[0]) / LOCK_FILE
+    raise ClearanceError("say where the lock goes with --out FILE (clearance.lock is written into a project "
+                         "folder only when one project folder is given)")
+
+
+def locate(argument: str, explicit: Path | None = None) -> Path | None:
+    """The lock `--locked` compares against: the one given, else `clearance.lock` in the project
+    folder or the folder of a model path; None when there is none."""
+    if explicit is not None:
+        return explicit
+    path = Path(argument)
+    folder = path if path.is_dir() else path.parent
+    candidate = folder / LOCK_FILE
+    return candidate if candidate.is_file() else None
+
+
+def make_lock(arguments: list[str], uses: tuple[str, ...], *, policy=None, snapshots=(), offline: bool | None = None,
+              data_terms=None) -> tuple[Lock, CheckRun]:
+    """A lock of everything the arguments reference (projects are scanned, as `scan` does) and
+    every ancestor, with the verdict per use as the policy judges it now."""
+    from clearance.check import check
+    from clearance.kb.normalizer import default_normalizer
+    from clearance.project import resolve
+
+    targets: list[str] = []
+    for argument in arguments:
+        targets += [t for t in resolve(argument).targets if t not in targets]
+    run = check(targets, list(uses), policy, snapshots, offline, data_terms)
+    return build_lock(run, uses, default_normalizer()), run
