@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from serverkit import LLAMA2_FINETUNE, SAMPLE, make_settings
+from serverkit import LLAMA2_FINETUNE, SAMPLE
 
 API = "/api/v1"
 MIT_MODEL = "microsoft/phi-2"  # declares mit in the sample

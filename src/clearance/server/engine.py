@@ -18,12 +18,11 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
+from clearance.artifacts.ids import Ref
 from clearance.check import GraphLineage
 from clearance.engine.clear import clear
 from clearance.engine.values import USES
 from clearance.formats.results import result_json
-from clearance.usecases.lineage import graph_for
-from clearance.artifacts.ids import Ref
 from clearance.graph.model import Graph, Problem
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
@@ -35,6 +34,7 @@ from clearance.server.settings import Settings
 from clearance.sources.hub import HubSource
 from clearance.sources.interface import Source
 from clearance.sources.snapshot import SnapshotSource
+from clearance.usecases.lineage import graph_for
 
 
 @dataclass(frozen=True)
