@@ -58,7 +58,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_body = False
         self._deadline: asyncio.TimerHandle | None = None
         self._over_cap = False
-        self._refusal: _Refuse | None = None
         self._lingering = -1  # bytes dropped after a refusal (-1: not refused)
 
     # -- the connection --------------------------------------------------------------------
@@ -90,8 +89,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 self._unsupported_upgrade_warning()
             return
         except httptools.HttpParserError as exc:
-            refusal = self._refusal or (exc.__context__ if isinstance(exc.__context__, _Refuse) else None)
-            if refusal is None:
+            refusal = exc.__context__  # what a callback raised (httptools wraps it)
+            if not isinstance(refusal, _Refuse):
                 self.logger.warning("Invalid HTTP request received.")
                 refusal = _Refuse(400, "invalid HTTP request")
             self._answer(refusal.status, refusal.detail)
