@@ -10,6 +10,8 @@ from clearance.util.lean import value
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Literal
+
+    from clearance.artifacts.licensefile import LicenseFile
     Kind = Literal["model", "dataset"]
     Relation = Literal["finetune", "adapter", "merge", "quantized", "distilled", "trained_on"]
 
@@ -40,6 +42,9 @@ class Artifact:
     evidence: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
     resolved: bool = True
+    # License files a remote source looked at (the Hub's LICENSE, USE_POLICY.md ...), read or
+    # not; the texts read are also `license_file` signals. Local files are signals only.
+    license_files: tuple[LicenseFile, ...] = ()
 
     def where(self, field_name: str) -> str | None:
         """Where `field_name` was read, if it was."""
