@@ -4,6 +4,10 @@ Honours HF_ENDPOINT, HF_TOKEN and HF_HUB_OFFLINE, read when the source is made (
 reads them once, at import). Answers are kept on disk (`CLEARANCE_CACHE_DIR`, else
 `$XDG_CACHE_HOME/clearance`, else ~/.cache/clearance; under `hub/`) for `ttl` seconds, "not
 found" included. Offline, the source answers from that cache alone and never opens a socket.
+
+Each repository's license files (LICENSE, USE_POLICY.md, NOTICE ... and the file `license_link`
+names inside it) are read too, at the metadata's revision, and cached under the same dir
+(sources/hubfiles.py); `files=False` skips them.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ class HubSource(Source):
     name = "hub"
 
     def __init__(self, *, endpoint: str | None = None, token: str | None = None, offline: bool | None = None,
-                 cache_dir: str | Path | None = None, ttl: float = DEFAULT_TTL, timeout: float = 30.0) -> None:
+                 cache_dir: str | Path | None = None, ttl: float = DEFAULT_TTL, timeout: float = 30.0,
+                 files: bool = True, max_file_bytes: int | None = None) -> None:
         self.endpoint = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
         self.token = token or os.environ.get("HF_TOKEN") or None
         self.offline = is_offline() if offline is None else offline
@@ -47,8 +52,16 @@ class HubSource(Source):
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.ttl = ttl
         self.timeout = timeout
-        self.requests = 0  # calls that reached the network
+        self.files = files  # read each repository's license files too
+        self.max_file_bytes = max_file_bytes
+        self._requests = 0  # metadata calls that reached the network
         self._api = None
+        self._files = None
+
+    @property
+    def requests(self) -> int:
+        """Calls that reached the network: metadata and license files."""
+        return self._requests + (self._files.requests if self._files is not None else 0)
 
     # -- the disk cache ------------------------------------------------------------------------
     def _cache_path(self, ref: Ref) -> Path:
@@ -108,7 +121,7 @@ class HubSource(Source):
 
         if self._api is None:
             self._api = HfApi(endpoint=self.endpoint, token=self.token)
-        self.requests += 1
+        self._requests += 1
         try:
             if ref.kind == "dataset":
                 info = self._api.dataset_info(ref.id, revision=ref.revision, timeout=self.timeout)
@@ -144,10 +157,35 @@ class HubSource(Source):
             return None
         from clearance.sources.hubrecord import RecordError, parse_record  # only with a record to read
 
+        where = f"hub {ref.kind} {ref.id}"
         try:
-            return parse_record(raw, source=f"hub:{self.endpoint}", where=f"hub {ref.kind} {ref.id}", kind=ref.kind)
+            rec = parse_record(raw, source=f"hub:{self.endpoint}", where=where, kind=ref.kind)
         except RecordError as exc:
             raise LookupFailed(str(exc)) from None
+        if self.files and isinstance(raw.get("siblings"), list) and raw["siblings"]:
+            rec = self._with_files(rec, raw, ref)
+        return rec
+
+    def _with_files(self, rec: Record, raw: dict[str, Any], ref: Ref) -> Record:
+        """The record with its license files' texts as `license_file` signals, and each file
+        looked at (SHA-256 and size, or why it was not read) on the artifact."""
+        from dataclasses import replace
+
+        from clearance.sources.hubfiles import MAX_FILE_BYTES, HubFiles
+
+        if self._files is None:
+            self._files = HubFiles(endpoint=self.endpoint, token=self.token, offline=self.offline,
+                                   cache_dir=self.cache_dir, ttl=self.ttl, timeout=self.timeout,
+                                   max_bytes=self.max_file_bytes or MAX_FILE_BYTES)
+        art = rec.artifact
+        revision = art.revision or ref.revision
+        found = self._files.read(raw, art.id, art.kind, revision, f"hub {art.kind} {art.id}")
+        if not found.files:
+            return rec
+        evidence = art.evidence + tuple(("license_files", s.where) for s in found.signals)
+        art = replace(art, licenses=art.licenses + tuple(found.signals), license_files=tuple(found.files),
+                      revision=revision, evidence=evidence, warnings=art.warnings + tuple(found.warnings))
+        return Record(art, rec.edges)
 
 
 def info_to_record(info: Any, kind: str) -> dict[str, Any]:
