@@ -53,23 +53,45 @@ class GraphLineage:
         resolutions = self.normalizer.resolve_signals(art.licenses, _date(art.created_at))
         texts = [s for s in art.licenses if s.kind == "license_file"]
         if texts and self.detect_texts:
-            resolutions += self._detect(texts)
+            found = self._detect(texts)
+            resolutions = _editions_from_texts(resolutions, found, self.normalizer.kb) + found
         return Node(art.id, art.kind, tuple(resolutions), art.resolved, art.pipeline_tag)
 
     def _detect(self, signals) -> list[Resolution]:
-        from clearance.kb.textdetect import TextError, detect_file  # loads ScanCode: only when needed
+        from clearance.kb.textdetect import TextError, detect, read_text  # loads ScanCode: only when needed
 
         out = []
         for sig in signals:
             try:
-                out.append(detect_file(Path(sig.value), self.normalizer.kb))
+                # Named by `where`: a local file's path, or the Hub repo's file and revision
+                # (the value is then the path of Clearance's cached copy).
+                out.append(detect(read_text(Path(sig.value)), sig.where or sig.value, self.normalizer.kb))
             except TextError as exc:
-                out.append(Resolution(sig.value, None, 0.0, str(exc), "license_file", sig.where))
+                out.append(Resolution(sig.where or sig.value, None, 0.0, str(exc), "license_file", sig.where))
         # A USE_POLICY or NOTICE that names no license is not a declaration: drop empty detections.
         return [r for r in out if r.id is not None or "binary" in r.evidence]
 
     def parents(self, artifact_id: str) -> Sequence[Edge]:
         return self.graph.parents(artifact_id)
+
+
+def _editions_from_texts(declared: list[Resolution], texts: list[Resolution], kb: KnowledgeBase) -> list[Resolution]:
+    """A license text settles which edition of a dated license binds: a card's `gemma`, dated
+    by the creation date or assumed the latest, becomes the edition the LICENSE file states,
+    so card and file agree on the license (no `license-changed` for an edition a date guessed)."""
+    stated = [i for r in texts if not r.modified for i in r.ids]
+    if not stated:
+        return declared
+    out = []
+    for res in declared:
+        if res.id and not res.also and res.kind != "license_file":
+            editions = {lic.id for lic in kb.editions(res.id)}
+            hit = next((i for i in stated if i != res.id and (i in editions or res.id in {lic.id for lic in kb.editions(i)})), None)
+            if hit:
+                res = Resolution(res.input, hit, res.confidence, f"{res.evidence}; the edition its license text states: {hit}",
+                                 res.kind, res.where)
+        out.append(res)
+    return out
 
 
 def _date(value: str | None):
@@ -82,6 +104,28 @@ def _date(value: str | None):
         return dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def _with_unread_texts(result: Result, graph: Graph) -> Result:
+    """`license-text-unread` for each artifact whose license files a source saw but could not
+    read (gated, too large, not cached offline): its license then rests on its metadata alone."""
+    unread: dict[tuple[str, str], list[str]] = {}  # (artifact, why) -> paths
+    for art in graph.nodes.values():
+        for f in art.license_files:
+            if f.unread:
+                unread.setdefault((art.id, f.unread), []).append(f.path)
+    if not unread:
+        return result
+    from dataclasses import replace
+
+    from clearance.engine.usage import finding
+
+    found = []
+    for (aid, why), paths in unread.items():
+        path = (result.subject,) if aid == result.subject else (result.subject, aid)
+        message = f"{', '.join(paths)} not read ({why}): {aid}'s license is taken from its metadata alone"
+        found.append(replace(finding("license-text-unread", aid, message), path=path))
+    return replace(result, findings=result.findings + tuple(found))
 
 
 @record
@@ -124,6 +168,7 @@ def check(targets: Sequence[str], uses: Sequence[str], policy: Policy | None = N
         warnings += [f"{p.artifact}: {p.message}" for p in graph.problems if p.code in ("warning", "lookup_failed")]
         for use in uses:
             result: Result = clear(lineage, subject, use, kb, org, terms, depth)
+            result = _with_unread_texts(result, graph)
             if lock is not None:  # --locked: what moved since the project cleared it
                 from clearance.usecases.lock import entries_for, with_drift
 
