@@ -255,3 +255,12 @@ def test_repos_without_license_files_cost_no_file_request(hub, tmp_path):
     model(hub, "acme/bare", {})
     art = source(tmp_path).lookup(parse_ref("acme/bare")).artifact
     assert art.license_files == () and file_paths(hub) == []
+
+
+def test_a_cached_copy_never_takes_a_name_that_leaves_or_hides_in_its_folder(hub, tmp_path):
+    card = {"license": "mit", "license_link": "legal/.terms"}
+    model(hub, "acme/dots", {"legal/.terms": scancode_text("mit")}, card)
+    art = source(tmp_path).lookup(parse_ref("acme/dots")).artifact
+    (text,) = [s for s in art.licenses if s.kind == "license_file"]
+    assert Path(text.value).name == "LICENSE" and Path(text.value).parent.parent == tmp_path / "c" / "files"
+    assert art.license_files[0].path == "legal/.terms"

@@ -225,7 +225,9 @@ class HubFiles:
                 # lock that shows the path's last part shows "LICENSE", not a checksum.
                 folder = self.dir / key
                 folder.mkdir(exist_ok=True)
-                base = path.rsplit("/", 1)[-1] or "LICENSE"
+                base = path.rsplit("/", 1)[-1].replace("\\", "_")
+                if base in ("", ".", "..") or base.startswith("."):
+                    base = "LICENSE"  # a name that could leave the folder or hide in it
                 tmp = folder / f".{base}.{os.getpid()}.tmp"
                 tmp.write_bytes(data)
                 os.replace(tmp, folder / base)
