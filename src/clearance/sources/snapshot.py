@@ -35,6 +35,7 @@ class SnapshotSource(Source):
         self.warnings: list[str] = []
         self._raw: dict[str, tuple[int, dict[str, Any]]] | None = None
         self._parsed: dict[str, Record] = {}
+        self._index: Any = None  # a SnapshotIndex for a big file, once opened (False: none)
 
     def __repr__(self) -> str:
         return f"SnapshotSource({str(self.path)!r})"
@@ -99,8 +100,6 @@ class SnapshotSource(Source):
         return True
 
     def _parquet_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        import json
-
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -110,14 +109,7 @@ class SnapshotSource(Source):
             for batch in pf.iter_batches(batch_size=4096):
                 for obj in batch.to_pylist():
                     row_no += 1
-                    card = obj.get("cardData")
-                    if isinstance(card, str):  # JSON columns (DuckDB, pandas) arrive as text
-                        try:
-                            obj["cardData"] = json.loads(card)
-                        except json.JSONDecodeError:
-                            obj["cardData"] = None
-                    if isinstance(obj.get("cardData"), dict):  # structs carry every column: drop the nulls
-                        obj["cardData"] = {k: v for k, v in obj["cardData"].items() if v is not None}
+                    _parquet_row(obj)
                     if self._usable(obj, row_no):
                         yield row_no, obj
         except (OSError, pa.ArrowException) as exc:
@@ -140,8 +132,64 @@ class SnapshotSource(Source):
         found = self._parsed.get(ref.key)
         if found is not None:
             return found
+        index = self._open_index() if self._raw is None else None
+        if index is not None:
+            where = index.locate(ref.key)
+            obj = index.read(where) if where else None
+            return self._parse(ref.key, where[0], obj) if obj is not None else None
         hit = self._load().get(ref.key)
         return self._parse(ref.key, *hit) if hit else None
+
+    # -- the index of a big file (sources/snapshotindex.py) -----------------------------------------
+    def _open_index(self):
+        if self._index is None:
+            self._index = False
+            from clearance.sources.snapshotindex import indexable
+
+            if self.path.is_file() and indexable(self.path):
+                from clearance.sources.snapshotindex import SnapshotIndex
+
+                try:
+                    index = SnapshotIndex.open(self.path, self._index_rows, lambda: (self.bad_lines, self.warnings))
+                except OSError:
+                    return None  # no writable cache: read the file whole, as for a small one
+                self.bad_lines, self.warnings = index.bad_lines, list(index.warnings)
+                if not index.count and self.bad_lines:
+                    raise SourceError(f"{self.path}: no readable record ({self.bad_lines} bad lines; first: {self.warnings[0]})")
+                self._index = index
+        return self._index or None
+
+    def _index_rows(self) -> Iterator[tuple[str, int, int, int, bytes | None]]:
+        """(key, line, a, b, data) for each good record: JSON Lines (offset, length), Parquet (its JSON)."""
+        import json
+
+        if self.path.name.lower().endswith(".parquet"):
+            yield from self._parquet_index_rows()
+            return
+        offset = 0
+        with self.path.open("rb") as fh:
+            for line_no, line in enumerate(fh, 1):
+                start, offset = offset, offset + len(line)
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except (ValueError, RecursionError) as exc:
+                    reason = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON"
+                    self._bad(f"{self.path}:{line_no}: not valid JSON ({reason})")
+                    continue
+                if self._usable(obj, line_no):
+                    kind = obj.get("type") if obj.get("type") in ("model", "dataset") else (self.kind or "model")
+                    yield f"{kind}:{obj['id'].strip().lower()}", line_no, start, len(line), None
+
+    def _parquet_index_rows(self) -> Iterator[tuple[str, int, int, int, bytes]]:
+        import json
+        import zlib
+
+        for row_no, obj in self._parquet_rows():
+            kind = obj.get("type") if obj.get("type") in ("model", "dataset") else (self.kind or "model")
+            data = zlib.compress(json.dumps(obj, default=str, separators=(",", ":")).encode("utf-8", "surrogatepass"), 1)
+            yield f"{kind}:{obj['id'].strip().lower()}", row_no, 0, 0, data
 
     def records(self) -> Iterator[Record]:
         """Every record in the file, parsed (the later of two lines with one id wins)."""
@@ -152,3 +200,23 @@ class SnapshotSource(Source):
 
     def __len__(self) -> int:
         return len(self._load())
+
+
+def _parquet_row(obj: dict[str, Any]) -> None:
+    """A Parquet row as the JSON Lines form has it: cardData a dict without null fields, and
+    timestamps (DuckDB and pandas write `createdAt` as one) as ISO text."""
+    import json
+
+    for name in ("createdAt", "lastModified"):
+        value = obj.get(name)
+        if hasattr(value, "isoformat"):
+            obj[name] = value.isoformat()
+
+    card = obj.get("cardData")
+    if isinstance(card, str):  # JSON columns (DuckDB, pandas) arrive as text
+        try:
+            obj["cardData"] = json.loads(card)
+        except json.JSONDecodeError:
+            obj["cardData"] = None
+    if isinstance(obj.get("cardData"), dict):  # structs carry every column: drop the nulls
+        obj["cardData"] = {k: v for k, v in obj["cardData"].items() if v is not None}
