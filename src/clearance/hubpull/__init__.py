@@ -3,11 +3,11 @@
     from clearance.hubpull import pull
     report = pull(Path("hub.parquet"), kind="both", resume=True, progress=print)
 
-See pull.py for what is asked and how a pull resumes and updates.
+See core.py for what is asked and how a pull resumes and updates.
 """
 
 from clearance.hubpull.client import PullError, Retry
-from clearance.hubpull.pull import PullProgress, PullReport, pull
+from clearance.hubpull.core import PullProgress, PullReport, pull
 from clearance.hubpull.records import SCHEMA
 
 __all__ = ["PullError", "PullProgress", "PullReport", "Retry", "SCHEMA", "pull"]
