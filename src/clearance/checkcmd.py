@@ -129,8 +129,25 @@ def render(run, fmt: str, locations: dict | None = None, extra: dict | None = No
         sys.stdout.write(results.to_text(run.outcomes, (), results.wants_color(sys.stdout)))
 
 
+def load_lock(locked: bool, lock_file: Path | None, near: str):
+    """The lock `--locked` compares against: `--lock FILE`, else clearance.lock beside `near`
+    (a project folder, or a model folder's parent); None when the command is not locked."""
+    if not locked and lock_file is None:
+        return None
+    from clearance.lock.fileformat import LockError, read
+    from clearance.usecases.lock import locate
+
+    path = locate(near, lock_file)
+    if path is None:
+        raise CommandError(f"--locked: no clearance.lock at {near}: run `clearance lock {near}` first, or pass --lock FILE")
+    try:
+        return read(path)
+    except LockError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def run_targets(targets: Sequence[str], uses: Sequence[str], policy, snapshots: Sequence[Path],
-                offline: bool, data_terms: str | None = None, depth: int | None = None):
+                offline: bool, data_terms: str | None = None, depth: int | None = None, lock=None):
     """`check()` for a command: a source problem becomes a CommandError."""
     from clearance.check import check
     from clearance.sources.interface import SourceError
@@ -139,13 +156,15 @@ def run_targets(targets: Sequence[str], uses: Sequence[str], policy, snapshots: 
     for w in snapshot_warnings(snapshots):
         say("warning", w)
     try:
-        return check(list(targets), list(uses), policy, list(snapshots), offline or None, data_terms, depth=depth)
+        return check(list(targets), list(uses), policy, list(snapshots), offline or None, data_terms, depth=depth,
+                     lock=lock)
     except SourceError as exc:
         raise CommandError(str(exc)) from None
 
 
 def run_check(targets: Sequence[str], use: str | None, policy_file: Path | None, snapshots: Sequence[Path],
-              offline: bool, data_terms: str | None, depth: int | None, fmt: str) -> int:
+              offline: bool, data_terms: str | None, depth: int | None, fmt: str, locked: bool = False,
+              lock_file: Path | None = None) -> int:
     """Check, print, and return the exit code: 0 when every target passes the policy, 1 when
     any fails; 2 when a target cannot be resolved (an id no source has, a folder with no model):
     one line each on stderr, the others' results still printed. Raises CommandError for the
@@ -153,7 +172,8 @@ def run_check(targets: Sequence[str], use: str | None, policy_file: Path | None,
     from clearance.policy.model import Policy
 
     policy = load_policy(policy_file) or Policy()
-    run = run_targets(targets, [use] if use else policy.uses, policy, snapshots, offline, data_terms, depth)
+    lock = load_lock(locked, lock_file, targets[0]) if targets else None
+    run = run_targets(targets, [use] if use else policy.uses, policy, snapshots, offline, data_terms, depth, lock)
     bad = unresolved(run)
     drop(run, bad)
     if run.outcomes:

@@ -156,10 +156,10 @@ def _policy(path: Path | None, start: Path | None = None):
 
 
 def _run(targets: list[str], uses: list[str], policy=None, snapshots: list[Path] = (), offline: bool = False,
-         data_terms: str | None = None):
+         data_terms: str | None = None, lock=None):
     """`check()` as the commands need it: a source problem is a one-line error, exit 2."""
     try:
-        return checkcmd.run_targets(targets, uses, policy, snapshots, offline, data_terms)
+        return checkcmd.run_targets(targets, uses, policy, snapshots, offline, data_terms, lock=lock)
     except checkcmd.CommandError as exc:
         fail(str(exc))
 
@@ -178,11 +178,13 @@ def check_cmd(
     data_terms: DataTermsChoice = typer.Option(None, "--data-terms", help="strict: training data terms bind like weights; lenient (default): a warning."),
     depth: int = typer.Option(None, "--depth", help="Follow the lineage at most this many levels."),
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f"),
+    locked: bool = typer.Option(False, "--locked", help="Compare with clearance.lock: any change since it was written fails."),
+    lock_file: Path = typer.Option(None, "--lock", help="The lock to compare with (default: clearance.lock beside the target)."),
 ) -> None:
     """May you use these models as you intend? Exit 0 when all pass the policy, 1 when any fails."""
     try:
         code = checkcmd.run_check(targets, use.value if use else None, policy_file, snapshots, offline,
-                                  data_terms.value if data_terms else None, depth, fmt.value)
+                                  data_terms.value if data_terms else None, depth, fmt.value, locked, lock_file)
     except checkcmd.CommandError as exc:
         fail(str(exc))
     raise typer.Exit(code)
@@ -266,6 +268,8 @@ def scan_cmd(
     offline: bool = typer.Option(False, "--offline", help="Never call the Hub API."),
     data_terms: DataTermsChoice = typer.Option(None, "--data-terms", help="strict: training data terms bind like weights; lenient (default): a warning."),
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f"),
+    locked: bool = typer.Option(False, "--locked", help="Compare with PATH/clearance.lock: any change since it was written fails."),
+    lock_file: Path = typer.Option(None, "--lock", help="The lock to compare with (default: PATH/clearance.lock)."),
 ) -> None:
     """Find the models and datasets a codebase uses, then check them. Exit codes as `check`."""
     from clearance.check import CheckRun
@@ -283,8 +287,12 @@ def scan_cmd(
     locations = from_scan(report).locations
     policy = _policy(policy_file, path if path.is_dir() else path.parent) or Policy()
     uses = [use.value] if use else list(policy.uses)
+    try:
+        lock = checkcmd.load_lock(locked, lock_file, str(path))
+    except checkcmd.CommandError as exc:
+        fail(str(exc))
     run = _run(list(locations), uses, policy, snapshots, offline,
-               data_terms.value if data_terms else None) if locations else CheckRun([], [])
+               data_terms.value if data_terms else None, lock) if locations else CheckRun([], [])
     run.warnings[:0] = report.warnings
     refs = [{"id": r.id, "kind": r.kind, "file": r.file, "line": r.line, "via": r.via} for r in report.references]
     if fmt is CheckFormat.text:
@@ -321,6 +329,66 @@ def bom_cmd(
     label = name or Path(argument.rstrip("/")).name or "clearance-bom"
     text = bom.to_cyclonedx(run, name=label) if fmt is BomFormat.cyclonedx else bom.to_spdx3(run, name=label)
     _write(text, out_file)
+
+
+class LockFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("lock")
+def lock_cmd(
+    arguments: list[str] = typer.Argument(..., metavar="PATH|TARGET...", help="A project folder to scan, or models (Hub ids, URLs, model folders)."),
+    out_file: Path = typer.Option(None, "--out", "-o", help="Where to write the lock (default: PATH/clearance.lock for one project folder)."),
+    update: bool = typer.Option(False, "--update", help="Rewrite an existing lock and print what changed."),
+    use: UseChoice = typer.Option(None, "--use", "-u", help="The use whose verdict is recorded (default: the policy's uses, else commercial)."),
+    policy_file: Path = typer.Option(None, "--policy", "-p", help="clearance.toml or pyproject.toml (default: found from the first argument up)."),
+    snapshots: list[Path] = typer.Option([], "--snapshot", "-s", help="Snapshot files to resolve lineage from (repeatable)."),
+    offline: bool = typer.Option(False, "--offline", help="Never call the Hub API."),
+    fmt: LockFormat = typer.Option(LockFormat.text, "--format", "-f"),
+) -> None:
+    """Pin what the project cleared: every model and dataset it uses and every ancestor, with
+    revision, licenses, license-file hashes, parents and verdicts, in clearance.lock."""
+    import json
+
+    from clearance.lock.diff import changes
+    from clearance.lock.fileformat import LockError, read, write
+    from clearance.policy.model import Policy
+    from clearance.sources.interface import SourceError
+    from clearance.usecases.lock import lock_file_for, make_lock
+    from clearance.util.errors import ClearanceError
+
+    try:
+        target = lock_file_for(arguments, out_file)
+        old = read(target) if target.is_file() else None
+    except (ClearanceError, LockError) as exc:
+        fail(str(exc))
+    if old is not None and not update:
+        fail(f"{target} exists: `clearance lock --update` rewrites it and says what changed")
+    first = Path(arguments[0])
+    policy = _policy(policy_file, first if first.is_dir() else Path.cwd()) or Policy()
+    uses = (use.value,) if use else tuple(policy.uses)
+    for w in checkcmd.snapshot_warnings(snapshots):
+        checkcmd.say("warning", w)
+    try:
+        lock, run = make_lock(arguments, uses, policy=policy, snapshots=snapshots, offline=offline or None)
+    except (SourceError, ClearanceError) as exc:
+        fail(str(exc))
+    for w in run.warnings:
+        checkcmd.say("warning", w)
+    found = changes(old, lock) if old is not None else []
+    write(lock, target)
+    referenced = sum(e.referenced for e in lock.entries.values())
+    if fmt is LockFormat.json:
+        out.print_json(json.dumps({"schema_version": 1, "lock": str(target), "artifacts": len(lock.entries),
+                                   "references": referenced, "changes": [c.to_json() for c in found]}))
+        return
+    out.print(f"{'updated' if old is not None else 'wrote'} {target}: {len(lock.entries)} artifacts "
+              f"({referenced} referenced, the rest their ancestors)", highlight=False)
+    if old is not None:
+        out.print(f"{len(found)} change(s) since the previous lock" + (":" if found else ""), highlight=False)
+        for c in found:
+            out.print(f"  {c.message}", highlight=False, markup=False)
 
 
 @app.command("init")

@@ -14,7 +14,7 @@ from clearance.checkcmd import DATA_TERMS, FORMATS, USES
 
 # The Typer command's options (tests/cli/test_launcher.py compares them): name -> takes a value.
 OPTIONS = {"--use": True, "--policy": True, "--snapshot": True, "--offline": False, "--data-terms": True,
-           "--depth": True, "--format": True}
+           "--depth": True, "--format": True, "--locked": False, "--lock": True}
 SHORT = {"-u": "--use", "-p": "--policy", "-s": "--snapshot", "-f": "--format"}
 _CHOICES = {"--use": USES, "--format": FORMATS, "--data-terms": DATA_TERMS}
 
@@ -25,7 +25,7 @@ def parse_check(args: list[str]) -> dict | None:
     `-u value`, `-uvalue`, `--` ends the options; no abbreviated long options. (argparse and
     getopt cost a cold process more to import than this loop takes.)"""
     opts: dict = {"targets": [], "snapshot": [], "offline": False, "use": None, "policy": None,
-                  "data_terms": None, "depth": None, "format": "text"}
+                  "data_terms": None, "depth": None, "format": "text", "locked": False, "lock": None}
     rest = iter(args)
     for arg in rest:
         if arg == "--":
@@ -44,7 +44,7 @@ def parse_check(args: list[str]) -> dict | None:
         if not OPTIONS[name]:
             if eq:
                 return None  # --offline=yes
-            opts["offline"] = True
+            opts[name[2:]] = True
             continue
         if not eq:
             value = next(rest, None)
@@ -78,7 +78,7 @@ def fast_check(args: list[str]) -> int | None:
     try:
         return run_check(opts["targets"], opts["use"], Path(opts["policy"]) if opts["policy"] else None,
                          [Path(s) for s in opts["snapshot"]], opts["offline"], opts["data_terms"], opts["depth"],
-                         opts["format"])
+                         opts["format"], opts["locked"], Path(opts["lock"]) if opts["lock"] else None)
     except CommandError as exc:
         error(str(exc))
         return 2

@@ -52,7 +52,7 @@ def test_the_fast_parser_takes_exactly_the_typer_commands_options():
         assert all(launcher.SHORT[s] == longs[0] for s in shorts), p.opts
     # flags (no value) agree with Typer's
     flags = {o for p in typer_check.params if getattr(p, "is_flag", False) for o in p.opts}
-    assert flags == {n for n, takes_value in launcher.OPTIONS.items() if not takes_value} == {"--offline"}
+    assert flags == {n for n, takes_value in launcher.OPTIONS.items() if not takes_value} == {"--offline", "--locked"}
     # and the same choices as the Typer command's enums
     assert set(launcher.USES) == {c.value for c in cli.UseChoice}
     assert set(launcher.DATA_TERMS) == {c.value for c in cli.DataTermsChoice}
@@ -158,7 +158,8 @@ def test_colour_only_on_a_terminal_or_when_forced(tmp_path):
 
 TOKENS = ["x/y", "a/b", "--offline", "--use", "commercial", "research", "-u", "-ucommercial", "--use=research",
           "--format", "json", "-f", "sarif", "--depth", "2", "-1", "--depth=3", "--snapshot", "s.jsonl", "-s",
-          "--policy", "p.toml", "-p", "--data-terms", "strict", "--", "-", "--of", "--offline=1", "-x", "-sq.jsonl"]
+          "--policy", "p.toml", "-p", "--data-terms", "strict", "--", "-", "--of", "--offline=1", "-x", "-sq.jsonl",
+          "--locked", "--lock", "c.lock", "--lock=d.lock", "--locked=1"]
 
 
 def _click_params(args: list[str]) -> dict | None:
@@ -176,7 +177,8 @@ def _click_params(args: list[str]) -> dict | None:
     value = lambda v: getattr(v, "value", v)  # noqa: E731 - Typer's enums
     return {"targets": list(p["targets"]), "snapshot": [str(s) for s in p["snapshots"]], "offline": p["offline"],
             "use": value(p["use"]), "policy": str(p["policy_file"]) if p["policy_file"] else None,
-            "data_terms": value(p["data_terms"]), "depth": p["depth"], "format": value(p["fmt"])}
+            "data_terms": value(p["data_terms"]), "depth": p["depth"], "format": value(p["fmt"]),
+            "locked": p["locked"], "lock": str(p["lock_file"]) if p["lock_file"] else None}
 
 
 def test_the_fast_parser_reads_every_command_line_it_accepts_as_click_does():

@@ -42,6 +42,8 @@ def entry_changes(old: LockEntry, new: LockEntry, verdicts: bool = True) -> list
     for name in FIELDS:
         if name == "verdicts" and not verdicts:
             continue
+        if name == "licenses" and out and out[-1].field == "declared":
+            continue  # the declared change says it; a resolved change alone is an edition or KB change
         a, b = _shown(name, old), _shown(name, new)
         if a != b:
             out.append(Change(new.key, new.id, name, a, b, old.revision, new.revision))

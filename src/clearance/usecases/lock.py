@@ -47,7 +47,8 @@ def revision_of(art: Artifact) -> str | None:
 def _files(art: Artifact) -> tuple[LockedFile, ...]:
     out = []
     for sig in art.licenses:
-        if sig.kind == "license_file":
+        # a local LICENSE by its path; a remote source's files come hashed in `license_files`
+        if sig.kind == "license_file" and not sig.where.startswith("hub "):
             digest = _sha256(Path(sig.value))
             if digest:
                 out.append(LockedFile(Path(sig.value).name, digest))
