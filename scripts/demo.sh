@@ -35,6 +35,18 @@ echo "== We fine-tune the blocked model's base: what may our derivative be licen
 clearance advise my-org/support-gemma --base google/gemma-7b --snapshot "$SNAP" --offline
 
 echo
+echo "== Pin what we cleared, then catch a relabelling a month later (clearance.lock) =="
+# data/drift: the same Hub records twice; in after.jsonl one model was relabelled (an edit made
+# for the demo). The lock is taken from the first; scan --locked against the second fails on it.
+rm -rf "$OUT/locked-app" && cp -r "$APP" "$OUT/locked-app"
+clearance lock "$OUT/locked-app" --snapshot data/drift/before.jsonl --offline
+if clearance scan "$OUT/locked-app" --snapshot data/drift/after.jsonl --offline --locked > "$OUT/scan-locked.txt"; then
+  echo "expected scan --locked to fail on the relabelled model" >&2; exit 1
+fi
+grep "license-changed" "$OUT/scan-locked.txt"
+clearance lock "$OUT/locked-app" --snapshot data/drift/after.jsonl --offline --update
+
+echo
 echo "== What does the knowledge base say about Llama 2? =="
 clearance license show llama2
 
@@ -49,4 +61,4 @@ echo "== The whole snapshot: licenses, conflicts, commercial verdicts =="
 clearance hub stats "$SNAP" --top 8
 clearance hub report "$SNAP" --out "$OUT/hub-report"
 echo
-echo "reports written to $OUT/: scan-report.md, scan.sarif, scan.json, NOTICE.md, bom.cdx.json, bom.spdx.json, hub-report/index.html"
+echo "reports written to $OUT/: scan-report.md, scan.sarif, scan.json, NOTICE.md, bom.cdx.json, bom.spdx.json, locked-app/clearance.lock, scan-locked.txt, hub-report/index.html"
