@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from clearance.hubpull.records import KIND_TYPE, SCHEMA, conform
 from clearance.hubpull.state import State, WorkDir
 
-ROW_GROUP = 20_000
+ROW_GROUP = 10_000
 READ_BATCH = 10_000
 
 
@@ -58,8 +58,8 @@ class _Writer:
 
     def _flush(self) -> None:
         if self.buffer:
-            table = pa.concat_tables(self.buffer).combine_chunks()
-            self.writer.write_table(table, row_group_size=ROW_GROUP)
+            # concat_tables only lists the pages' chunks (no copy); the writer cuts row groups from them
+            self.writer.write_table(pa.concat_tables(self.buffer), row_group_size=ROW_GROUP)
             self.buffer, self.buffered = [], 0
 
     def close(self) -> None:
@@ -109,13 +109,13 @@ def _keys(table: pa.Table) -> list[str]:
 
 
 def _read_parts(paths: list[Path]) -> Iterator[pa.Table]:
-    for p in paths:
-        yield pq.read_table(p)
+    for p in paths:  # one thread: Arrow's thread pools would cost more memory than they save time on a page
+        yield pq.read_table(p, use_threads=False)
 
 
 def _old_batches(path: Path) -> Iterator[pa.Table]:
     pf = pq.ParquetFile(path)
-    for batch in pf.iter_batches(batch_size=READ_BATCH):
+    for batch in pf.iter_batches(batch_size=READ_BATCH, use_threads=False):
         yield conform(pa.Table.from_batches([batch]))
 
 
