@@ -30,6 +30,17 @@ def fast_retry(tries: int = 6) -> tuple[Retry, Waits]:
     return Retry(tries=tries, base=0.001, cap=0.01, sleep=waits), waits
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_fsync():
+    """fsync only matters across a power cut, which no test makes; the kill -9 test's
+    subprocess keeps it on."""
+    from clearance.hubpull import state
+
+    state.DURABLE = False
+    yield
+    state.DURABLE = True
+
+
 @pytest.fixture
 def online(monkeypatch):
     for name in OFFLINE_VARS:
