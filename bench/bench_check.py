@@ -88,7 +88,7 @@ def cold_start(runs: int) -> dict[str, tuple[float, float]]:
 
 def throughput(repeat: int = 3) -> tuple[int, float, collections.Counter]:
     """The best of `repeat` runs: one check() of every model of the sample."""
-    from clearance.check import check
+    from clearance.usecases.check import check
 
     ids = [json.loads(line)["id"] for line in SAMPLE.open(encoding="utf-8") if line.strip()]
     ids = [i for i in dict.fromkeys(ids)]

@@ -1,6 +1,6 @@
 """license-conflict findings on a snapshot, for review by hand (issue 4).
 
-Runs the engine (`clearance.check.check`, commercial use, offline) on every model of the
+Runs the engine (`clearance.usecases.check.check`, commercial use, offline) on every model of the
 snapshot and prints, for each model's own conflict (the subject declares a license its
 lineage does not allow), one TSV row: model, declared, ancestor, ancestor's license, reason,
 and the card in ../shared/data/model-cards-2025 when there is one. Then counts by pair.
@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from clearance.check import check
+from clearance.usecases.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
 CARDS = ROOT.parent / "shared" / "data" / "model-cards-2025"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import clearance
-from clearance.check import check as check_wiring
+from clearance.usecases.check import check as check_wiring
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAP = str(ROOT / "data" / "hub-2025-sample.jsonl")
@@ -351,12 +351,12 @@ def test_importing_a_submodule_does_not_replace_the_public_function():
 
     import clearance.graph.model
     import clearance.scan.core
-    from clearance.check import CheckRun  # noqa: F401
+    from clearance.usecases.check import CheckRun  # noqa: F401
 
     assert callable(clearance.check) and clearance.check.__module__ == "clearance.api"
     assert clearance.scan.__module__ == "clearance.api" and clearance.graph.__module__ == "clearance.api"
     # the modules stay reachable by their full names
-    assert importlib.import_module("clearance.check").check is check_wiring
+    assert importlib.import_module("clearance.usecases.check").check is check_wiring
     assert sys.modules["clearance.scan"].scan_path is not None
 
 

@@ -65,8 +65,9 @@ def __dir__() -> list[str]:
 
 
 class _Package(type(sys)):
-    """`clearance.check`, `.scan` and `.graph` name both public functions and modules of this
-    package (`clearance/check.py`, `clearance/scan/`, `clearance/graph/`). Importing a submodule
+    """`clearance.scan` and `.graph` name both public functions and packages (`clearance/scan/`,
+    `clearance/graph/`); so did `clearance.check` while the use case lived in `clearance/check.py`
+    (now `clearance/usecases/check.py`). Importing a submodule
     sets it as an attribute of its package, which would replace the function; this keeps the
     function. The modules are still imported by their full names (`from clearance.scan import
     scan_path`, `importlib.import_module("clearance.graph.model")`)."""

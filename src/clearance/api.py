@@ -1,7 +1,7 @@
 """The public Python API: `clearance.check`, `scan`, `graph` and `load_policy` (docs/library.md).
 
 Each function checks its arguments, then calls the same library functions the commands call
-(`clearance.check.check`, `clearance.scan.scan_path`, the lineage `graph_for`, the policy
+(`clearance.usecases.check.check`, `clearance.scan.scan_path`, the lineage `graph_for`, the policy
 loader), so the library and the CLI give the same answers. It adds no rule of its own; what
 it adds is the shape a program wants: a `Run` of `Result`s, and a `ValueError` that names the
 bad argument where the commands print a one-line error and exit 2.
@@ -21,9 +21,9 @@ from clearance.engine.values import USES, Finding, Obligation
 from clearance.policy.model import Policy
 from clearance.util.errors import ClearanceError
 
-TYPE_CHECKING = False  # not typing's flag (see clearance.check)
+TYPE_CHECKING = False  # not typing's flag (see clearance.usecases.check)
 if TYPE_CHECKING:
-    from clearance.check import CheckRun
+    from clearance.usecases.check import CheckRun
     from clearance.graph.model import Graph
     from clearance.policy.evaluate import Outcome
     from clearance.scan import Reference
@@ -104,9 +104,7 @@ class ScanRun(Run):
 
     def references_json(self) -> list[dict]:
         """The references as `clearance scan --format json` writes them: id, kind, file, line, via."""
-        from dataclasses import asdict
-
-        return [asdict(r) for r in self.references]
+        return [{"id": r.id, "kind": r.kind, "file": r.file, "line": r.line, "via": r.via} for r in self.references]
 
     def _json_extra(self) -> dict | None:
         return {"references": self.references_json()}
@@ -143,7 +141,7 @@ def scan(path: PathArg, *, uses: str | Iterable[str] | None = None, policy: Poli
     `pyproject.toml` with [tool.clearance]) found from `path` up; pass `clearance.Policy()`
     for none. `diff`: only references on lines added since this git revision."""
     from clearance.policy.load import find
-    from clearance.project import from_scan
+    from clearance.usecases.project import from_scan
     from clearance.scan import ScanError, added_lines, scan_path
 
     root = _path(path, "path")
@@ -210,7 +208,7 @@ def load_policy(path: PathArg) -> Policy:
 
 def _run(targets: list[str], uses: tuple[str, ...], policy: Policy, snapshots, offline: bool,
          data_terms: str | None, depth: int | None) -> Run:
-    from clearance.check import check as check_run
+    from clearance.usecases.check import check as check_run
     from clearance.sources.interface import SourceError
 
     if data_terms is not None and data_terms not in DATA_TERMS:

@@ -149,7 +149,7 @@ def load_lock(locked: bool, lock_file: Path | None, near: str):
 def run_targets(targets: Sequence[str], uses: Sequence[str], policy, snapshots: Sequence[Path],
                 offline: bool, data_terms: str | None = None, depth: int | None = None, lock=None):
     """`check()` for a command: a source problem becomes a CommandError."""
-    from clearance.check import check
+    from clearance.usecases.check import check
     from clearance.sources.interface import SourceError
 
     check_paths(targets)

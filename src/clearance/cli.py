@@ -223,7 +223,7 @@ def graph_cmd(
 
 
 def _not_found(subject: str, graph) -> str:
-    from clearance.check import CheckRun
+    from clearance.usecases.check import CheckRun
 
     return checkcmd.unresolved(CheckRun([], [], {subject: graph})).get(subject, f"{subject}: not found on any source")
 
@@ -245,7 +245,7 @@ def _unresolved(run, explicit, what: str) -> None:
 
 
 def _project(argument: str, only_lines=None):
-    from clearance.project import resolve
+    from clearance.usecases.project import resolve
     from clearance.scan import ScanError
 
     try:
@@ -272,9 +272,9 @@ def scan_cmd(
     lock_file: Path = typer.Option(None, "--lock", help="The lock to compare with (default: PATH/clearance.lock)."),
 ) -> None:
     """Find the models and datasets a codebase uses, then check them. Exit codes as `check`."""
-    from clearance.check import CheckRun
+    from clearance.usecases.check import CheckRun
     from clearance.policy.model import Policy
-    from clearance.project import from_scan
+    from clearance.usecases.project import from_scan
     from clearance.scan import ScanError, added_lines, scan_path
 
     if not path.exists():
@@ -403,7 +403,7 @@ def init_cmd(
     import tomllib
 
     from clearance.kb import default_kb
-    from clearance.policy.starter import starter_policy
+    from clearance.usecases.starter import starter_policy
 
     target = out_file or (path / "clearance.toml" if path.is_dir() else Path("clearance.toml"))
     if target.exists() and not force:
@@ -450,7 +450,7 @@ def notice_cmd(
     out_file: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
 ) -> None:
     """The notices, license copies, attribution and restrictions every upstream license requires."""
-    from clearance import notice
+    from clearance.usecases import notice
     from clearance.kb import default_kb
 
     found = [_project(argument) for argument in targets]
@@ -474,7 +474,7 @@ def advise_cmd(
     fmt: NoticeFormat = typer.Option(NoticeFormat.text, "--format", "-f", help="text or json (markdown prints text)."),
 ) -> None:
     """What may a derivative be licensed as, and what must its card declare?"""
-    from clearance.advise import advise, to_text
+    from clearance.usecases.advise import advise, to_text
     from clearance.sources.interface import SourceError
 
     if not bases:

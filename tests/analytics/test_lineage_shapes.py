@@ -9,7 +9,7 @@ import json
 import pytest
 
 from clearance.analytics.hub import HubAnalysis
-from clearance.check import check
+from clearance.usecases.check import check
 
 RECORDS = [
     {"id": "cyc/a", "cardData": {"license": "mit", "base_model": "cyc/b"}},

@@ -15,7 +15,7 @@ import pytest
 
 from clearance.analytics import tables
 from clearance.analytics.hub import HubAnalysis
-from clearance.check import check
+from clearance.usecases.check import check
 from clearance.sources.snapshot import SnapshotSource
 
 ROOT = Path(__file__).resolve().parents[2]

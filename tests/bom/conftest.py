@@ -69,7 +69,7 @@ def adapter_folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_run(offline, adapter_folder):
-    from clearance.check import check
+    from clearance.usecases.check import check
 
     return check([*SAMPLE_TARGETS, str(adapter_folder)], ["commercial", "research"], snapshots=[SAMPLE], offline=True)
 
@@ -83,6 +83,6 @@ def crafted_snapshot(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def crafted_run(offline, crafted_snapshot):
-    from clearance.check import check
+    from clearance.usecases.check import check
 
     return check(CRAFTED_TARGETS, ["commercial"], snapshots=[SAMPLE, crafted_snapshot], offline=True)

@@ -9,7 +9,7 @@ import pytest
 from bomcheck import COMMIT, SAMPLE, assert_valid_cyclonedx
 
 from clearance.bom import to_cyclonedx
-from clearance.check import CheckRun
+from clearance.usecases.check import CheckRun
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_a_single_expression_of_spdx_ids_is_kept_as_an_expression(crafted_bom):
 
 
 def test_an_expression_among_other_licenses_is_listed_license_by_license(offline, crafted_snapshot):
-    from clearance.check import check
+    from clearance.usecases.check import check
 
     run = check(["acme/base-7b"], ["commercial"], snapshots=[SAMPLE, crafted_snapshot], offline=True)
     base = components(assert_valid_cyclonedx(to_cyclonedx(run)))["model:acme/base-7b"]

@@ -19,7 +19,7 @@ import pytest
 from bomcheck import COMMIT, check_spdx_document, load_spdx_with_bindings
 
 from clearance.bom import to_spdx3
-from clearance.check import CheckRun
+from clearance.usecases.check import CheckRun
 
 
 def checked(run, name="clearance-bom"):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from clearance.advise import advise, size_of
+from clearance.usecases.advise import advise, size_of
 from clearance.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -276,7 +276,7 @@ def test_a_quantization_of_a_missing_base_is_still_unknown():
 
 def test_the_readme_quantization_resolves_to_llama2_terms():
     # The README's flagship example: a GGML quantization of Llama-2-7b-chat declaring `license: other`.
-    from clearance.check import check
+    from clearance.usecases.check import check
 
     (outcome,) = check(["TheBloke/Llama-2-7B-Chat-GGML"], ["commercial"], snapshots=["data/hub-2025-sample.jsonl"],
                        offline=True).outcomes

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from clearance.check import check
+from clearance.usecases.check import check
 from clearance.policy.load import from_table
 
 SNAP = Path(__file__).resolve().parents[2] / "data" / "hub-2025-sample.jsonl"

@@ -73,7 +73,7 @@ def test_no_swagger_ui_from_a_cdn(client):
 @pytest.mark.parametrize("use", ["commercial", "redistribution", "research"])
 def test_clearance_is_one_element_of_check_json(client, use, _offline_env):
     """The same object as `clearance check --format json` (same engine, same sources)."""
-    from clearance.check import check
+    from clearance.usecases.check import check
     from clearance.formats.results import result_json
 
     r = client.get(f"{API}/models/{LLAMA2_FINETUNE}/clearance", params={"use": use})

@@ -133,7 +133,7 @@ def test_scan_report_ingest(store):
 def test_cyclonedx_bom_ingest(store, _offline_env):
     """A BOM that `clearance bom` writes (cyclonedx-python-lib) is read back into the inventory."""
     from clearance.bom.cyclonedx import to_cyclonedx
-    from clearance.check import check
+    from clearance.usecases.check import check
 
     client, auth = store
     p = project()

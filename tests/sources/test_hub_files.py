@@ -14,7 +14,7 @@ import licensedcode
 import pytest
 
 from clearance.artifacts.ids import parse_ref
-from clearance.check import check
+from clearance.usecases.check import check
 from clearance.sources.hub import HubSource
 from clearance.sources.hubfiles import GATED, MAX_FILE_BYTES, link_target
 

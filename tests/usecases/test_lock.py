@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clearance.check import check
+from clearance.usecases.check import check
 from clearance.kb.normalizer import default_normalizer
 from clearance.lock.fileformat import dumps, loads
 from clearance.usecases.lock import build_lock

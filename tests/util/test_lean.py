@@ -131,7 +131,7 @@ def test_a_record_is_a_mutable_dataclass_with_dataclasses_equality_and_repr():
         hash(a)  # compares by value, so unhashable, as a mutable dataclass
 
 
-@pytest.mark.parametrize("name", ["check.GraphLineage", "check.CheckRun", "kb.normalizer.Normalizer",
+@pytest.mark.parametrize("name", ["usecases.check.GraphLineage", "usecases.check.CheckRun", "kb.normalizer.Normalizer",
                                   "kb.loader.KnowledgeBase", "policy.evaluate.Evaluator", "engine.walk.Walk",
                                   "engine.usage.Assessment", "sources.metadata.Collected"])
 def test_the_engines_records_use_the_shared_methods(name):

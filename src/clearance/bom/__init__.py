@@ -1,6 +1,6 @@
 """AI bills of materials for `clearance bom`: CycloneDX 1.6 JSON and SPDX 3.0.1 JSON-LD.
 
-    run = clearance.check.check(targets, uses, snapshots=[...], offline=True)
+    run = clearance.usecases.check.check(targets, uses, snapshots=[...], offline=True)
     text = to_cyclonedx(run, name="my-product")     # or to_spdx3(run, name=...)
 
 Both list every model and dataset of every subject's lineage, each once (see `inventory`),
@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from clearance.check import CheckRun
+    from clearance.usecases.check import CheckRun
 
 __all__ = ["FORMATS", "to_cyclonedx", "to_spdx3"]
 

@@ -49,7 +49,7 @@ from packageurl import PackageURL
 
 from clearance import __version__
 from clearance.bom.inventory import Inventory, Item, LicenseInfo, LicenseTerm, build, policy_status
-from clearance.check import CheckRun
+from clearance.usecases.check import CheckRun
 
 __all__ = ["to_cyclonedx"]
 

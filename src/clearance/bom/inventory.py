@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from clearance.check import CheckRun, GraphLineage
+from clearance.usecases.check import CheckRun, GraphLineage
 from clearance.engine.values import WEIGHT_RELATIONS
 from clearance.artifacts.ids import key as hub_key
 from clearance.artifacts.ids import looks_like_path, path_key

@@ -52,7 +52,7 @@ from clearance.bom.inventory import (
     iri_safe,
     policy_status,
 )
-from clearance.check import CheckRun
+from clearance.usecases.check import CheckRun
 
 __all__ = ["SPEC_VERSION", "to_spdx3"]
 

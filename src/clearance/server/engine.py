@@ -1,5 +1,5 @@
 """The engine as the server calls it: the same sources → graph → engine → policy wiring as
-`clearance.check.check`, with the sources built once at startup and shared by every request.
+`clearance.usecases.check.check`, with the sources built once at startup and shared by every request.
 
 `check()` builds its sources per call (right for a CLI run, which reads each snapshot once);
 a server answering thousands of lookups must not re-read the snapshots each time, so this
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from clearance.artifacts.ids import Ref
-from clearance.check import GraphLineage
+from clearance.usecases.check import GraphLineage
 from clearance.engine.clear import clear
 from clearance.engine.values import USES
 from clearance.formats.results import result_json

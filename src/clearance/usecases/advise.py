@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clearance.check import check
+from clearance.usecases.check import check
 from clearance.engine import compat
 from clearance.engine.values import Result
 from clearance.kb.loader import KnowledgeBase, default_kb

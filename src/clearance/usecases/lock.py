@@ -24,7 +24,7 @@ from clearance.lock.model import Lock, LockedFile, LockEntry
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from clearance.check import CheckRun, GraphLineage
+    from clearance.usecases.check import CheckRun, GraphLineage
 
 LOCK_FILE = "clearance.lock"
 _DECLARING = ("hub_tag", "card_license", "license_name", "license_link", "gguf", "other")
@@ -97,7 +97,7 @@ def entries_for(graph: Graph, lineage: GraphLineage, verdicts: dict[str, str] | 
 
 
 def build_lock(run: CheckRun, uses: tuple[str, ...], normalizer) -> Lock:
-    from clearance.check import GraphLineage
+    from clearance.usecases.check import GraphLineage
 
     verdicts: dict[str, dict[str, str]] = {}
     for o in run.outcomes:
@@ -148,7 +148,7 @@ def with_drift(result: Result, lock: Lock, current: dict[str, LockEntry]) -> Res
 
 def lock_file_for(arguments: list[str], out: Path | None) -> Path:
     """Where `clearance lock` writes: `--out`, else `clearance.lock` in the one project folder given."""
-    from clearance.project import is_model_folder
+    from clearance.usecases.project import is_model_folder
     from clearance.util.errors import ClearanceError
 
     if out is not None:
@@ -174,9 +174,9 @@ def make_lock(arguments: list[str], uses: tuple[str, ...], *, policy=None, snaps
               data_terms=None) -> tuple[Lock, CheckRun]:
     """A lock of everything the arguments reference (projects are scanned, as `scan` does) and
     every ancestor, with the verdict per use as the policy judges it now."""
-    from clearance.check import check
+    from clearance.usecases.check import check
     from clearance.kb.normalizer import default_normalizer
-    from clearance.project import resolve
+    from clearance.usecases.project import resolve
 
     targets: list[str] = []
     for argument in arguments:

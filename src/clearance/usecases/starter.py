@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from clearance.check import CheckRun
+from clearance.usecases.check import CheckRun
 from clearance.engine.compat import OPEN_CATEGORIES
 from clearance.kb.loader import KnowledgeBase
 
