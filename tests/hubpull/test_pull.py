@@ -422,3 +422,21 @@ def test_update_of_another_tools_parquet(online, tmp_path):
     assert json.loads(rows[recs[500]["id"]]["cardData"]) == {"license": "mit"}  # kept as it was
     assert rows[recs[3]["id"]]["sha"] == hub.listings["models"].record(3)["sha"]  # replaced
     assert table(out).schema.remove_metadata().equals(pq.read_schema(out).remove_metadata())
+
+
+def test_full_pull_over_a_file_reads_everything_and_marks_what_is_gone(online, tmp_path):
+    out = tmp_path / "hub.parquet"
+    with FakeHub(1_200) as hub:
+        pull(out, endpoint=hub.url, page_size=PAGE)
+        hub.delete("models", 4)
+        hub.touch("models", 9)
+        n0 = len(hub.requests)
+        report = pull(out, endpoint=hub.url, page_size=PAGE, full=True)
+        assert model_pages(hub, n0) == 3 and all("sort=" not in p for p, _ in hub.requests[n0:])
+        expected = hub.records("models")
+    rows = table(out).to_pylist()
+    assert report.mode == "full" and report.merged and report.fetched == 1_199 and report.removed == 1
+    assert [r["id"] for r in rows[:1_199]] == [r["id"] for r in expected]
+    assert rows[-1]["id"] == model_id(4) and rows[-1]["deleted_at"] == report_start(out)
+    touched = next(r for r in expected if r["id"] == model_id(9))
+    assert next(r for r in rows if r["id"] == model_id(9))["sha"] == touched["sha"]
