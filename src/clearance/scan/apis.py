@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from clearance.scan.hubid import BUILDERS
+
 
 @dataclass(frozen=True, slots=True)
 class Api:
@@ -27,14 +29,10 @@ class Api:
     sentence_transformers: bool = False  # a bare name means sentence-transformers/<name>
     method: bool = False  # looked up by attribute name whatever the receiver (X.from_pretrained)
     need_import: bool = False  # a name too common to trust unless imported from `libs`
+    role: str = "used"  # "produced": the call publishes the repository (push_to_hub, create_repo, uploads)
 
 
 _PRETRAINED = ("pretrained_model_name_or_path", "model_id", "repo_id", "model_name_or_path")
-# datasets' packaged builders: load_dataset("json", data_files=...) reads local files.
-_BUILDERS = frozenset(
-    "json csv parquet text arrow pandas imagefolder audiofolder videofolder webdataset sql generator xml spark "
-    "cache folder_based_builder".split()
-)
 
 _VLLM = frozenset({"vllm"})
 
@@ -44,6 +42,9 @@ METHODS: dict[str, Api] = {
     "load_adapter": Api(0, ("model_id", "peft_model_id", "pretrained_model_name_or_path"), method=True),
     "load_lora_weights": Api(0, ("pretrained_model_name_or_path_or_dict",), method=True, lib="diffusers"),
     "load_textual_inversion": Api(0, ("pretrained_model_name_or_path",), method=True, lib="diffusers"),
+    # model.push_to_hub("org/x"), dataset.push_to_hub("org/d"): what the project publishes. A bare
+    # name there is the user's own namespace, no repository anyone can check.
+    "push_to_hub": Api(0, ("repo_id",), method=True, bare=False, role="produced"),
 }
 # PeftModel.from_pretrained(base_model, "adapter-id"): the adapter is the second argument.
 PEFT_RECEIVER = re.compile(r"^Peft(?:Mixed)?Model(?:For\w+)?$")
@@ -53,8 +54,8 @@ FUNCTIONS: dict[str, Api] = {
     "pipeline": Api(1, ("model", "tokenizer"), libs=frozenset({"transformers", "optimum"}), lib="transformers"),
     "hf_hub_download": Api(0, ("repo_id",), lib="huggingface_hub", repo_type=True),
     "snapshot_download": Api(0, ("repo_id",), lib="huggingface_hub", repo_type=True),
-    "load_dataset": Api(0, ("path",), kind="dataset", lib="datasets", not_ids=_BUILDERS),
-    "load_dataset_builder": Api(0, ("path",), kind="dataset", lib="datasets", not_ids=_BUILDERS),
+    "load_dataset": Api(0, ("path",), kind="dataset", lib="datasets", not_ids=BUILDERS),
+    "load_dataset_builder": Api(0, ("path",), kind="dataset", lib="datasets", not_ids=BUILDERS),
     "SentenceTransformer": Api(0, ("model_name_or_path",), lib="sentence_transformers", sentence_transformers=True),
     "CrossEncoder": Api(0, ("model_name_or_path", "model_name"), lib="sentence_transformers"),
     "SparseEncoder": Api(0, ("model_name_or_path",), lib="sentence_transformers"),
@@ -66,6 +67,11 @@ FUNCTIONS: dict[str, Api] = {
     "HuggingFaceDatasetLoader": Api(0, ("path",), kind="dataset", lib="langchain"),
     "create_model": Api(0, ("model_name",), prefixes=("hf-hub:", "hf_hub:")),  # timm, open_clip
     "create_model_and_transforms": Api(0, ("model_name",), prefixes=("hf-hub:", "hf_hub:")),
+    # huggingface_hub's writers (functions, or HfApi methods): the repository is produced.
+    "create_repo": Api(0, ("repo_id",), lib="huggingface_hub", repo_type=True, bare=False, role="produced"),
+    "upload_folder": Api(None, ("repo_id",), lib="huggingface_hub", repo_type=True, bare=False, role="produced"),
+    "upload_file": Api(None, ("repo_id",), lib="huggingface_hub", repo_type=True, bare=False, role="produced"),
+    "upload_large_folder": Api(None, ("repo_id",), lib="huggingface_hub", repo_type=True, bare=False, role="produced"),
 }
 # LangChain and LlamaIndex wrappers: HuggingFaceEmbeddings(model_name=...), HuggingFaceLLM(
 # model_name=..., tokenizer_name=...), HuggingFaceEndpoint(repo_id=...), ChatHuggingFace(model_id=...).
@@ -80,7 +86,8 @@ TRIGGERS = (
     b"from_pretrained", b"pipeline(", b"_download(", b"load_dataset", b"SentenceTransformer", b"CrossEncoder",
     b"SparseEncoder",
     b"vllm", b"from_model_id(", b"load_adapter(", b"load_lora_weights(", b"load_textual_inversion(",
-    b"InferenceClient(", b"hub:",
+    b"InferenceClient(", b"hub:", b"push_to_hub(", b"create_repo(", b"upload_folder(", b"upload_file(",
+    b"upload_large_folder(",
 )
 SECOND_LOOK = {b"HuggingFace": re.compile(rb"HuggingFace\w*\(")}
 

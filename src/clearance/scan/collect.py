@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from clearance.scan.hubid import to_hub_id
+from clearance.scan.hubid import plausible_remote, to_hub_id
 from clearance.scan.model import Hit
 
 
@@ -26,13 +26,16 @@ class Collector:
         self._line_map: Callable[[int], int] | None = None
 
     def add(self, value: object, line: int, via: str, *, kind: str = "model", bare: bool = False,
-            rank: int = 0, uses: tuple[int, ...] = (), absolute: bool = False) -> bool:
+            rank: int = 0, uses: tuple[int, ...] = (), absolute: bool = False,
+            role: str = "used", strict: bool = False) -> bool:
         """Keep `value` when it names a Hub repository. `line` and `uses` are lines of this view
-        (see `mapped`), or of the file itself when `absolute`."""
+        (see `mapped`), or of the file itself when `absolute`. `role` is "used" or "produced";
+        `strict` is for keys that hold local paths as often as ids (`MODEL_PATH`): a value under a
+        folder name such as `checkpoints/` or `outputs/` is then taken for a path."""
         if not isinstance(value, str):
             return False
         found = to_hub_id(value, kind, bare=bare)
-        if found is None:
+        if found is None or (strict and not plausible_remote(value)):
             return False
         repo, kind = found
         text = value.strip()
@@ -41,8 +44,15 @@ class Collector:
         if self._line_map is not None and not absolute:
             line = self._line_map(line)
             uses = tuple(self._line_map(u) for u in uses)
-        self.hits.append(Hit(repo, kind, line, via, rank, uses))
+        self.hits.append(Hit(repo, kind, line, via, rank, uses, role))
         return True
+
+    def forget(self, value: str) -> None:
+        """`value` turned out to name a Space (`hf upload --repo-type space $REPO`): drop what was
+        kept for it (a variable named like a model key that held it)."""
+        found = to_hub_id(value, "model", bare=True)
+        if found is not None:
+            self.hits[:] = [h for h in self.hits if h.id != found[0]]
 
     def sibling(self) -> Collector:
         """An empty collector for the same file (to try a reading before keeping it)."""

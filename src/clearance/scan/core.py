@@ -23,7 +23,7 @@ from clearance.scan.notebook import scan_notebook
 from clearance.scan.shell import scan_shell_text
 from clearance.scan.structured import could_hold_ids
 from clearance.scan.tomlfile import scan_toml
-from clearance.scan.walk import MAX_FILE_BYTES, FileEntry, entries_for, walk
+from clearance.scan.walk import FileEntry, entries_for, max_bytes, walk
 from clearance.scan.yamlfile import scan_yaml
 
 _YAML_EXTRA_TRIGGERS = ("download", "vllm")
@@ -83,23 +83,24 @@ def _merge(hits: list[Hit], rel: str, keep: set[int] | None) -> list[Reference]:
             old[1].update(hit.uses)
             if hit.rank < old[0].rank:
                 best[key] = (hit, old[1])
-    return [Reference(hit.id, hit.kind, rel, hit.line, hit.via) for hit, uses in best.values()
+    return [Reference(hit.id, hit.kind, rel, hit.line, hit.via, hit.role) for hit, uses in best.values()
             if keep is None or hit.line in keep or not uses.isdisjoint(keep)]
 
 
 def _scan_file(entry: FileEntry, base: str, exists: Callable[[str], bool], warnings: list[str]) -> list[Hit] | None:
     """The hits of one file, or None when it was not read (too large, binary, unreadable)."""
-    if entry.size > MAX_FILE_BYTES:
-        warnings.append(f"{entry.rel}: {entry.size} bytes, larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not scanned")
+    limit = max_bytes(entry.type)
+    if entry.size > limit:
+        warnings.append(f"{entry.rel}: {entry.size} bytes, larger than {limit // (1024 * 1024)} MB: not scanned")
         return None
     try:
         with open(entry.path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(limit + 1)
     except OSError as exc:
         warnings.append(f"{entry.rel}: cannot read ({exc.strerror or exc})")
         return None
-    if len(data) > MAX_FILE_BYTES:
-        warnings.append(f"{entry.rel}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not scanned")
+    if len(data) > limit:
+        warnings.append(f"{entry.rel}: larger than {limit // (1024 * 1024)} MB: not scanned")
         return None
     if b"\0" in data:
         warnings.append(f"{entry.rel}: binary (NUL bytes): not scanned")

@@ -14,7 +14,7 @@ import re
 import subprocess
 
 from clearance.scan.model import ScanError
-from clearance.scan.walk import MAX_FILE_BYTES, file_type
+from clearance.scan.walk import kind_of, max_bytes
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 GIT_TIMEOUT = 300
@@ -93,10 +93,9 @@ def _unquote(raw: bytes) -> str:
 
 
 def _count_lines(path: str) -> int:
-    if file_type(os.path.basename(path)) is None:
-        return 0
     try:
-        if os.path.islink(path) or not os.path.isfile(path) or os.path.getsize(path) > MAX_FILE_BYTES:
+        kind = None if os.path.islink(path) else kind_of(path)
+        if kind is None or not os.path.isfile(path) or os.path.getsize(path) > max_bytes(kind):
             return 0
         with open(path, "rb") as fh:
             data = fh.read()

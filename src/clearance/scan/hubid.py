@@ -47,6 +47,23 @@ _PLACEHOLDER_NAMES = frozenset(
     """your-model your_model yourmodel model-name model_name your-dataset your_dataset dataset-name
     dataset_name repo-name repo_name your-repo your_repo xxx xxxx""".split()
 )
+# datasets' packaged builders: `load_dataset("json", data_files=...)` reads local files, never the Hub.
+BUILDERS = frozenset(
+    "json csv parquet text arrow pandas imagefolder audiofolder videofolder webdataset sql generator xml spark "
+    "cache folder_based_builder".split()
+)
+# LiteLLM-style prefixes of servers that take the Hub id itself (`huggingface/org/name`,
+# `openai/org/name` against the Hub router or a vLLM server, `hosted_vllm/org/name`): the id is
+# what follows. Other providers name models their own way (`together_ai/...-Turbo`).
+_PROVIDERS = frozenset({"huggingface", "hosted_vllm", "vllm", "openai"})
+# Bare names tests and templates use for a repository that does not exist (`hf_repo="test_repo"`).
+_DUMMY_PREFIXES = ("test_", "test-", "dummy", "fake_", "fake-", "mock_", "mock-", "my_", "my-", "example_", "example-")
+# First folders of relative paths that a run writes (`MODEL_PATH=checkpoints/run-1`): under a key
+# that holds paths as often as ids, a value starting with one of them is a path.
+_LOCAL_FOLDERS = frozenset(
+    """checkpoints checkpoint ckpt ckpts output outputs out results runs run saved save saves weights logs log tmp
+    temp cache data local exp exps experiments artifacts trained finetuned models model build dist""".split()
+)
 # A last part ending like this is a file, not a repository.
 _FILE_SUFFIXES = tuple(
     "." + s
@@ -69,6 +86,8 @@ def is_hub_id(text: str, *, bare: bool = False) -> bool:
     org, _, name = text.rpartition("/")
     if not org and not bare:
         return False
+    if not org and (not any(c.islower() for c in name) or name.lower().startswith(_DUMMY_PREFIXES)):
+        return False  # HF_DATASET_NAME, test_repo: a placeholder, a variable's name or a test's dummy
     if org.lower() in RESERVED or org.lower() in _PLACEHOLDER_ORGS or name.lower() in _PLACEHOLDER_NAMES:
         return False
     return not name.lower().endswith(_FILE_SUFFIXES)
@@ -106,6 +125,11 @@ def looks_like_path(text: str) -> bool:
     return text.startswith("file:") or graph_ids.looks_like_path(text)
 
 
+def plausible_remote(value: str) -> bool:
+    """Not obviously a relative path a run writes (`checkpoints/run-1`, `outputs/x`)."""
+    return value.strip().split("/", 1)[0].lower() not in _LOCAL_FOLDERS
+
+
 def to_hub_id(value: str, kind: str, *, bare: bool = False) -> tuple[str, str] | None:
     """(id, kind) when `value` names a Hub repository, else None.
 
@@ -125,4 +149,8 @@ def to_hub_id(value: str, kind: str, *, bare: bool = False) -> tuple[str, str] |
         kind, text = "dataset", text[9:]
     elif lower.startswith("models/") and text.count("/") == 2:
         text = text[7:]
+    elif text.count("/") == 2 and lower.split("/", 1)[0].replace("-", "_") in _PROVIDERS:
+        text = text.split("/", 1)[1]
+    if "/" not in text and kind == "dataset" and text.lower() in BUILDERS:
+        return None
     return (text, kind) if is_hub_id(text, bare=bare) else None

@@ -27,6 +27,9 @@ class Reference:
     file: str  # relative to the scanned root, POSIX separators
     line: int  # 1-based, the line where the id is written
     via: str  # what matched: "transformers AutoModel.from_pretrained", "config key model", ...
+    # "used": the project loads, downloads or evaluates it (a dependency to check); "produced": the
+    # project publishes it (`hub_model_id`, `push_to_hub("org/x")`, `hf upload org/x`): not a dependency.
+    role: str = "used"
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Hit:
     via: str
     rank: int = 0  # which `via` wins when the same reference is found twice: lower wins
     uses: tuple[int, ...] = field(default=())  # other lines that make it "added" for --diff
+    role: str = "used"  # or "produced" (see Reference)
 
 
 # Ranks: a known API call says more than a key name, which says more than a bare URL.

@@ -63,7 +63,8 @@ def _replay(probe: Collector, col: Collector, mapping: list[int]) -> None:
 
     for hit in probe.hits:
         line = at(hit.line)
-        col.hits.append(Hit(hit.id, hit.kind, line, hit.via, hit.rank, tuple(u for u in map(at, hit.uses) if u != line)))
+        col.hits.append(Hit(hit.id, hit.kind, line, hit.via, hit.rank, tuple(u for u in map(at, hit.uses) if u != line),
+                            hit.role))
 
 
 def _magics(lines: list[str], ats: list[int], col: Collector) -> tuple[list[str], list[int]]:

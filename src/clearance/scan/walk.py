@@ -4,6 +4,10 @@ A walk with `os.scandir` (one system call a directory; `DirEntry` caches the typ
 named like tool or dependency folders are skipped when they sit *under* the root, never the
 root itself (scanning a `site-packages` tree directly is allowed). Symbolic links to folders
 are not followed; a link to a file is read only when its target lies inside the root.
+
+A file is read by its name (`.py`, `.ipynb`, `.yaml`, `.sh`, the batch-job scripts `.slurm`,
+`.sbatch`, `.pbs`, `Dockerfile`, `.env`, ...) or, when its name has no extension at all
+(`scripts/setup`, `bin/train`), by its shebang line: a shell or Python interpreter.
 """
 
 from __future__ import annotations
@@ -17,12 +21,21 @@ SKIP_DIRS = frozenset(
      ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".ipynb_checkpoints", ".eggs"}
 )
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# Notebooks carry their outputs (images as base64): the code is a small part of a large file.
+MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
 
 # file type by lower-cased suffix / name
 _SUFFIXES = {
     ".py": "python", ".ipynb": "notebook", ".yaml": "yaml", ".yml": "yaml", ".json": "json",
     ".toml": "toml", ".env": "env", ".sh": "shell", ".bash": "shell", ".dockerfile": "dockerfile",
+    ".slurm": "shell", ".sbatch": "shell", ".pbs": "shell", ".zsh": "shell",
 }
+_SHELLS = (b"sh", b"bash", b"zsh", b"dash", b"ksh")
+
+
+def max_bytes(kind: str) -> int:
+    """The largest file of this type a scan reads."""
+    return MAX_NOTEBOOK_BYTES if kind == "notebook" else MAX_FILE_BYTES
 
 
 def file_type(name: str) -> str | None:
@@ -34,6 +47,15 @@ def file_type(name: str) -> str | None:
         return "env"
     dot = lower.rfind(".")
     return _SUFFIXES.get(lower[dot:]) if dot > 0 or lower.endswith(".env") else None
+
+
+def kind_of(path: str) -> str | None:
+    """What scanner reads the file at `path`: by its name, else (no extension) by its shebang."""
+    name = os.path.basename(path)
+    kind = file_type(name)
+    if kind is None and "." not in name and os.path.isfile(path):
+        kind = _guess(path)
+    return kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +93,11 @@ def walk(root: str, warnings: list[str]) -> Iterator[FileEntry]:
                     continue
                 kind = file_type(entry.name)
                 if kind is None:
-                    continue
+                    if "." in entry.name or not entry.is_file():
+                        continue
+                    kind = _guess(entry.path)  # an extensionless script: its shebang says what it is
+                    if kind is None:
+                        continue
                 if entry.is_symlink():
                     target = os.path.realpath(entry.path)
                     if not _inside(target, real_root) or not os.path.isfile(target):
@@ -96,10 +122,10 @@ def entries_for(root: str, rels: list[str], warnings: list[str]) -> Iterator[Fil
         parts = rel.split("/")
         if any(p in SKIP_DIRS or p in ("", ".", "..") for p in parts[:-1]) or not parts[-1]:
             continue
-        kind = file_type(parts[-1])
+        path = os.path.join(root, *parts)
+        kind = kind_of(path)
         if kind is None:
             continue
-        path = os.path.join(root, *parts)
         try:
             if not os.path.isfile(path) or not _inside(os.path.realpath(path), real_root):
                 continue
@@ -115,10 +141,20 @@ def _inside(path: str, real_root: str) -> bool:
 
 
 def _guess(path: str) -> str | None:
-    """A file given as the root itself, with no telling name: a shell script by its shebang."""
+    """A file with no telling name: a shell or Python script by its shebang (`#!/bin/bash`,
+    `#!/usr/bin/env python3`, `#!/usr/bin/env -S bash -e`)."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(64)
+            head = fh.read(128)
     except OSError:
         return None
-    return "shell" if head.startswith(b"#!") and (b"sh" in head.split(b"\n", 1)[0]) else None
+    if not head.startswith(b"#!"):
+        return None
+    words = head[2:].split(b"\n", 1)[0].replace(b"/", b" ").split()
+    names = [w for w in words if not w.startswith(b"-") and w not in (b"env", b"usr", b"bin", b"local")]
+    interpreter = names[0] if names else b""
+    if interpreter in _SHELLS:
+        return "shell"
+    if interpreter.startswith(b"python"):
+        return "python"
+    return None
