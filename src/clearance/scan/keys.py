@@ -7,14 +7,21 @@ compared in snake case: `modelId`, `model-id`, `MODEL_ID` and `model_id` are one
 leading `hf_` / `huggingface_` is dropped (`HF_MODEL` is `model`).
 
 Only keys that transformers' own argument parsers use take a bare legacy id
-(`model_name_or_path: gpt2`); any other key needs `org/name`, because a bare word under
-`model:` is as often `gpt-4o` or `llama3` as a Hub id.
+(`model_name_or_path: gpt2`), and lighteval's `hf_repo` (a dataset it loads with `datasets`);
+any other key needs `org/name`, because a bare word under `model:` is as often `gpt-4o` or
+`llama3` as a Hub id.
+
+Keys that name what the project *publishes* (`hub_model_id`, `output_dataset_name`,
+`push_to_hub_model_id`) give the role "produced". Keys that hold a local path as often as an id
+(`model_path`, `MODEL_PATH`, `reward_model_path`) are "strict": a value under a run's folder
+(`checkpoints/...`) is a path.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 MODEL_KEYS = frozenset(
     """model model_name model_id model_name_or_path model_repo model_repo_id model_checkpoint
@@ -22,17 +29,24 @@ MODEL_KEYS = frozenset(
     pretrained_model pretrained_model_name tokenizer tokenizer_name tokenizer_id tokenizer_name_or_path
     hub_model_id embedding_model embedding_model_name embedding_model_id embed_model embed_model_name
     embeddings_model embeddings_model_name adapter adapter_id adapter_name_or_path lora_model
-    peft_model_id repo_id hf_repo""".split()
+    peft_model_id repo_id""".split()
 )
 DATASET_KEYS = frozenset(
     """dataset datasets dataset_name dataset_id dataset_repo dataset_repo_id hub_dataset_id
-    train_dataset eval_dataset test_dataset validation_dataset""".split()
+    train_dataset eval_dataset test_dataset validation_dataset hf_repo""".split()
 )
-BARE_KEYS = frozenset({"model_name_or_path", "pretrained_model_name_or_path", "tokenizer_name", "tokenizer_name_or_path"})
+BARE_KEYS = frozenset(
+    {"model_name_or_path", "pretrained_model_name_or_path", "tokenizer_name", "tokenizer_name_or_path", "hf_repo"}
+)
+PATH_KEYS = frozenset({"model_path"})
+_PATH_SUFFIXES = ("_model_path",)
+PRODUCED_KEYS = frozenset({"hub_model_id", "hub_dataset_id", "push_to_hub_model_id", "push_to_hub_dataset_id"})
+_PRODUCED_PREFIXES = ("output_", "push_", "upload_")
 # Under a model or dataset key, these name the id of the thing described: `datasets: [{path: org/d}]`.
 SUBKEYS = frozenset({"path", "name", "id", "repo", "repo_id", "name_or_path", "hub_id"})
-_MODEL_SUFFIXES = ("_model", "_model_id", "_model_name", "_model_name_or_path", "_model_repo", "_tokenizer", "_tokenizer_name")
-_DATASET_SUFFIXES = ("_dataset", "_datasets", "_dataset_id", "_dataset_name", "_dataset_repo")
+_MODEL_SUFFIXES = ("_model", "_model_id", "_model_name", "_model_name_or_path", "_model_repo", "_tokenizer", "_tokenizer_name",
+                   "_repo_id")
+_DATASET_SUFFIXES = ("_dataset", "_datasets", "_dataset_id", "_dataset_name", "_dataset_repo", "_dataset_repo_id")
 _PREFIXES = ("hf_", "huggingface_", "hugging_face_")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEP = re.compile(r"[-.\s]+")
@@ -45,27 +59,36 @@ def norm_key(name: str) -> str:
     return _SEP.sub("_", _CAMEL.sub("_", name.strip().strip("-"))).lower()
 
 
+class KeyInfo(NamedTuple):
+    kind: str  # "model" | "dataset"
+    bare: bool  # bare legacy ids allowed
+    strict: bool = False  # holds local paths as often as ids
+    role: str = "used"  # "produced" for keys naming what the project publishes
+
+
 @lru_cache(maxsize=4096)
-def key_kind(name: str) -> tuple[str, bool] | None:
-    """(kind, bare ids allowed) when `name` is a key that holds a model or dataset id."""
+def key_kind(name: str) -> KeyInfo | None:
+    """What `name` holds when it is a key that holds a model or dataset id."""
     key = norm_key(name)
-    found = _kind(key)
-    if found is None:
-        for prefix in _PREFIXES:
-            if key.startswith(prefix) and len(key) > len(prefix):
-                return _kind(key[len(prefix):])
+    bare_key = next((key[len(p):] for p in _PREFIXES if key.startswith(p) and len(key) > len(p)), key)
+    role = "produced" if bare_key in PRODUCED_KEYS or bare_key.startswith(_PRODUCED_PREFIXES) else "used"
+    found = _kind(key, role)
+    if found is None and bare_key != key:
+        return _kind(bare_key, role)
     return found
 
 
-def _kind(key: str) -> tuple[str, bool] | None:
+def _kind(key: str, role: str) -> KeyInfo | None:
     if key in MODEL_KEYS:
-        return "model", key in BARE_KEYS
+        return KeyInfo("model", key in BARE_KEYS, False, role)
     if key in DATASET_KEYS:
-        return "dataset", False
-    if key.endswith(_MODEL_SUFFIXES):
-        return "model", False
+        return KeyInfo("dataset", key in BARE_KEYS, False, role)
+    if key in PATH_KEYS or key.endswith(_PATH_SUFFIXES):
+        return KeyInfo("model", False, True, role)
     if key.endswith(_DATASET_SUFFIXES):
-        return "dataset", False
+        return KeyInfo("dataset", False, False, role)
+    if key.endswith(_MODEL_SUFFIXES):
+        return KeyInfo("model", False, False, role)
     return None
 
 

@@ -2,6 +2,7 @@
 
 What counts:
   - `huggingface-cli download ID` and `hf download ID` (`--repo-type dataset` makes a dataset);
+    `huggingface-cli upload ID ...` and `hf upload ID ...` give the role "produced";
   - any word that is a Hub URL (`git clone https://huggingface.co/ID`, `wget .../resolve/...`,
     `ollama run hf.co/ID`);
   - flags named like a model or dataset key (`--model_name_or_path ID`, `--model-id ID`,
@@ -22,7 +23,7 @@ import bisect
 import re
 
 from clearance.scan.collect import Collector
-from clearance.scan.keys import key_kind
+from clearance.scan.keys import KeyInfo, key_kind
 from clearance.scan.model import RANK_API, RANK_KEY, RANK_URL
 
 _OPERATOR_CHARS = frozenset(";&|()<>\n")
@@ -31,9 +32,9 @@ _VARIABLE = re.compile(r"^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]
 _DECLARERS = frozenset({"export", "local", "declare", "readonly", "typeset", "env"})
 _DOWNLOAD_VALUE_OPTIONS = frozenset(
     {"--repo-type", "--revision", "--local-dir", "--cache-dir", "--token", "--max-workers", "--etag-timeout",
-     "--local-dir-use-symlinks", "--format"}
+     "--local-dir-use-symlinks", "--format", "--commit-message", "--commit-description", "--every"}
 )
-_DOWNLOAD_LIST_OPTIONS = frozenset({"--include", "--exclude"})
+_DOWNLOAD_LIST_OPTIONS = frozenset({"--include", "--exclude", "--delete"})
 _LLAMA_CPP_FLAGS = frozenset({"hf", "hfr", "hf-repo", "hf_repo"})
 
 Word = tuple[str, int, bool]  # (text, line, is_operator)
@@ -135,8 +136,8 @@ def scan_command(words: list[tuple[str, int]], col: Collector, variables: dict[s
     for j, (word, line) in enumerate(rest):
         name = names[j]
         nxt = names[j + 1] if j + 1 < len(rest) else None
-        if name in ("huggingface-cli", "hf") and nxt == "download":
-            _download(rest[j + 2:], f"{name} download", col, variables)
+        if name in ("huggingface-cli", "hf") and nxt in ("download", "upload"):
+            _download(rest[j + 2:], f"{name} {nxt}", col, variables, role="produced" if nxt == "upload" else "used")
         elif name == "vllm" and nxt == "serve" and j + 2 < len(rest):
             for text, at, uses in _expand(rest[j + 2], variables):
                 col.add(text, at, "vllm serve", bare=True, rank=RANK_API, uses=uses, absolute=True)
@@ -168,8 +169,8 @@ def _assignment(word: str, line: int, col: Collector, variables: dict[str, list[
     found = key_kind(name)
     if found:
         for text, at, uses in values:
-            col.add(text, at, f"environment variable {name}", kind=found[0], bare=found[1], rank=RANK_KEY, uses=uses,
-                    absolute=True)
+            col.add(text, at, f"environment variable {name}", kind=found.kind, bare=found.bare, rank=RANK_KEY, uses=uses,
+                    absolute=True, strict=found.strict, role=found.role)
 
 
 def _expand(word: tuple[str, int], variables: dict[str, list[tuple[str, int]]]) -> list[tuple[str, int, tuple[int, ...]]]:
@@ -186,7 +187,8 @@ def _expand(word: tuple[str, int], variables: dict[str, list[tuple[str, int]]]) 
     return out
 
 
-def _download(args: list[tuple[str, int]], via: str, col: Collector, variables: dict[str, list[tuple[str, int]]]) -> None:
+def _download(args: list[tuple[str, int]], via: str, col: Collector, variables: dict[str, list[tuple[str, int]]],
+              role: str = "used") -> None:
     repo: tuple[str, int] | None = None
     repo_type = "model"
     k = 0
@@ -206,11 +208,15 @@ def _download(args: list[tuple[str, int]], via: str, col: Collector, variables: 
         elif not word.startswith("-") and repo is None:
             repo = args[k]
         k += 1
-    if repo is None or repo_type in ("space", "spaces"):
+    if repo is None:
+        return
+    if repo_type in ("space", "spaces"):
+        for text, _, _ in _expand(repo, variables):
+            col.forget(text)  # a variable that held a Space's id is no model
         return
     kind = "dataset" if repo_type in ("dataset", "datasets") else "model"
     for text, line, uses in _expand(repo, variables):
-        col.add(text, line, via, kind=kind, bare=True, rank=RANK_API, uses=uses, absolute=True)
+        col.add(text, line, via, kind=kind, bare=True, rank=RANK_API, uses=uses, absolute=True, role=role)
 
 
 def _flag(word: str, following: tuple[str, int] | None, line: int, col: Collector,
@@ -222,12 +228,9 @@ def _flag(word: str, following: tuple[str, int] | None, line: int, col: Collecto
         target = following
     else:
         return
-    if name in _LLAMA_CPP_FLAGS:
-        found: tuple[str, bool] | None = ("model", False)
-    else:
-        found = key_kind(name)
+    found = KeyInfo("model", False) if name in _LLAMA_CPP_FLAGS else key_kind(name)
     if not found or target is None:
         return
     for text, at, uses in _expand(target, variables):
-        col.add(text, at, f"command-line {word.partition('=')[0]}", kind=found[0], bare=found[1], rank=RANK_KEY, uses=uses,
-                absolute=True)
+        col.add(text, at, f"command-line {word.partition('=')[0]}", kind=found.kind, bare=found.bare, rank=RANK_KEY,
+                uses=uses, absolute=True, strict=found.strict, role=found.role)

@@ -7,9 +7,15 @@ the nearest model or dataset key above it); `Context.value` decides. A key in th
 `path` or `name` counts only under a model or dataset key (axolotl's `datasets: [{path: org/d}]`),
 and so does a mapping key that is itself an org/name id (alignment-handbook's
 `dataset_mixer: {org/d: 1.0}`). Any scalar that is a whole Hub URL counts, whatever its key.
+
+A value written as an environment placeholder with a default, `${VAR:default}` (the syntax of
+private-gpt's and many apps' settings loaders) or `${VAR:-default}` (shell's, docker-compose's),
+counts as its default: that is what the project runs with when nothing is set.
 """
 
 from __future__ import annotations
+
+import re
 
 from clearance.scan.collect import Collector
 from clearance.scan.hubid import mentions_url
@@ -21,6 +27,17 @@ from clearance.scan.keys import (
     lists_ids_as_keys,
 )
 from clearance.scan.model import RANK_KEY, RANK_URL
+
+_PLACEHOLDER = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_.,]*:-?(.*)\}$", re.DOTALL)
+
+
+def env_default(text: str) -> str:
+    """`${VAR:default}` / `${VAR:-default}` -> `default`; any other text as it is."""
+    if text.startswith("${"):
+        match = _PLACEHOLDER.match(text.strip())
+        if match:
+            return match.group(1).strip()
+    return text
 
 
 def could_hold_ids(text: str) -> bool:
@@ -52,10 +69,12 @@ class Context:
     def value(self, key: str | None, inherited: str | None, text: str, line: int) -> None:
         if not text or len(text) > 400:
             return
+        text = env_default(text)
         if key is not None:
-            found = key_kind(key)
+            found = None if inherited and is_subkey(key) else key_kind(key)  # `datasets: [{repo_id: org/d}]`
             if found:
-                self.col.add(text, line, f"{self.label} {key}", kind=found[0], bare=found[1], rank=RANK_KEY)
+                self.col.add(text, line, f"{self.label} {key}", kind=found.kind, bare=found.bare, rank=RANK_KEY,
+                             strict=found.strict, role=found.role)
                 return
             if inherited and is_subkey(key):
                 self.col.add(text, line, f"{self.label} {key}", kind=inherited, rank=RANK_KEY)
