@@ -24,38 +24,63 @@ import re
 import warnings
 from typing import Any
 
-from clearance.scan import apis
+from clearance.scan import apis, shell
 from clearance.scan.collect import Collector
 from clearance.scan.hubid import URL_MARKS, mentions_url
-from clearance.scan.keys import BARE_KEYS, key_kind
+from clearance.scan.keys import BARE_KEYS, context_kind, is_subkey, key_kind, lists_ids_as_keys, norm_key
 from clearance.scan.keys import TRIGGERS as KEY_TRIGGERS
 from clearance.scan.model import RANK_API, RANK_KEY, RANK_URL
 
 _URL_MARKS = tuple(m.encode() for m in URL_MARKS)
-_KEY_MARKS = (b"odel", b"ODEL", b"ataset", b"ATASET")  # model_id, MODEL_NAME, dataset_name, ...
+# Every key `keys.py` knows has one of these words (case and separators aside): a file whose code
+# has none of them holds no key-named id. Looked for in the lower-cased bytes.
 _KEY_WORDS = tuple(t.encode() for t in KEY_TRIGGERS)
-_BARE_KEY_MARKS = tuple(k.encode() for k in BARE_KEYS)
-# A bare-id key with a string on its line or the next: model_name_or_path="gpt2", field(\n default="gpt2"
-_BARE_KEY_PATTERNS = {k: re.compile(re.escape(k) + rb"[^\n]*(?:\n[^\n]*)?[\"']") for k in _BARE_KEY_MARKS}
-# A quoted string shaped like org/name: outside the APIs, only such a string can be an id. Found
-# from its slash (a literal first character keeps the regex search fast), then checked backwards.
-_ID_SLASH = re.compile(rb"""/[A-Za-z0-9_][A-Za-z0-9_.\-]{0,95}["']""")
-_ID_ORG = re.compile(rb"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,95}")
-_NOT_ORGS = (b"text", b"application", b"image", b"audio", b"video", b"multipart", b"font", b"message")
+# The keys where a bare legacy id counts, in any case and with `_`, `-` or nothing between words.
+_BARE_KEYS = tuple(re.compile(k.encode().replace(b"_", rb"[_\-]?")) for k in sorted(BARE_KEYS)
+                   if not any(o != k and o in k for o in BARE_KEYS))  # the shortest suffice; one regex each
+                                                                      # keeps the search on its literal start
+# The slash of something shaped like org/name (checked around it by `_Code.id_in_string`).
+_ID_SLASH = re.compile(rb"/[A-Za-z0-9_]")
+# A string the parser may take for an id (`org/name`, `datasets/org/name`, `openai/org/name`), or
+# one with a command-line flag in it (`--model_name_or_path org/name`).
+_WHOLE_ID = re.compile(rb"[A-Za-z0-9_.\-]{1,96}(?:/[A-Za-z0-9_.\-]{1,96}){1,2}")
+_ID_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_FLAG_BYTES = re.compile(rb"(?:^|\s)--?[A-Za-z]")
+_STRING = re.compile(rb"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")  # a one-line string literal
 _FIND_BUDGET = 5000  # candidates the pre-filter examines in one file before it gives up and parses
 _LOOKBACK = 2048  # bytes looked back for the start of a line
 _MAX_VALUE_DEPTH = 12  # nested `a if c else (b if d else ...)` worth following
 _MAX_RESOLVE_DEPTH = 12  # A = B; B = C; ... chains worth following
 _SKIP_FIELDS = frozenset({"ctx", "op", "annotation", "returns", "type_comment", "decorator_list"})
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_MAX_ELEMENTS = 1000  # items of one list or mapping literal worth reading
+# Strings that are messages, not values: help texts, usage examples, what is printed or logged.
+_PROSE_KEYWORDS = frozenset({"help", "description", "epilog", "usage", "msg", "message", "examples", "example"})
+_PROSE_NAME_PARTS = frozenset({"help", "usage", "example", "examples", "epilog", "doc", "docs", "docstring", "description"})
+_PROSE_CALLS = frozenset({"print", "echo", "debug", "info", "warning", "warn", "error", "exception", "critical", "log",
+                          "write", "secho", "markdown", "Markdown"})
+# Where a project writes what it makes: keyword arguments, and methods with the output first.
+_OUTPUT_KEYWORDS = frozenset({"output_dir", "save_directory", "hub_model_id", "push_to_hub_model_id"})
+_SAVE_CALLS = frozenset({"save_pretrained", "save_model", "push_to_hub", "save_to_disk"})
+_SAVE_KEYWORDS = frozenset({"save_directory", "output_dir", "repo_id", "dataset_path"})
+_DATASET_RECEIVER = re.compile(r"(?i)dataset|distiset|^d?ds$|^ds_|_ds$|dset")
+_FLAG = re.compile(r"(?:^|\s)--?[A-Za-z]")  # a command-line flag in a string
+_PLACEHOLDER = "${__value__}"  # an f-string's {expression} in a command line: a variable, never an id
 
 
 def wanted(data: bytes) -> bool:
-    """Cheap pre-filter on the raw bytes: could this file hold a reference at all? An API name,
-    a Hub URL, or a model/dataset-ish name next to an org/name-shaped string or a bare-id key,
-    written in code: occurrences inside triple-quoted strings (docstrings) and comment lines do
-    not count. Parsing is most of a scan's time, and most mentions of `from_pretrained` in a
-    library are in its docstrings."""
+    """Cheap pre-filter on the raw bytes: could the parser find a reference in this file? Parsing
+    is most of a scan's time, and most mentions of `from_pretrained` in a library are in its
+    docstrings.
+
+    The filter is never stricter than the parser: it asks only for what every reference the
+    parser reports needs, wherever it sits in the code (comment lines and docstrings aside, which
+    the parser does not read either): an API name, a Hub URL, or else a key word (`model`,
+    `dataset`, `tokenizer`, `repo`, `adapter`, in any case) together with a bare-id key
+    (`model_name_or_path`) or a string that is shaped like org/name or holds one after a
+    command-line flag. Where the key and the id sit, and in which language the comments around
+    them are written, does not matter. Triple-quoted strings that are values
+    (`args = f'''--model org/x'''`) are code here, as they are to the parser."""
     code = _Code(data)
     for mark in apis.TRIGGERS + _URL_MARKS:
         if mark in data and code.find(mark):
@@ -63,54 +88,42 @@ def wanted(data: bytes) -> bool:
     for mark, pattern in apis.SECOND_LOOK.items():
         if mark in data and code.find(pattern):
             return True
-    if not any(t in data for t in _KEY_MARKS):
+    low = data.lower()  # ASCII only: offsets stay those of `data`
+    if not (any(code.find(k, haystack=low) for k in _BARE_KEYS) or code.find(_ID_SLASH, code.id_in_string)):
         return False
-    for mark in _BARE_KEY_MARKS:  # model_name_or_path with a string after it
-        if mark in data and code.find(_BARE_KEY_PATTERNS[mark]):
-            return True
-    # an org/name string with a key-ish word on its line or the one before
-    return code.find(_ID_SLASH, _keyed_id)
-
-
-def _keyed_id(data: bytes, slash: int) -> bool:
-    low = max(0, slash - 97)
-    start = max(data.rfind(b'"', low, slash), data.rfind(b"'", low, slash))
-    if start < 0:
-        return False
-    org = data[start + 1:slash]
-    if not _ID_ORG.fullmatch(org) or org in _NOT_ORGS:
-        return False
-    floor = max(0, start - _LOOKBACK)  # a minified file's one long line must not make this quadratic
-    line_start = data.rfind(b"\n", floor, start)
-    before = data[max(data.rfind(b"\n", floor, max(line_start, floor)) + 1, floor):start].lower()
-    return any(word in before for word in _KEY_WORDS)
+    return any(word in low and code.find(word, haystack=low) for word in _KEY_WORDS)
 
 
 class _Code:
-    """Finds a pattern in code, roughly: not in a triple-quoted string, not on a comment line.
-    The triple-quoted regions are computed on first use; when their quotes do not pair up (a
+    """Finds a pattern in code, roughly: not in a docstring, not on a comment line. Docstrings are
+    the triple-quoted strings that stand as statements (only blanks before them on their line, and
+    no open bracket, comma or operator at the end of the code before); the others are values and
+    count as code. The regions are computed on first use; when the triple quotes do not pair up (a
     triple quote inside a string), everything counts as code and the filter lets the file through."""
 
-    __slots__ = ("data", "starts", "ends")
+    __slots__ = ("data", "starts", "ends", "values")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.starts: list[int] | None = None
         self.ends: list[int] = []
+        self.values: list[tuple[int, int]] = []  # triple-quoted strings that are values
 
-    def find(self, pattern: bytes | re.Pattern[bytes], accept=None) -> bool:
-        """Is `pattern` (bytes, or a regex) somewhere in code, and `accept(data, offset)`?"""
+    def find(self, pattern: bytes | re.Pattern[bytes], accept=None, haystack: bytes | None = None) -> bool:
+        """Is `pattern` (bytes, or a regex) somewhere in code, and `accept(data, offset)`? With
+        `haystack` (the data lower-cased), the pattern is looked for there."""
         data = self.data
+        hay = data if haystack is None else haystack
         if self.starts is None:
             self._regions()
         starts, ends = self.starts, self.ends
         if isinstance(pattern, bytes):
             def search(at: int, mark: bytes = pattern) -> int:
-                return data.find(mark, at)
+                return hay.find(mark, at)
             width = len(pattern)
         else:
             def search(at: int, regex: re.Pattern[bytes] = pattern) -> int:
-                match = regex.search(data, at)
+                match = regex.search(hay, at)
                 return -1 if match is None else match.start()
             width = 1
         pos = search(0)
@@ -124,7 +137,7 @@ class _Code:
                 pos = search(ends[k])  # skip the rest of this docstring
                 continue
             line_start = max(data.rfind(b"\n", max(0, pos - _LOOKBACK), pos) + 1, pos - _LOOKBACK, 0)
-            if data[line_start:pos].lstrip().startswith(b"#"):
+            if data[line_start:pos].lstrip().startswith(b"#") and not self._in_value(pos):
                 end = data.find(b"\n", pos)
                 if end < 0:
                     return False
@@ -135,29 +148,70 @@ class _Code:
             pos = search(pos + width)
         return False
 
+    def _value_at(self, pos: int) -> tuple[int, int] | None:
+        """The triple-quoted value string around `pos`, if any."""
+        k = bisect.bisect_right(self.values, (pos, 1 << 62)) - 1
+        if k >= 0 and pos < self.values[k][1]:
+            return self.values[k]
+        return None
+
+    def _in_value(self, pos: int) -> bool:
+        return self._value_at(pos) is not None
+
+    def id_in_string(self, data: bytes, slash: int) -> bool:
+        """Is the org/name around `slash` in a string the parser would read an id from: a string
+        that is the id itself (no blanks), or a command line (it has a `-` flag)?"""
+        if slash == 0 or data[slash - 1] not in _ID_BYTES:
+            return False
+        region = self._value_at(slash)
+        if region is not None:
+            text = data[region[0] + 3:region[1] - 3]
+        else:
+            line_start = max(data.rfind(b"\n", max(0, slash - _LOOKBACK), slash) + 1, slash - _LOOKBACK, 0)
+            end = data.find(b"\n", slash)
+            line = data[line_start:end if end >= 0 else len(data)]
+            at = slash - line_start
+            text = next((m.group()[1:-1] for m in _STRING.finditer(line) if m.start() < at < m.end()), None)
+            if text is None:
+                return False
+        return bool(_WHOLE_ID.fullmatch(text.strip()) or _FLAG_BYTES.search(text))
+
     def _regions(self) -> None:
         data = self.data
         starts: list[int] = []
         ends: list[int] = []
+        values: list[tuple[int, int]] = []
         pos = 0
-        double, single = data.find(b'"""'), data.find(b"'''")
+        double, single = data.find(b'"' * 3), data.find(b"'" * 3)
         while double >= 0 or single >= 0:
             if single < 0 or 0 <= double < single:
-                quote, start = b'"""', double
+                quote, start = b'"' * 3, double
             else:
-                quote, start = b"'''", single
+                quote, start = b"'" * 3, single
             end = data.find(quote, start + 3)
             if end < 0:  # unpaired: trust nothing
-                starts, ends = [], []
+                starts, ends, values = [], [], []
                 break
-            starts.append(start)
-            ends.append(end + 3)
+            if self._statement(start):
+                starts.append(start)
+                ends.append(end + 3)
+            else:
+                values.append((start, end + 3))
             pos = end + 3
             if 0 <= double < pos:
-                double = data.find(b'"""', pos)
+                double = data.find(b'"' * 3, pos)
             if 0 <= single < pos:
-                single = data.find(b"'''", pos)
-        self.starts, self.ends = starts, ends
+                single = data.find(b"'" * 3, pos)
+        self.starts, self.ends, self.values = starts, ends, values
+
+    def _statement(self, start: int) -> bool:
+        """Does the triple-quoted string at `start` stand as a statement (a docstring)?"""
+        data = self.data
+        line_start = data.rfind(b"\n", max(0, start - _LOOKBACK), start) + 1
+        if data[line_start:start].strip(b" \t").rstrip(b"rRuUbBfF"):
+            return False  # `x = '''`, `f('''`, `return '''`: a value
+        before = data[max(0, line_start - _LOOKBACK):line_start].rstrip()
+        return not before or before[-1:] not in (b"(", b"[", b"{", b",", b"=", b"+", b"%", b"\\")
 
 
 def scan_python(source: bytes | str, col: Collector, *, name: str = "<file>") -> None:
@@ -199,12 +253,15 @@ class _Scope:
 
 
 class _Sink:
-    """Where a value ends up: an API argument or a key-named variable."""
+    """Where a value ends up: an API argument or a key-named variable (`name`, to tell later
+    whether the project pushes to what it holds)."""
 
-    __slots__ = ("via", "kind", "bare", "rank", "use", "api")
+    __slots__ = ("via", "kind", "bare", "rank", "use", "api", "strict", "role", "name")
 
-    def __init__(self, via: str, kind: str, bare: bool, rank: int, use: int, api: apis.Api | None = None) -> None:
+    def __init__(self, via: str, kind: str, bare: bool, rank: int, use: int, api: apis.Api | None = None, *,
+                 strict: bool = False, role: str = "used", name: str | None = None) -> None:
         self.via, self.kind, self.bare, self.rank, self.use, self.api = via, kind, bare, rank, use, api
+        self.strict, self.role, self.name = strict, role, name
 
 
 class _Scan:
@@ -213,6 +270,12 @@ class _Scan:
         self.urls = urls
         self.imports: dict[str, tuple[str, str]] = {}  # local name -> (top-level module, real name)
         self.pending: list[tuple[_Sink, tuple]] = []
+        self.found: list[tuple[_Sink, str, int]] = []  # what the sinks received, kept until the pass is over
+        self.outputs: list[tuple] = []  # values the project writes to: output_dir=, save_pretrained(), push_to_hub()
+        self.pushed: set[str] = set()  # names and attributes whose value is pushed to the Hub (args.repo_id)
+        self.prose: set[int] = set()  # ids of string nodes that are help texts or printed messages
+        self.spaces: set[str] = set()  # names whose value is a Space's id (create_repo(NAME, repo_type="space"))
+        self.described: set[int] = set()  # dicts that describe a model or dataset (items of `datasets=[...]`)
 
     # -- the pass -------------------------------------------------------------------------
     def run(self, tree: ast.AST) -> None:
@@ -230,8 +293,11 @@ class _Scan:
                     scope.bound.add(node.id)
                 continue
             if t is Constant:
-                if self.urls and type(node.value) is str:
-                    self._url(node.value, node.lineno)
+                if type(node.value) is str:
+                    if self.urls:
+                        self._url(node.value, node.lineno)
+                    if "--" in node.value and id(node) not in self.prose:
+                        self._cmdline(node.value, node.lineno)
                 continue
             if t is Expr and type(node.value) is Constant:
                 continue  # a docstring, or a string written as a statement
@@ -258,6 +324,27 @@ class _Scan:
         for sink, item in self.pending:
             for text, line in self._resolve(item, 0, set()):
                 self._emit(sink, text, line)
+        self._flush()
+
+    def _flush(self) -> None:
+        """Hand what the sinks received to the collector, now that the whole file is known: a bare
+        name the project writes its own output to (`output_dir=NAME`, `save_pretrained(NAME)`,
+        `push_to_hub(NAME)`) is no model to check, and what goes where the project pushes is
+        produced, not used."""
+        own = set()
+        for item in self.outputs:
+            texts = [(item[1], item[2])] if item[0] == "lit" else self._resolve(item, 0, set())
+            for text, _ in texts:
+                name = text.strip().rstrip("/").removeprefix("./")
+                if name and "/" not in name:
+                    own.add(name)
+        for sink, text, line in self.found:
+            if ("/" not in text.strip() and text.strip() in own) or (sink.name is not None and sink.name in self.spaces):
+                continue
+            role = "produced" if sink.role == "produced" or (sink.name is not None and sink.name in self.pushed) else "used"
+            uses = (sink.use,) if sink.use != line else ()
+            self.col.add(text, line, sink.via, kind=sink.kind, bare=sink.bare, rank=sink.rank, uses=uses,
+                         strict=sink.strict, role=role)
 
     def _function(self, node: Any, scope: _Scope, push) -> None:
         cls = scope if scope.kind == "class" else scope.cls
@@ -320,6 +407,12 @@ class _Scan:
             push((value, scope))
         if value is None:
             return
+        for target in targets:
+            name = _target_name(target)
+            if name is not None:
+                if not set(norm_key(name).split("_")).isdisjoint(_PROSE_NAME_PARTS):
+                    self._prose(value)  # USAGE_EXAMPLES = ["hf download org/x", ...]
+                self._container(name, value, scope)
         items = self._values(value, scope, 0)
         if not items:
             return
@@ -343,15 +436,24 @@ class _Scan:
             push((value, scope))
             if key is not None:
                 push((key, scope))
-            if type(key) is ast.Constant and type(key.value) is str and key_kind(key.value):
+            if type(key) is not ast.Constant or type(key.value) is not str:
+                continue
+            if key.value in _PROSE_KEYWORDS:
+                self._prose(value)  # field(metadata={"help": "..."})
+            if key_kind(key.value) and not (id(node) in self.described and is_subkey(key.value)):
                 self._key(key.value, self._values(value, scope, 0), f"key {key.value}", key.lineno)
+            self._container(key.value, value, scope)
 
     def _joined(self, node: ast.JoinedStr, scope: _Scope, push) -> None:
         """An f-string: a URL only when it has no placeholders (its pieces are not URLs)."""
         if all(type(v) is ast.Constant for v in node.values):
             if self.urls and node.values:
                 self._url("".join(v.value for v in node.values), node.lineno)
+            if node.values and id(node) not in self.prose:
+                self._cmdline("".join(v.value for v in node.values), node.lineno)
             return
+        if id(node) not in self.prose and any(type(v) is ast.Constant and "--" in v.value for v in node.values):
+            self._cmdline("".join(v.value if type(v) is ast.Constant else _PLACEHOLDER for v in node.values), node.lineno)
         for v in reversed(node.values):
             if type(v) is ast.FormattedValue:
                 push((v, scope))
@@ -363,6 +465,17 @@ class _Scan:
     # -- calls ----------------------------------------------------------------------------
     def _call(self, node: ast.Call, scope: _Scope) -> None:
         func = node.func
+        callee = _last_name(func)
+        if callee in _PROSE_CALLS:
+            for a in node.args:
+                self._prose(a)
+        for kw in node.keywords:
+            if kw.arg in _PROSE_KEYWORDS:
+                self._prose(kw.value)
+            elif kw.arg in _OUTPUT_KEYWORDS:
+                self.outputs.extend(self._output_items(kw.value, scope))
+        if callee in _SAVE_CALLS and type(func) is ast.Attribute:
+            self._save(node, callee, scope)
         if type(func) is ast.Attribute and func.attr == "add_argument":
             self._argparse(node, scope)
             return
@@ -370,26 +483,106 @@ class _Scan:
             self._parametrize(node, scope)
         repo_type = _repo_type(node)
         if repo_type in ("space", "spaces"):
+            exprs = node.args[:1] + [kw.value for kw in node.keywords if kw.arg == "repo_id"]
+            self.spaces.update(name for e in exprs for name in _names_in(e))
             return  # a Space is neither a model nor a dataset
         api, via = self._api(func)
         consumed = api.keywords if api is not None else ()
         for kw in node.keywords:
-            if kw.arg and kw.arg not in consumed and key_kind(kw.arg):
+            if not kw.arg or kw.arg in consumed:
+                continue
+            if key_kind(kw.arg):
                 self._key(kw.arg, self._values(kw.value, scope, 0), f"keyword {kw.arg}", node.lineno,
                           kind="dataset" if repo_type in ("dataset", "datasets") else None)
+            self._container(kw.arg, kw.value, scope)
         if api is None:
             return
         kind = api.kind
         if api.repo_type and repo_type in ("dataset", "datasets"):
             kind = "dataset"
+        elif api.role == "produced" and api.method and type(func) is ast.Attribute and _DATASET_RECEIVER.search(
+                _last_name(func.value) or ""):
+            kind = "dataset"  # dataset.push_to_hub("org/d"), distiset.push_to_hub(...)
         exprs = [kw.value for kw in node.keywords if kw.arg in api.keywords]
         if api.position is not None and len(node.args) > api.position:
             arg = node.args[api.position]
             if type(arg) is not ast.Starred and not any(type(a) is ast.Starred for a in node.args[: api.position]):
                 exprs.append(arg)
         for expr in exprs:
-            sink = _Sink(via, kind, api.bare, RANK_API, node.lineno, api)
+            sink = _Sink(via, kind, api.bare, RANK_API, node.lineno, api, role=api.role)
             self._feed(sink, self._values(expr, scope, 0))
+            if api.role == "produced":
+                self.pushed.update(_names_in(expr))
+
+    def _prose(self, node: Any) -> None:
+        """The strings of a help text or a list of usage examples: not read as command lines."""
+        stack = [node]
+        while stack and len(self.prose) < 1_000_000:
+            e = stack.pop()
+            t = type(e)
+            if t is ast.Constant or t is ast.JoinedStr:
+                self.prose.add(id(e))
+            elif t in (ast.List, ast.Tuple, ast.Set):
+                stack.extend(e.elts[:_MAX_ELEMENTS])
+            elif t is ast.Dict:
+                stack.extend(v for v in e.values[:_MAX_ELEMENTS] if v is not None)
+            elif t is ast.BinOp:
+                stack.extend((e.left, e.right))
+
+    def _save(self, node: ast.Call, callee: str, scope: _Scope) -> None:
+        """x.save_pretrained(OUT), trainer.save_model(OUT), model.push_to_hub(OUT): where the project
+        writes; names read there are pushed when it is a push."""
+        exprs = node.args[:1] + [kw.value for kw in node.keywords if kw.arg in _SAVE_KEYWORDS]
+        for expr in exprs:
+            self.outputs.extend(self._output_items(expr, scope))
+            if callee == "push_to_hub":
+                self.pushed.update(_names_in(expr))
+
+    def _output_items(self, expr: Any, scope: _Scope) -> list[tuple]:
+        """The values an output argument may have; for an f-string (`f"./{name}"`), its names'."""
+        if type(expr) is ast.JoinedStr:
+            return [i for v in expr.values if type(v) is ast.FormattedValue for i in self._values(v.value, scope, 0)]
+        return self._values(expr, scope, 0)
+
+    def _container(self, name: str, node: Any, scope: _Scope) -> None:
+        """A list or mapping under a model or dataset name: `datasets=[{"id": "org/d"}]`,
+        `DATASETS = ["org/a", "org/b"]`, `DATASET_NAME_MAPPING = {"org/d": ("image", "text")}`."""
+        t = type(node)
+        if t not in (ast.List, ast.Tuple, ast.Set, ast.Dict):
+            return
+        kind = context_kind(name)
+        if kind is None:
+            return
+        if t is ast.Dict:
+            if lists_ids_as_keys(name):
+                for key in node.keys[:_MAX_ELEMENTS]:
+                    if type(key) is ast.Constant and type(key.value) is str and "/" in key.value:
+                        self._feed(_Sink(f"key of {name}", kind, False, RANK_KEY, key.lineno, name=name),
+                                   [("lit", key.value, key.lineno)])
+            self._subkeys(node, kind, name, scope)
+            return
+        ids = key_kind(name) is not None
+        for elt in node.elts[:_MAX_ELEMENTS]:
+            if type(elt) is ast.Dict:
+                self._subkeys(elt, kind, name, scope)
+            elif ids and type(elt) is ast.Constant and type(elt.value) is str:
+                self._key(name, [("lit", elt.value, elt.lineno)], f"item of {name}", elt.lineno)
+
+    def _subkeys(self, node: ast.Dict, kind: str, name: str, scope: _Scope) -> None:
+        """`{"id": "org/d", "split": "train"}` under a dataset name: the id of the thing described."""
+        self.described.add(id(node))
+        for key, value in zip(node.keys, node.values):
+            if type(key) is ast.Constant and type(key.value) is str and is_subkey(key.value):
+                items = self._values(value, scope, 0)
+                if items:
+                    self._feed(_Sink(f"{name} item {key.value}", kind, False, RANK_KEY, key.lineno, name=name), items)
+
+    def _cmdline(self, text: str, line: int) -> None:
+        """A command line written as a string (`test_args = f'''train.py --model_name_or_path org/x
+        --dataset_name org/d'''.split()`): read as shell, each id on its own line."""
+        if not _FLAG.search(text):
+            return
+        shell.scan_shell_text(text, self.col.mapped(lambda n, first=line: first + n - 1))
 
     def _api(self, func: Any) -> tuple[apis.Api | None, str]:
         """The API a callee names, and how to say so (`transformers AutoModel.from_pretrained`)."""
@@ -426,10 +619,13 @@ class _Scan:
         names = [a.value for a in node.args if type(a) is ast.Constant and type(a.value) is str]
         names += [kw.value.value for kw in node.keywords if kw.arg == "dest" and type(kw.value) is ast.Constant
                   and type(kw.value.value) is str]
+        dest = next((n.lstrip("-").replace("-", "_") for n in names if n.startswith("--") or not n.startswith("-")),
+                    None)
         for option in names:
             found = key_kind(option.lstrip("-"))
             if found:
-                sink = _Sink(f"argparse {option} default", found[0], found[1], RANK_KEY, node.lineno)
+                sink = _Sink(f"argparse {option} default", found.kind, found.bare, RANK_KEY, node.lineno,
+                             strict=found.strict, role=found.role, name=dest)
                 self._feed(sink, self._values(default, scope, 0))
                 return
 
@@ -473,7 +669,8 @@ class _Scan:
     def _key(self, name: str, items: list[tuple], via: str, line: int, kind: str | None = None) -> None:
         found = key_kind(name)
         if found and items:
-            self._feed(_Sink(via, kind or found[0], found[1], RANK_KEY, line), items)
+            self._feed(_Sink(via, kind or found.kind, found.bare, RANK_KEY, line, strict=found.strict, role=found.role,
+                             name=name), items)
 
     def _feed(self, sink: _Sink, items: list[tuple]) -> None:
         for item in items:
@@ -495,8 +692,7 @@ class _Scan:
                 if self.col.is_local(text.strip()):
                     return
                 text = "sentence-transformers/" + text.strip()
-        uses = (sink.use,) if sink.use != line else ()
-        self.col.add(text, line, sink.via, kind=kind, bare=bare, rank=sink.rank, uses=uses)
+        self.found.append((sink, text, line))
 
     def _url(self, text: str, line: int) -> None:
         if mentions_url(text) and len(text) < 400:
@@ -603,6 +799,36 @@ _Scan._special = {  # type: ignore[attr-defined]
     ast.Assign: _Scan._assign, ast.AnnAssign: _Scan._assign, ast.Dict: _Scan._dict, ast.Global: _Scan._declare,
     ast.Nonlocal: _Scan._declare, ast.JoinedStr: _Scan._joined, ast.List: _Scan._sequence, ast.Tuple: _Scan._sequence,
 }
+
+
+def _target_name(target: Any) -> str | None:
+    """The name an assignment target gives: `X`, `self.X`, `d["X"]`."""
+    t = type(target)
+    if t is ast.Name:
+        return target.id
+    if t is ast.Attribute:
+        return target.attr
+    if t is ast.Subscript and type(target.slice) is ast.Constant and type(target.slice.value) is str:
+        return target.slice.value
+    return None
+
+
+def _names_in(expr: Any) -> set[str]:
+    """Names and attributes an expression reads its value from: `args.repo_id or NAME`."""
+    out: set[str] = set()
+    stack = [expr]
+    while stack and len(out) < 32:
+        e = stack.pop()
+        t = type(e)
+        if t is ast.Name:
+            out.add(e.id)
+        elif t is ast.Attribute:
+            out.add(e.attr)
+        elif t is ast.BoolOp:
+            stack.extend(e.values)
+        elif t is ast.IfExp:
+            stack.extend((e.body, e.orelse))
+    return out
 
 
 def _repo_type(node: ast.Call) -> object:
