@@ -84,14 +84,36 @@ def test_existing_folders_are_local_paths(tmp_path):
 # -- key names ----------------------------------------------------------------------------
 @pytest.mark.parametrize("name, expected", [
     ("model", ("model", False)), ("MODEL_ID", ("model", False)), ("modelId", ("model", False)),
-    ("model-name", ("model", False)), ("HF_MODEL", ("model", False)), ("hf_repo", ("model", False)),
+    ("model-name", ("model", False)), ("HF_MODEL", ("model", False)),
     ("model_name_or_path", ("model", True)), ("tokenizer_name", ("model", True)),
     ("embedding_model", ("model", False)), ("LLM_MODEL", ("model", False)), ("dataset", ("dataset", False)),
     ("datasets", ("dataset", False)), ("HF_DATASET", ("dataset", False)), ("eval_datasets", ("dataset", False)),
-    ("model_path", None), ("output_dir", None), ("HF_TOKEN", None), ("name", None), ("path", None),
+    # issue 15: *_repo_id keys, lighteval's hf_repo (a dataset, bare names allowed), *_model_name
+    ("llm_hf_repo_id", ("model", False)), ("PGPT_HF_REPO_ID", ("model", False)), ("hf_repo", ("dataset", True)),
+    ("embedding_hf_model_name", ("model", False)), ("judge_model_name", ("model", False)),
+    ("dataset_repo_id", ("dataset", False)),
+    ("output_dir", None), ("HF_TOKEN", None), ("name", None), ("path", None), ("repo", None), ("git_repo", None),
 ])
 def test_key_names(name, expected):
-    assert key_kind(name) == expected
+    found = key_kind(name)
+    assert (found[:2] if found else None) == expected
+    if found:
+        assert found.role == "used" and not found.strict
+
+
+@pytest.mark.parametrize("name", ["model_path", "MODEL_PATH", "reward_model_path"])
+def test_path_keys_are_strict(name):
+    # they hold local paths as often as Hub ids: a value under a run's folder is a path
+    assert key_kind(name) == ("model", False, True, "used")
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("hub_model_id", "model"), ("output_dataset_name", "dataset"), ("HF_OUTPUT_DATASET", "dataset"),
+    ("push_to_hub_model_id", "model"), ("output_model_id", "model"),
+])
+def test_keys_that_name_what_the_project_publishes(name, kind):
+    found = key_kind(name)
+    assert found.kind == kind and found.role == "produced"
 
 
 # -- Python -------------------------------------------------------------------------------
@@ -246,7 +268,9 @@ def test_python_prefilter_skips_mentions_in_docstrings_and_comments():
     assert not wanted(b'# AutoModel.from_pretrained("acme/x")\nimport os\n')
     assert wanted(b'"""doc"""\nAutoModel.from_pretrained("acme/x")\n')
     assert wanted(b'MODEL_ID = "acme/x"\n')
-    assert not wanted(b'CONTENT_TYPE = "text/plain"\nmodel = None\n')
+    assert not wanted(b'CONTENT_TYPE = "text/plain"\nx = None\n')  # no key word at all
+    assert not wanted(b'model = total/count\n')  # a division, not a string
+    assert not wanted(b'model = None\nmsg = "see input/output for details"\n')  # a sentence, not an id
     assert wanted(b'x = """unpaired\nAutoModel.from_pretrained("acme/x")\n')
 
 
