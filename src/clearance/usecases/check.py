@@ -141,38 +141,79 @@ class CheckRun:
         return all(o.passed for o in self.outcomes)
 
 
+@record
+class Checker:
+    """The one wiring of a check — sources -> lineage graph -> engine -> policy — for every
+    front end: `check()`, `scan`, `bom`, `notice`, `init`, `advise`, `lock` and the server, which
+    only adds its caches. Its settings are explicit, never set by a comment in a caller:
+
+    - `sources`: where artifacts come from (the CLI: a local path, snapshots, the HF cache, the
+      Hub; the server: its snapshots and the Hub only, so no request reaches its filesystem);
+    - `detect_texts`: identify LICENSE files through ScanCode (the server reads none);
+    - `depth`: how far lineages are followed; `progress`: a progress bar on long walks.
+    """
+
+    kb: KnowledgeBase
+    normalizer: Normalizer
+    sources: Sequence[Source]
+    policy: Policy
+    data_terms: DataTerms | None = None  # None: the policy's
+    depth: int | None = None
+    detect_texts: bool = True
+    progress: bool | None = None
+
+    @classmethod
+    def make(cls, policy: Policy | None = None, snapshots: Sequence[str | Path] = (), offline: bool | None = None,
+             data_terms: DataTerms | None = None, kb: KnowledgeBase | None = None, depth: int | None = None,
+             sources: Sequence[Source] | None = None) -> Checker:
+        """`sources` (default: `default_sources(snapshots, offline)`) lets a caller that checks in
+        several rounds (advise) build them once, so each snapshot is read once in all."""
+        kb = kb or default_kb()
+        normalizer = default_normalizer() if kb is default_kb() else Normalizer(kb)
+        if sources is None:
+            sources = default_sources(snapshots, offline)  # once: each snapshot is read once for all targets
+        return cls(kb, normalizer, sources, policy or Policy(), data_terms, depth)
+
+    def lineage(self, target) -> tuple[str, Graph, GraphLineage]:
+        """(subject, graph, lineage) of a target: a Hub id or URL, a local path, or a Ref."""
+        graph = graph_for(target, depth=self.depth, sources=self.sources, progress=self.progress)
+        return graph.root or str(target), graph, GraphLineage(graph, self.normalizer, self.detect_texts)
+
+    def result(self, subject: str, graph: Graph, lineage: GraphLineage, use: str, evaluator: Evaluator,
+               lock: Lock | None = None) -> Result:
+        """One use's verdict, findings and obligations, before the policy judges it."""
+        terms = self.data_terms or evaluator.policy.data_terms
+        result = clear(lineage, subject, use, self.kb, evaluator.organization(), terms, self.depth)
+        result = _with_unread_texts(result, graph)
+        if lock is not None:  # --locked: what moved since the project cleared it
+            from clearance.usecases.lock import entries_for, with_drift
+
+            result = with_drift(result, lock, entries_for(graph, lineage, {use: result.verdict}))
+        return result
+
+    def evaluator(self, policy: Policy | None = None) -> Evaluator:
+        return Evaluator(policy or self.policy, self.kb)
+
+    def run(self, targets: Sequence[str], uses: Sequence[str], lock: Lock | None = None) -> CheckRun:
+        evaluator = self.evaluator()
+        outcomes: list[Outcome] = []
+        warnings: list[str] = []
+        subjects = []
+        graphs: dict[str, Graph] = {}
+        for target in targets:
+            subject, graph, lineage = self.lineage(target)
+            subjects.append(subject)
+            graphs[subject] = graph
+            warnings += [f"{p.artifact}: {p.message}" for p in graph.problems if p.code in ("warning", "lookup_failed")]
+            for use in uses:
+                outcomes.append(evaluator.evaluate(self.result(subject, graph, lineage, use, evaluator, lock)))
+        warnings += evaluator.exception_warnings(subjects)
+        return CheckRun(outcomes, list(dict.fromkeys(warnings)), graphs)
+
+
 def check(targets: Sequence[str], uses: Sequence[str], policy: Policy | None = None,
           snapshots: Sequence[str | Path] = (), offline: bool | None = None,
           data_terms: DataTerms | None = None, kb: KnowledgeBase | None = None,
           depth: int | None = None, sources: Sequence[Source] | None = None, lock: Lock | None = None) -> CheckRun:
-    """`sources` (default: `default_sources(snapshots, offline)`) lets a caller that checks in
-    several rounds (advise) build them once, so each snapshot is read once in all."""
-    kb = kb or default_kb()
-    policy = policy or Policy()
-    normalizer = default_normalizer() if kb is default_kb() else Normalizer(kb)
-    evaluator = Evaluator(policy, kb)
-    org = evaluator.organization()
-    terms = data_terms or policy.data_terms
-    outcomes: list[Outcome] = []
-    warnings: list[str] = []
-    subjects = []
-    graphs: dict[str, Graph] = {}
-    if sources is None:
-        sources = default_sources(snapshots, offline)  # once: each snapshot is read once for all targets
-    for target in targets:
-        graph = graph_for(target, depth=depth, sources=sources)
-        lineage = GraphLineage(graph, normalizer)
-        subject = graph.root or target
-        subjects.append(subject)
-        graphs[subject] = graph
-        warnings += [f"{p.artifact}: {p.message}" for p in graph.problems if p.code in ("warning", "lookup_failed")]
-        for use in uses:
-            result: Result = clear(lineage, subject, use, kb, org, terms, depth)
-            result = _with_unread_texts(result, graph)
-            if lock is not None:  # --locked: what moved since the project cleared it
-                from clearance.usecases.lock import entries_for, with_drift
-
-                result = with_drift(result, lock, entries_for(graph, lineage, {use: result.verdict}))
-            outcomes.append(evaluator.evaluate(result))
-    warnings += evaluator.exception_warnings(subjects)
-    return CheckRun(outcomes, list(dict.fromkeys(warnings)), graphs)
+    """Check `targets` for `uses`: `Checker.make(...).run(...)`."""
+    return Checker.make(policy, snapshots, offline, data_terms, kb, depth, sources).run(targets, uses, lock)
