@@ -25,11 +25,15 @@ from __future__ import annotations
 
 import duckdb
 
+from clearance.kb.normalizer import PLACEHOLDERS
+
 MAX_LEVELS = 10_000  # far beyond any real lineage; a safety net, not a limit in practice
 WORD = 64  # bits per UBIGINT word of a license mask
 # Flags an ancestor passes down, as bits of one integer.
 MISSING, UNLICENSED, UNRESOLVED = 1, 2, 4
-UNRESOLVED_IDS = ("other", "unknown")
+# The knowledge base's placeholder ids (`other`, `unknown`, `cc`): declared, they say nothing
+# about which license applies (kb.normalizer.PLACEHOLDERS, the engine's list).
+UNRESOLVED_IDS = tuple(sorted(PLACEHOLDERS))
 
 
 def build_weight_edges(con: duckdb.DuckDBPyConnection) -> None:

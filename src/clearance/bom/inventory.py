@@ -238,9 +238,9 @@ def _on_spdx_list(spdx_id: str) -> str | None:
     canonical = fixup_id(spdx_id)
     if canonical:
         return canonical
-    from clearance.kb.normalizer import _spdx  # the SPDX licensing the normalizer already built
+    from clearance.kb.normalizer import spdx_licensing  # the SPDX licensing the normalizer already built
 
-    sym = _spdx().known_symbols.get(spdx_id)
+    sym = spdx_licensing().known_symbols.get(spdx_id)
     return sym.key if sym is not None and not sym.key.startswith("LicenseRef-") else None
 
 

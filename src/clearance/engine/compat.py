@@ -80,6 +80,16 @@ def conflicts(declared: Sequence[LicenseTerms], ancestor: LicenseTerms,
     return out
 
 
+def fits_alone(declared: LicenseTerms, ancestor: LicenseTerms) -> bool:
+    """Whether `declared`, the only license on a derivative's card, is legal and carries
+    `ancestor`'s use restrictions to the derivative's users: what `advise` may recommend. A
+    license stacked beside the ancestor's is legal too (`conflicts`), but only the ancestor's
+    own agreement carries its restrictions on a card that declares one license."""
+    if conflict_reason(declared, ancestor) is not None:
+        return False
+    return not ancestor.pass_through_restrictions or satisfies(declared, ancestor)
+
+
 def conflict_reason(declared: LicenseTerms, ancestor: LicenseTerms) -> str | None:
     """Why `declared`, the only license a derivative declares, does not carry `ancestor`'s
     terms, or None. (`conflicts` judges a card that declares several.)"""

@@ -57,7 +57,7 @@ class Resolution:
 
 
 @functools.lru_cache(maxsize=1)
-def _spdx():
+def spdx_licensing():
     # Imported on first use: most values resolve by id or alias, and a cold `check` should
     # not pay for the SPDX expression machinery it does not need.
     from license_expression import get_spdx_licensing
@@ -129,12 +129,12 @@ class Normalizer:
         from license_expression import ExpressionError
 
         try:
-            expr = _spdx().parse(value, validate=False, simple=False)
+            expr = spdx_licensing().parse(value, validate=False, simple=False)
         except (ExpressionError, ValueError, TypeError):
             return None
         if expr is None:
             return None
-        keys = [s.key for s in _spdx().license_symbols(expr, unique=True, decompose=True)]
+        keys = [s.key for s in spdx_licensing().license_symbols(expr, unique=True, decompose=True)]
         ids = []
         for k in keys:
             hit = self.kb.lookup(k)

@@ -106,7 +106,7 @@ def advise(target: str, bases: Sequence[str], datasets: Sequence[str] = (), *, u
                 problems.append(f"the bases cannot be combined: {reason}")
     binding_ids = {lic.id for lic in binding}
     allowed = [lic for lic in kb if lic.curated and (lic.id in binding_ids or _adoptable(lic))
-               and all(compat.conflict_reason(lic, b) is None and _carries(lic, b) for b in binding)]
+               and all(compat.fits_alone(lic, b) for b in binding)]
     recommended = _recommend(binding, allowed)
     if binding and recommended is None:
         problems.append("no license can carry every binding license's terms at once: the bases' licenses conflict")
@@ -133,18 +133,6 @@ def _adoptable(lic: LicenseTerms) -> bool:
     if lic.category == "unknown":
         return False
     return lic.category in ("permissive", "public-domain", "weak-copyleft", "copyleft") or lic.family in ("cc", "openrail", "rail-source")
-
-
-def _carries(lic: LicenseTerms, base: LicenseTerms) -> bool:
-    """Whether `lic` alone carries `base`'s use restrictions to the derivative's users. The
-    conflict rule lets a license be stacked on a community one (the base's terms then ride
-    alongside); as the license to put on a card, only the base's own agreement carries its
-    restrictions, and for an OpenRAIL base another responsible-AI license."""
-    if not base.pass_through_restrictions or compat.satisfies(lic, base):
-        return True
-    if base.category == "responsible-ai":
-        return lic.pass_through_restrictions and lic.category == "responsible-ai"
-    return False
 
 
 def _licenses(kb: KnowledgeBase, ids) -> list[LicenseTerms]:
