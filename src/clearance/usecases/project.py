@@ -49,8 +49,11 @@ def resolve(argument: str, *, only_lines: dict[str, set[int]] | None = None) -> 
 
 
 def from_scan(report: ScanReport) -> Targets:
-    """The targets a scan found, each with the first file:line that references it."""
+    """The targets a scan found, each with the first file:line that references it. What the
+    project publishes (`role: produced`: push targets, uploads) is no dependency to check."""
     locations: dict[str, tuple[str, int]] = {}
     for ref in report.references:
+        if getattr(ref, "role", "used") == "produced":
+            continue
         locations.setdefault(target_of(ref), (ref.file, ref.line))
     return Targets(list(locations), report, locations)
