@@ -38,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import best_of  # bench/timing.py: the benches' one timer
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 SAMPLE = ROOT / "data" / "hub-2025-sample.jsonl"
@@ -93,11 +95,7 @@ def throughput(repeat: int = 3) -> tuple[int, float, collections.Counter]:
     ids = [json.loads(line)["id"] for line in SAMPLE.open(encoding="utf-8") if line.strip()]
     ids = [i for i in dict.fromkeys(ids)]
     check(ids[:1], ["commercial"], snapshots=[SAMPLE], offline=True)  # warm: KB, normalizer, catalogue
-    best, run = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run = check(ids, ["commercial"], snapshots=[SAMPLE], offline=True)
-        best = min(best, time.perf_counter() - start)
+    best, run = best_of(lambda: check(ids, ["commercial"], snapshots=[SAMPLE], offline=True), repeat, collect=False)
     return len(ids), best, collections.Counter(o.result.verdict for o in run.outcomes)
 
 

@@ -19,9 +19,10 @@ import random
 import resource
 import sys
 import tempfile
-import time
 import tracemalloc
 from pathlib import Path
+
+from timing import best_of  # bench/timing.py: the benches' one timer
 
 from clearance.graph.build import RecordIndex, build_all
 from clearance.sources.snapshot import SnapshotSource
@@ -48,13 +49,7 @@ def graph(paths: list[Path]) -> int:
 
 
 def timed(fn, paths: list[Path], repeat: int) -> tuple[float, int]:
-    best, n = float("inf"), 0
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        n = fn(paths)
-        best = min(best, time.perf_counter() - start)
-    return best, n
+    return best_of(lambda: fn(paths), repeat)
 
 
 def peak(fn, paths: list[Path]) -> int:

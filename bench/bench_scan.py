@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import collections
-import gc
 import sys
 import sysconfig
-import time
 from pathlib import Path
 
 from clearance.scan import scan_path
 from clearance.scan.walk import MAX_FILE_BYTES, walk
+from timing import best_of  # bench/timing.py: the benches' one timer
 
 
 def default_target() -> Path:
@@ -42,16 +41,6 @@ def baseline(root: Path) -> tuple[int, int]:
     return files, size
 
 
-def best(fn, repeat: int):
-    times, result = [], None
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, default=None)
@@ -62,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{root}: no such folder", file=sys.stderr)
         return 2
     baseline(root)  # warm the page cache
-    base_s, (base_files, base_bytes) = best(lambda: baseline(root), args.repeat)
-    scan_s, report = best(lambda: scan_path(root), args.repeat)
+    base_s, (base_files, base_bytes) = best_of(lambda: baseline(root), args.repeat)
+    scan_s, report = best_of(lambda: scan_path(root), args.repeat)
     kinds = collections.Counter(r.kind for r in report.references)
     by_type = collections.Counter(Path(r.file).suffix or Path(r.file).name for r in report.references)
     print(f"target:    {root}")
