@@ -12,7 +12,7 @@ console script (`clearance.launcher`) starts as fast as it did.
 
 import sys
 
-__version__ = "0.1.0"
+from clearance.util.version import __version__
 
 # name -> the module that defines it, imported when the name is first used.
 _PUBLIC = {

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from clearance import __version__
+from clearance.util.version import __version__
 from clearance.analytics.hub import HubAnalysis
 from clearance.engine.compat import OPEN_CATEGORIES
 

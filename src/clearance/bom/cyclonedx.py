@@ -47,7 +47,7 @@ from cyclonedx.schema import OutputFormat, SchemaVersion
 from cyclonedx.spdx import fixup_id, is_expression
 from packageurl import PackageURL
 
-from clearance import __version__
+from clearance.util.version import __version__
 from clearance.bom.inventory import Inventory, Item, LicenseInfo, LicenseTerm, build, policy_status
 from clearance.usecases.check import CheckRun
 

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from spdx_python_model import v3_0_1 as spdx
 
-from clearance import __version__
+from clearance.util.version import __version__
 from clearance.bom.inventory import (
     Inventory,
     Item,

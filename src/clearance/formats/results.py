@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from clearance import __version__
+from clearance.util.version import __version__
 from clearance.engine.catalogue import rules
 from clearance.policy.evaluate import Outcome
 

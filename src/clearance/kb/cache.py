@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from clearance import __version__
+from clearance.util.version import __version__
 from clearance.kb.terms import SCHEMA_VERSION
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
