@@ -20,8 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from clearance import __version__
-from clearance.server import api, pages
+from clearance.util.version import __version__
+from clearance.server import pages, routes
 from clearance.server.auth import AuthError
 from clearance.server.hubstats import NoSnapshots
 from clearance.server.ids import InvalidInput
@@ -70,7 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
                   description="What may you do with an open AI model, and why. Reads are open; writes need "
                               "`Authorization: Bearer <token>` (`clearance serve token create NAME`).")
     app.state.clearance = st
-    app.include_router(api.router)
+    app.include_router(routes.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _errors(app)

@@ -12,15 +12,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import BigInteger, func, literal, select
 
-from clearance import __version__
+from clearance.util.version import __version__
 from clearance.engine.values import USES
 from clearance.kb import CATEGORIES
-from clearance.server import charts, ids
+from clearance.server import charts, ids, store
 from clearance.server.hubstats import NoSnapshots
 from clearance.server.ids import InvalidInput
-from clearance.server.models import AuditEntry, InventoryItem, SavedPolicy
 from clearance.server.state import AppState
 
 HERE = Path(__file__).resolve().parent
@@ -184,16 +182,8 @@ def inventory_page(request: Request, project: str | None = Query(None, max_lengt
         choice = st.policy(policy)
     except KeyError:
         return error_page(request, 404, f"no saved policy named {policy!r}")
-    where = [InventoryItem.project == project] if project else []
-    with st.sessions() as s:
-        projects = s.scalars(select(InventoryItem.project).distinct().order_by(InventoryItem.project)).all()
-        names = s.scalars(select(SavedPolicy.name).order_by(SavedPolicy.name)).all()
-        rows = s.scalars(select(InventoryItem).where(*where)
-                         .order_by(InventoryItem.project, InventoryItem.artifact_id, InventoryItem.kind, InventoryItem.id)
-                         .limit(limit).offset(literal(offset, BigInteger))).all()
-        # every matching artifact once, with how many items name it: the fail count covers them all
-        counts = s.execute(select(InventoryItem.artifact_id, InventoryItem.kind, func.count()).where(*where)
-                           .group_by(InventoryItem.artifact_id, InventoryItem.kind)).all()
+    # counts: every matching artifact once, with how many items name it: the fail count covers them all
+    projects, names, rows, counts = store.inventory_overview(st.sessions, project, limit, offset)
 
     def status(artifact_id: str, kind: str) -> dict[str, Any]:
         return st.engine.status(ids.hub_ref(artifact_id, kind), choice.policy, choice.key, choice.name)
@@ -239,13 +229,9 @@ def _render_hub(request: Request, by: str) -> bytes:
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request) -> HTMLResponse:
-    with _st(request).sessions() as s:
-        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200)).all()
-    return render(request, "audit.html", title="Audit history", entries=rows)
+    return render(request, "audit.html", title="Audit history", entries=store.recent_audit(_st(request).sessions, 200))
 
 
 @router.get("/policies", response_class=HTMLResponse)
 def policies_page(request: Request) -> HTMLResponse:
-    with _st(request).sessions() as s:
-        rows = s.scalars(select(SavedPolicy).order_by(SavedPolicy.name)).all()
-    return render(request, "policies.html", title="Policies", policies=rows)
+    return render(request, "policies.html", title="Policies", policies=store.saved_policies(_st(request).sessions))

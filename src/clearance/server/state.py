@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.kb.terms import LicenseTerms
@@ -23,8 +23,8 @@ from clearance.server.auth import FailedAuthentications
 from clearance.server.cache import LRU
 from clearance.server.engine import Engine as ClearanceEngine
 from clearance.server.hubstats import HubStats
-from clearance.server.models import SavedPolicy
 from clearance.server.settings import Settings
+from clearance.server.store import active_policy_text, flush_audit, policy_text
 from clearance.server.writes import GroupCommit, LoopGroupCommit
 
 log = logging.getLogger("clearance.server")
@@ -86,7 +86,7 @@ class AppState:
         # PostgreSQL: every statement is a round trip, so all of a batch runs on the thread
         group = LoopGroupCommit if store.dialect.name == "sqlite" else GroupCommit
         return cls(settings, store, writer, db.sessions(store), engine, HubStats(settings.snapshots),
-                   group(writer, lock, refusals=(HTTPException,), before_commit=_flush_audit))
+                   group(writer, lock, refusals=(HTTPException,), before_commit=flush_audit))
 
     def start_background(self, prefetch: Callable[[list[tuple[str, str]]], Any] | None = None) -> None:
         """Load the Hub analytics and warm up, each on its own thread; on SQLite, checkpoint the
@@ -155,8 +155,7 @@ class AppState:
         """The named saved policy, else the active one, else Clearance's default policy.
         Raises KeyError for a name that is not saved."""
         if name is not None:
-            with self.sessions() as s:
-                row = s.execute(select(SavedPolicy.name, SavedPolicy.toml).where(SavedPolicy.name == name)).first()
+            row = policy_text(self.sessions, name)
             if row is None:
                 raise KeyError(name)
             return PolicyChoice(row.name, policies.key(row.toml), policies.cached(row.toml, self.engine.kb))
@@ -165,8 +164,7 @@ class AppState:
 
     def _read_active(self) -> PolicyChoice:
         now = time.monotonic()
-        with self.sessions() as s:
-            row = s.execute(select(SavedPolicy.name, SavedPolicy.toml).where(SavedPolicy.active.is_(True))).first()
+        row = active_policy_text(self.sessions)
         if row is None:
             choice = PolicyChoice(policies.DEFAULT_NAME, policies.DEFAULT_NAME, None)
         else:
@@ -219,14 +217,6 @@ def _freeze_garbage_collector(ready: Callable[[], bool], stop: threading.Event, 
         gc.collect()
         gc.freeze()
         stop.wait(every)
-
-
-def _flush_audit(conn) -> None:
-    from clearance.server.api import (
-        flush_audit,  # the API queues the audit rows of its writes
-    )
-
-    flush_audit(conn)
 
 
 def _checkpoints(store: Engine, stop: threading.Event, every: float = 1.0) -> None:

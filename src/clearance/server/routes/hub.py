@@ -1,0 +1,36 @@
+"""`clearance hub stats/trends/families` over the configured snapshots."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from fastapi import APIRouter, Query, Request, Response
+
+from clearance.server.routes.common import memo_json, state
+
+router = APIRouter()
+
+
+@router.get("/hub/stats", tags=["hub"], summary="`clearance hub stats` over the configured snapshots")
+async def hub_stats(request: Request, top: int = Query(20, ge=1, le=200)) -> Response:
+    st = state(request)
+    return await memo_json(st, ("hub.stats", top), lambda: {"schema_version": 1, **st.hub.stats(top)})
+
+
+class Period(str, Enum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+@router.get("/hub/trends", tags=["hub"], summary="`clearance hub trends`: license categories per period of creation")
+async def hub_trends(request: Request, by: Period = Query(Period.quarter)) -> Response:
+    st = state(request)
+    return await memo_json(st, ("hub.trends", by.value),
+                           lambda: {"schema_version": 1, "by": by.value, "rows": st.hub.trends(by.value)})
+
+
+@router.get("/hub/families", tags=["hub"], summary="`clearance hub families`: ecosystem size per lineage root")
+async def hub_families(request: Request, top: int = Query(20, ge=1, le=200)) -> Response:
+    st = state(request)
+    return await memo_json(st, ("hub.families", top), lambda: {"schema_version": 1, "rows": st.hub.families(top)})
