@@ -1,12 +1,14 @@
-"""The engine as the server calls it: the same sources → graph → engine → policy wiring as
-`clearance.usecases.check.check`, with the sources built once at startup and shared by every request.
+"""The engine as the server calls it: `clearance.usecases.check.Checker`, the one wiring of a
+check (lineage → clear → policy) every front end uses, built once at startup and shared by
+every request. This module adds only what a server needs around it: caches of lineages,
+verdicts and statuses (per process), the warm-up, search over the snapshots, and the scrubbing
+of the server's own paths from what it shows.
 
-`check()` builds its sources per call (right for a CLI run, which reads each snapshot once);
-a server answering thousands of lookups must not re-read the snapshots each time, so this
-module holds them, and caches verdicts and graphs in memory (per process). The sources are
-the configured snapshots and the Hub (the configured endpoint; offline, only Clearance's cache
-of earlier Hub answers) — never a local path and never the machine's HF cache, so nothing a
-request names reaches the filesystem.
+The Checker's settings are the server's: its sources are the configured snapshots and the Hub
+(the configured endpoint; offline, only Clearance's cache of earlier Hub answers) — never a
+local path and never the machine's HF cache, so nothing a request names reaches the
+filesystem; no LICENSE text is read or detected (`detect_texts=False`, and the Hub source reads
+no license files); no progress bar.
 """
 
 from __future__ import annotations
@@ -19,14 +21,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from clearance.artifacts.ids import Ref
-from clearance.usecases.check import GraphLineage
-from clearance.engine.clear import clear
 from clearance.engine.values import USES
 from clearance.formats.results import result_json
 from clearance.graph.model import Graph, Problem
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
-from clearance.policy.evaluate import Evaluator, Outcome
+from clearance.policy.evaluate import Outcome
 from clearance.policy.model import Policy
 from clearance.server import policies
 from clearance.server.cache import LRU
@@ -34,7 +34,7 @@ from clearance.server.settings import Settings
 from clearance.sources.hub import HubSource
 from clearance.sources.interface import Source
 from clearance.sources.snapshot import SnapshotSource
-from clearance.usecases.lineage import graph_for
+from clearance.usecases.check import Checker, GraphLineage
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,9 @@ class Entry:
 
 @dataclass
 class _Lineage:
-    graph: Graph
+    subject: str
+    graph: Graph  # as the server shows it (_public)
+    walked: Graph  # as the sources gave it: what the Checker judges
     lineage: GraphLineage
     json: bytes
 
@@ -82,13 +84,17 @@ class Engine:
         entries.sort(key=lambda e: (-e.downloads, e.id.lower()))
         self.entries = entries
         self._search_keys = [(e.id.lower(), e) for e in entries]
-        self.hub = HubSource(offline=settings.offline, endpoint=settings.hub_endpoint, cache_dir=settings.hub_cache_dir)
+        # files=False: the server identifies no license text, so it fetches none either
+        self.hub = HubSource(offline=settings.offline, endpoint=settings.hub_endpoint, cache_dir=settings.hub_cache_dir,
+                             files=False)
         self.sources: list[Source] = [*self.snapshots, self.hub]
+        self._default_policy = Policy()
+        self.checker = Checker(self.kb, self.normalizer, self.sources, self._default_policy,
+                               detect_texts=False, progress=False)
         ttl = None if settings.offline else settings.cache_ttl
         self._lineages: LRU[_Lineage] = LRU(settings.cache_size, ttl)
         self._outcomes: LRU[tuple[Outcome, bytes]] = LRU(settings.cache_size * 3, ttl)
         self._statuses: LRU[bytes] = LRU(settings.cache_size, ttl)
-        self._default_policy = Policy()
         self._locks = [threading.Lock() for _ in range(64)]  # one computation per key at a time
         self.warm_done = self.warm_total = 0
         self.warm_ids: list[str] = []
@@ -102,9 +108,9 @@ class Engine:
             found = self._lineages.get(ref.key)
             if found is not None:
                 return found
-            graph = _public(graph_for(ref, sources=self.sources, progress=False))  # type: ignore[arg-type]  # a Ref is a target too
-            lineage = GraphLineage(graph, self.normalizer, detect_texts=False)  # no LICENSE files: no local paths
-            return self._lineages.put(ref.key, _Lineage(graph, lineage, json.dumps(graph.to_json()).encode()))
+            subject, walked, lineage = self.checker.lineage(ref)
+            graph = _public(walked)
+            return self._lineages.put(ref.key, _Lineage(subject, graph, walked, lineage, json.dumps(graph.to_json()).encode()))
 
     def graph(self, ref: Ref) -> Graph:
         return self._lineage(ref).graph
@@ -135,12 +141,9 @@ class Engine:
         found = self._outcomes.get(cache_key)
         if found is not None:
             return found
-        policy = policy or self._default_policy
         lin = self._lineage(ref)
-        evaluator = Evaluator(policy, self.kb)
-        subject = lin.graph.root or ref.id
-        result = clear(lin.lineage, subject, use, self.kb, evaluator.organization(), policy.data_terms, None)
-        outcome = evaluator.evaluate(result)
+        evaluator = self.checker.evaluator(policy)
+        outcome = evaluator.evaluate(self.checker.result(lin.subject, lin.walked, lin.lineage, use, evaluator))
         return self._outcomes.put(cache_key, (outcome, json.dumps(result_json(outcome)).encode()))
 
     def status(self, ref: Ref, policy: Policy | None, policy_key: str, policy_name: str) -> dict[str, Any]:
