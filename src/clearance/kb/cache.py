@@ -29,12 +29,10 @@ if TYPE_CHECKING:
 
 
 def cache_dir() -> Path:
-    """$CLEARANCE_CACHE_DIR, else $XDG_CACHE_HOME/clearance, else ~/.cache/clearance."""
-    explicit = os.environ.get("CLEARANCE_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "clearance"
+    """Clearance's cache directory (util.paths)."""
+    from clearance.util.paths import cache_dir as base
+
+    return base()
 
 
 INSTALLS = 4  # copies of the KB, catalogue and ScanCode table kept: one per install that shares the cache

@@ -34,9 +34,9 @@ def is_offline() -> bool:
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("CLEARANCE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "clearance")
-    return Path(base) / "hub"
+    from clearance.util.paths import cache_dir
+
+    return cache_dir("hub")
 
 
 class HubSource(Source):

@@ -27,9 +27,9 @@ MIN_INDEXED_BYTES = 16 * 1024 * 1024
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("CLEARANCE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "clearance")
-    return Path(base) / "snapshots"
+    from clearance.util.paths import cache_dir as base
+
+    return base("snapshots")
 
 
 def indexable(path: Path) -> bool:
