@@ -84,3 +84,38 @@ def test_online_settings_use_only_the_configured_endpoint(tmp_path):
     off = Engine(Settings(snapshots=[], offline=True, hub_cache_dir=tmp_path))
     assert off.hub.offline is True
     assert all(isinstance(s, (SnapshotSource, HubSource)) for s in off.sources)
+
+
+def test_the_server_checks_through_the_one_checker(tmp_path):
+    # usecases.check.Checker with the server's settings, each explicit: its own sources, no
+    # LICENSE text (neither fetched from the Hub nor detected), no progress bar
+    from clearance.server.engine import Engine
+    from clearance.server.settings import Settings
+    from clearance.usecases.check import Checker
+
+    eng = Engine(Settings(snapshots=[], offline=True, hub_cache_dir=tmp_path))
+    assert isinstance(eng.checker, Checker)
+    assert eng.checker.sources is eng.sources and eng.checker.kb is eng.kb and eng.checker.normalizer is eng.normalizer
+    assert eng.checker.detect_texts is False and eng.checker.progress is False and eng.checker.depth is None
+    assert eng.hub.files is False
+
+
+def test_routers_hold_no_sql_and_state_imports_no_router():
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import clearance.server
+
+    server = Path(clearance.server.__file__).parent
+    for path in [*sorted((server / "routes").glob("*.py")), server / "pages.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+                # a write job's connection is typed, never queried here
+                assert [a.name for a in node.names] == ["Connection"], f"{path.name} imports {ast.unparse(node)}"
+            assert not (isinstance(node, ast.ImportFrom) and node.module == "clearance.server.models"
+                        and any(a.name != "utcnow" for a in node.names)), f"{path.name} imports the tables"
+    code = "import sys, clearance.server.state; print(sorted(m for m in sys.modules if m.startswith('clearance.server.')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "clearance.server.routes" not in loaded and "clearance.server.pages" not in loaded

@@ -5,12 +5,14 @@
     token = create_token("sqlite:///clearance.db", "ci")   # shown once; stored hashed
     serve(Settings(snapshots=[Path("hub.jsonl")], offline=True), port=8000)
 
-Layout: settings (options); db + models + migrations/ (the store); writes (group commit);
-auth (tokens); engine (the check wiring, sources loaded once, verdict caches, warm-up); state
-(what one process holds); api (/api/v1); pages + templates/ + static/ (HTML, the lineage graph
-in plain JS/SVG); charts (server-side SVG); ingest (scan reports and CycloneDX BOMs); policies
-(saved clearance.toml texts); hubstats (analytics); cache (LRU); middleware (size limit,
-security headers, response cache); app (the factory). See docs/server.md.
+Layout: settings (options); db + models + migrations/ (the store's schema); store (every SQL
+statement the API, the pages and the state run); writes (group commit); auth (tokens); engine
+(usecases.check.Checker with the server's sources, plus verdict caches, warm-up, search);
+state (what one process holds); routes/ (/api/v1, one router per resource); pages +
+templates/ + static/ (HTML, the lineage graph in plain JS/SVG); charts (server-side SVG);
+ingest (scan reports and CycloneDX BOMs); policies (saved clearance.toml texts); hubstats
+(analytics); cache (LRU); middleware (size limit, security headers, response cache); app (the
+factory). See docs/server.md.
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ class BodyLimit:
 
 WARM_SCOPE = "clearance.warm"  # set in the scope of the warm-up's requests (app.prefetch)
 CACHE_HEADER = b"x-clearance-cache"  # set by a handler: "static" or "policy"; never sent out
-# The query parameters of the answers handlers mark cacheable (api.py, pages.py: use, q, limit,
+# The query parameters of the answers handlers mark cacheable (routes/, pages.py: use, q, limit,
 # category, top, by). A URL with any other parameter, or one twice, bypasses the cache: junk
 # parameters cannot fill it, and a parameter added later is never served from a wrong entry.
 CACHE_PARAMS = frozenset({b"use", b"q", b"limit", b"category", b"top", b"by"})
