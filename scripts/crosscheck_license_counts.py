@@ -28,11 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT.parent / "shared" / "data" / "hub-license-counts-2022-2023"
 DUMP = ROOT.parent / "shared" / "data" / "hub-2022-02.jsonl"
 
-# Clearance category -> the study's scheme (license-categories.md). ND and data-use licenses
-# are "Other use restrictions" in the study, a class Clearance has no category for.
+# Clearance category -> the study's scheme (license-categories.md). The study's "Other use
+# restrictions" (ND and data-use licenses) is Clearance's `proprietary` (cc-by-nd-4.0, c-uda);
+# the NC-ND licenses are `non-commercial` in Clearance, a difference the table shows.
 TO_STUDY = {"permissive": "Permissive / BY", "public-domain": "No restrictions / PD", "copyleft": "Copyleft / SA",
             "weak-copyleft": "Copyleft / SA", "non-commercial": "NC use only", "responsible-ai": "RAIL",
-            "unknown": "Non categorizable"}
+            "proprietary": "Other use restrictions", "unknown": "Non categorizable"}
 
 
 def main() -> int:
@@ -59,7 +60,8 @@ def main() -> int:
     study = {r["license"].strip(): int(r["count"]) for r in csv.DictReader((STUDY / "output/general/27_09_2022.csv").open())}
     hub = HubAnalysis([DUMP])
     ours = {r["license"]: r["count"] for r in hub.stats(top=200)["top_licenses"]}
-    common = sorted(set(study) & set(ours), key=lambda k: -study[k])
+    # Ties (same study count) in name order: a set's order changes with the hash seed.
+    common = sorted(set(study) & set(ours), key=lambda k: (-study[k], k))
     within = [k for k in common if ours[k] <= study[k]]
     print(f"\n## Counts: Feb 2022 dump vs the study on 2022-09-27: {len(within)}/{len(common)} licenses "
           f"have no more models in the dump than seven months later\n")
