@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import field
 
-from clearance.artifacts.model import Edge
+from clearance.artifacts.model import RELATIONS, Edge
 from clearance.kb.normalizer import Resolution
 from clearance.util.lean import value
 
@@ -26,10 +26,13 @@ if TYPE_CHECKING:
         def parents(self, artifact_id: str) -> Sequence[Edge]: ...
 
 
+# The vocabulary every layer reads from here (or from artifacts.model.RELATIONS), never retypes.
 USES: tuple[str, ...] = ("commercial", "redistribution", "research")
+VERDICTS: tuple[str, ...] = ("cleared", "conditional", "blocked", "unknown")  # the order reports list them in
 # Worst first: combining verdicts keeps the worst.
 VERDICT_ORDER: tuple[str, ...] = ("blocked", "unknown", "conditional", "cleared")
-WEIGHT_RELATIONS = frozenset({"finetune", "adapter", "merge", "quantized", "distilled"})
+# Relations through which weights descend (training data passes terms, not weights).
+WEIGHT_RELATIONS = frozenset(r for r in RELATIONS if r != "trained_on")
 
 
 def worst(*verdicts: str) -> str:

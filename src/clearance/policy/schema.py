@@ -14,7 +14,7 @@ from clearance.engine.values import USES
 from clearance.policy.model import ExceptionEntry, OrganizationTable, Policy
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
-Use = Literal["commercial", "redistribution", "research"]
+Use = Literal[USES]  # type: ignore[valid-type] - the runtime tuple in engine/values
 
 
 class _Strict(BaseModel):

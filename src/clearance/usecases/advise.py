@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from clearance.usecases.check import check
+from clearance.artifacts.model import RELATIONS as ARTIFACT_RELATIONS
 from clearance.engine import compat
 from clearance.engine.values import Result
 from clearance.kb.loader import KnowledgeBase, default_kb
@@ -26,7 +27,9 @@ from clearance.kb.terms import LicenseTerms
 from clearance.engine.duties import duties as license_duties
 from clearance.engine.duties import triggers_for
 
-RELATIONS = ("finetune", "adapter", "quantized", "merge")
+# What a publisher's derivative may say it is: every weight relation but distillation, which
+# the Hub's base_model_relation does not name.
+RELATIONS = tuple(r for r in ARTIFACT_RELATIONS if r not in ("distilled", "trained_on"))
 # "7b", "2_7B" (2.7B), "1.1B", "350M", "8x7B" (experts x size) in a model's name.
 _SIZE = re.compile(r"(?<![a-z0-9.])(?:(\d+)x)?(\d+(?:[._]\d+)?)\s*([bm])(?![a-z])", re.IGNORECASE)
 
