@@ -163,6 +163,15 @@ def check_spdx_document(text: str) -> dict:
             if key in pkg:
                 assert DATETIME.match(pkg[key])
 
+    for snippet in (el for el in elements if el["type"] == "software_Snippet"):
+        ref(snippet["software_snippetFromFile"], "software_File")
+        lines = snippet.get("software_lineRange")
+        if lines is not None:
+            assert lines["type"] == "PositiveIntegerRange"
+            assert 1 <= lines["beginIntegerRange"] <= lines["endIntegerRange"], lines
+    for file in (el for el in elements if el["type"] == "software_File"):
+        assert file["name"], file
+
     for ann in (el for el in elements if el["type"] == "Annotation"):
         ref(ann["subject"])
         assert ann["annotationType"] in ("review", "other") and ann["statement"]

@@ -8,6 +8,10 @@
   lacks: a dataset record with a license, a pinned commit, an `A OR B` card license, a two-level
   lineage (quantized fine-tune of a fine-tune), a merge, a legacy id without a namespace
   declaring a license the KB does not know, and a dataset as a subject.
+- `support_bot`: the bundled example project (examples/support-bot) scanned as `clearance bom`
+  scans it, and its targets checked against the bundled snapshot: (Targets, CheckRun).
+- `publisher`: a project that fine-tunes Gemma and publishes two models, one of which it also
+  loads again (a reference of each role to one id): (Targets, CheckRun).
 
 HF_HUB_OFFLINE=1 and an empty HF_HUB_CACHE: only the snapshots answer.
 """
@@ -86,3 +90,34 @@ def crafted_run(offline, crafted_snapshot):
     from clearance.usecases.check import check
 
     return check(CRAFTED_TARGETS, ["commercial"], snapshots=[SAMPLE, crafted_snapshot], offline=True)
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "support-bot"
+
+
+def _project_run(folder: Path, uses: list[str]):
+    from clearance.usecases.check import check
+    from clearance.usecases.project import resolve
+
+    found = resolve(str(folder))
+    assert found.scan is not None  # a project, scanned
+    return found, check(found.targets, uses, snapshots=[SAMPLE], offline=True)
+
+
+@pytest.fixture(scope="session")
+def support_bot(offline):
+    return _project_run(EXAMPLE, ["commercial", "research"])
+
+
+@pytest.fixture(scope="session")
+def publisher(offline, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("publisher")
+    (folder / "train.py").write_text(
+        "from transformers import AutoModelForCausalLM\n\n"
+        'model = AutoModelForCausalLM.from_pretrained("google/gemma-7b")\n'
+        'model.push_to_hub("acme/support-bot-7b")\n'
+        'model.push_to_hub("acme/bot")\n', encoding="utf-8")
+    (folder / "evaluate.py").write_text(
+        "from transformers import AutoModelForCausalLM\n\n"
+        'model = AutoModelForCausalLM.from_pretrained("acme/bot")\n', encoding="utf-8")
+    return _project_run(folder, ["commercial"])

@@ -181,6 +181,10 @@ def test_verdicts_findings_and_obligations_are_properties_of_each_subject(sample
     conflict = next(f for f in findings if f["code"] == "CLR103")
     assert conflict["uses"] == ["commercial", "research"] and conflict["path"] == ["mlabonne/gemma-7b-dare", "google/gemma-7b"]
     assert len({(f["code"], f["artifact"], f["message"]) for f in findings}) == len(findings)  # each once
+    # the policy's failures do not say again what a finding or the verdict says, once per use
+    said = {f"{f['code']} {f['name']}: {f['message']}" for f in findings}
+    failures = [v for k, vs in dare.items() if k.startswith("clearance:failure:") for v in vs]
+    assert not any(text in said or text.startswith("verdict for") for text in failures)
     # gemma-7b (February 2024) binds in the Gemma Terms of Use edition in force then
     assert any(json.loads(v)["license"] == "gemma-tou-2024-02-21" for v in dare["clearance:obligation"])
     vivian = props(comps["model:vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2"])

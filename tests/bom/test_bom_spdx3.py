@@ -117,17 +117,28 @@ def test_lineage_is_descendant_of_and_trained_on(sample, crafted):
     assert [crafted["by_id"][r["to"][0]]["name"] for r in rels(crafted, chat, "trainedOn")] == ["acme/instructions"]
 
 
-def test_verdicts_and_findings_are_review_annotations(sample):
+def test_verdicts_and_findings_are_one_review_annotation_per_subject(sample):
     dare = package(sample, "mlabonne/gemma-7b-dare")
-    anns = [el for el in sample["by_id"].values() if el["type"] == "Annotation" and el["subject"] == dare["spdxId"]]
-    statements = {json.loads(a["statement"])["use"]: json.loads(a["statement"]) for a in anns}
-    assert set(statements) == {"commercial", "research"}
-    assert all(a["annotationType"] == "review" and a["contentType"] == "application/json" for a in anns)
-    commercial = statements["commercial"]
-    assert commercial["verdict"] == "blocked" and commercial["policy"] == "fail"
-    nc = next(f for f in commercial["findings"] if f["code"] == "CLR301")
+    (ann,) = [el for el in sample["by_id"].values() if el["type"] == "Annotation" and el["subject"] == dare["spdxId"]]
+    assert ann["annotationType"] == "review" and ann["contentType"] == "application/json"
+    statement = json.loads(ann["statement"])
+    verdicts = {v["use"]: v for v in statement["verdicts"]}
+    assert set(verdicts) == {"commercial", "research"}
+    assert verdicts["commercial"]["verdict"] == "blocked" and verdicts["commercial"]["policy"] == "fail"
+    assert verdicts["commercial"]["reasons"]
+    # each finding once, with the uses it applies to; the verdicts do not repeat them
+    findings = statement["findings"]
+    nc = next(f for f in findings if f["code"] == "CLR301")
     assert nc["name"] == "non-commercial-upstream" and nc["severity"] == "error" and nc["message"]
-    assert any(o["license"] == "gemma-tou-2024-02-21" for o in commercial["obligations"])
+    assert nc["uses"] == ["commercial"]
+    conflict = next(f for f in findings if f["code"] == "CLR103")
+    assert conflict["uses"] == ["commercial", "research"]
+    assert len({(f["code"], f["artifact"], f["message"]) for f in findings}) == len(findings)
+    said = {f"{f['code']} {f['name']}: {f['message']}" for f in findings}
+    assert not any(text in said or text.startswith("verdict for") for v in verdicts.values() for text in v["failures"])
+    obligations = statement["obligations"]
+    assert any(o["license"] == "gemma-tou-2024-02-21" and o["uses"] for o in obligations)
+    assert len({(o["license"], o["text"]) for o in obligations}) == len(obligations)
     gemma = package(sample, "google/gemma-7b")
     assert not any(el["type"] == "Annotation" and el["subject"] == gemma["spdxId"] for el in sample["by_id"].values())
 

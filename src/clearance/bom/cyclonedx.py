@@ -26,30 +26,67 @@ What the BOM holds:
   ancestors: they are in `modelCard.modelParameters.datasets` (by bom-ref, direct training
   data only; each ancestor's own datasets are in its own model card).
 - `dependencies`: every component depends on its parents (models and datasets).
+- where (given the project's scan references): `evidence.occurrences`, one per reference that
+  names the component, `location` = the file (relative to the project), `line`, and
+  `additionalContext` = what matched (`transformers AutoModelForCausalLM.from_pretrained`), or
+  `produced: <what matched>` for a reference that publishes it; `clearance:role` says
+  `used` / `produced` (one property per role). What the project only publishes (`role:
+  produced`: `push_to_hub`, `hf upload`) is no dependency: it is not among `components` nor in
+  `dependencies`, but nested in `metadata.component.components` (the project's own output),
+  with its occurrences, identity and `clearance:role` = produced, and nothing checked.
+- version: the revision when known: the artifact's commit, else one a child pinned, else the
+  `clearance.lock` entry's (when a lock is given); `clearance:revision-from` = artifact |
+  reference | lock.
 - properties (namespace `clearance:`): on every component `clearance:resolved` (false when no
   source knew it), `clearance:source`, `clearance:created-at`, `clearance:problem` (the walk's
   missing / cycle / depth-limit notes); on each subject `clearance:verdict:<use>`,
-  `clearance:policy:<use>` (pass | fail | waived), `clearance:reason:<use>`,
-  `clearance:failure:<use>`, and one `clearance:finding` / `clearance:obligation` per distinct
-  finding / obligation, whose value is a JSON object (finding: code, name, severity, artifact,
+  `clearance:policy:<use>` (pass | fail | waived), `clearance:reason:<use>`, and one
+  `clearance:finding` / `clearance:obligation` per distinct finding / obligation, each once
+  for all uses, whose value is a JSON object (finding: code, name, severity, artifact,
   message, uses, path, url; obligation: license, text, section, url, uses).
+  `clearance:failure:<use>` keeps only what the policy failed on that neither a finding nor the
+  verdict already says (a denied license): an error finding fails every use in its `uses`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType, Pedigree
-from cyclonedx.model.license import DisjunctiveLicense, LicenseAcknowledgement, LicenseExpression
+from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
+from cyclonedx.model.license import (
+    DisjunctiveLicense,
+    LicenseAcknowledgement,
+    LicenseExpression,
+)
 from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from cyclonedx.spdx import fixup_id, is_expression
 from packageurl import PackageURL
 
-from clearance.util.version import __version__
-from clearance.bom.inventory import Inventory, Item, LicenseInfo, LicenseTerm, build, policy_status
+from clearance.bom.inventory import (
+    Inventory,
+    Item,
+    LicenseInfo,
+    LicenseTerm,
+    build,
+    failures_of,
+    findings_of,
+    obligations_of,
+    policy_status,
+)
 from clearance.usecases.check import CheckRun
+from clearance.util.version import __version__
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from clearance.lock.model import Lock
+    from clearance.scan import Reference
 
 __all__ = ["to_cyclonedx"]
 
@@ -57,10 +94,14 @@ SCHEMA = SchemaVersion.V1_6
 BOM_REF = "clearance:bom"
 
 
-def to_cyclonedx(run: CheckRun, *, name: str = "clearance-bom") -> str:
-    inv = build(run)
+def to_cyclonedx(run: CheckRun, *, name: str = "clearance-bom", references: Iterable[Reference] | None = None,
+                 lock: Lock | str | Path | None = None) -> str:
+    inv = build(run, references=references, lock=lock)
     bom = Bom()
-    root = Component(type=ComponentType.APPLICATION, name=name, bom_ref=BOM_REF)
+    # What the project publishes is its own output, not a dependency: nested in the component
+    # the BOM describes, outside `components` and `dependencies`.
+    published = [_component(inv, item) for item in inv.published.values()]
+    root = Component(type=ComponentType.APPLICATION, name=name, bom_ref=BOM_REF, components=published)
     bom.metadata.component = root
     bom.metadata.tools.components.add(Component(type=ComponentType.APPLICATION, name="clearance", version=__version__))
 
@@ -73,7 +114,19 @@ def to_cyclonedx(run: CheckRun, *, name: str = "clearance-bom") -> str:
 
     doc = json.loads(make_outputter(bom, OutputFormat.JSON, SCHEMA).output_as_string())
     head = {k: doc.pop(k) for k in ("$schema", "bomFormat", "specVersion", "serialNumber", "version") if k in doc}
-    return json.dumps({**head, **_with_model_cards(doc, inv)}, indent=2)
+    return json.dumps({**head, **_with_model_cards(_in_line_order(doc), inv)}, indent=2)
+
+
+def _in_line_order(doc: dict) -> dict:
+    """Occurrences by file, then line. The library keeps them in a sorted set whose order
+    starts with each occurrence's (absent) bom-ref, which compares by object identity: the
+    order would change from run to run."""
+    comps = [*doc.get("components", []), *doc.get("metadata", {}).get("component", {}).get("components", [])]
+    for comp in comps:
+        occ = comp.get("evidence", {}).get("occurrences")
+        if occ:
+            occ.sort(key=lambda o: (o["location"], o.get("line", 0), o.get("additionalContext", "")))
+    return doc
 
 
 def _with_model_cards(doc: dict, inv: Inventory) -> dict:
@@ -111,7 +164,18 @@ def _component(inv: Inventory, item: Item) -> Component:
         external_references=_references(item),
         properties=props,
         pedigree=Pedigree(ancestors=ancestors) if ancestors else None,
+        evidence=_evidence(item),
     )
+
+
+def _evidence(item: Item) -> ComponentEvidence | None:
+    """Where the project names it: one occurrence per reference (file, line, what matched)."""
+    if not item.occurrences:
+        return None
+    return ComponentEvidence(occurrences=[
+        Occurrence(location=o.file, line=o.line,
+                   additional_context=(f"produced: {o.via}" if o.role == "produced" else o.via) or None)
+        for o in item.occurrences])
 
 
 def _identity(item: Item) -> dict:
@@ -200,6 +264,9 @@ def _item_properties(item: Item) -> list[Property]:
         props.append(Property(name="clearance:source", value=item.source))
     if item.is_path:
         props.append(Property(name="clearance:path", value=item.id))
+    props += [Property(name="clearance:role", value=role) for role in item.roles]
+    if item.revision_from:
+        props.append(Property(name="clearance:revision-from", value=item.revision_from))
     created = item.created_at
     if created:
         props.append(Property(name="clearance:created-at", value=created.isoformat().replace("+00:00", "Z")))
@@ -209,31 +276,15 @@ def _item_properties(item: Item) -> list[Property]:
 
 def _subject_properties(item: Item) -> list[Property]:
     props: list[Property] = []
-    findings: dict[tuple, dict] = {}
-    obligations: dict[tuple, dict] = {}
     for outcome in item.outcomes:
         r = outcome.result
         props.append(Property(name=f"clearance:verdict:{r.use}", value=r.verdict))
         props.append(Property(name=f"clearance:policy:{r.use}", value=policy_status(outcome)))
         props += [Property(name=f"clearance:reason:{r.use}", value=reason) for reason in r.reasons]
-        props += [Property(name=f"clearance:failure:{r.use}", value=failure) for failure in outcome.failures]
-        for f in r.findings:
-            entry = findings.setdefault((f.code, f.artifact, f.message), {
-                "code": f.code, "name": f.name, "severity": f.severity, "artifact": f.artifact,
-                "message": f.message, "uses": [], "path": list(f.path), "url": f.url,
-            })
-            _add_use(entry, r.use)
-        for o in r.obligations:
-            entry = obligations.setdefault((o.license, o.text), {**o.to_json(), "uses": []})
-            _add_use(entry, r.use)
-    props += [Property(name="clearance:finding", value=_json(v)) for v in findings.values()]
-    props += [Property(name="clearance:obligation", value=_json(v)) for v in obligations.values()]
+        props += [Property(name=f"clearance:failure:{r.use}", value=failure) for failure in failures_of(outcome)]
+    props += [Property(name="clearance:finding", value=_json(v)) for v in findings_of(item)]
+    props += [Property(name="clearance:obligation", value=_json(v)) for v in obligations_of(item)]
     return props
-
-
-def _add_use(entry: dict, use: str) -> None:
-    if use not in entry["uses"]:
-        entry["uses"].append(use)
 
 
 def _json(value: object) -> str:

@@ -10,7 +10,17 @@ with what is known: their id and kind, no license.
 Licenses are the KB ids the normalizer resolves from each artifact's own signals (what the
 engine saw, through `check.GraphLineage`), kept as `LicenseTerm`s: one declared value, which
 may be an expression (`apache-2.0 OR mit`). Nothing here decides a verdict: the subjects'
-verdicts, findings and obligations are copied from the run's outcomes.
+verdicts, findings and obligations are copied from the run's outcomes (`findings_of`,
+`obligations_of`, `failures_of` group them once per subject, each with the uses it applies to).
+
+Where (`references`, a project scan's `Reference`s): every reference that names an item becomes
+one `Occurrence` of it (file, line, what matched, role). A reference whose role is `produced`
+(the project publishes it: `push_to_hub`, `hf upload`) is no dependency: it marks the item it
+names when that item is in a lineage anyway, and otherwise the artifact is listed apart, in
+`Inventory.published`, never among the dependencies.
+
+Revision: the artifact's own (a source's commit), else one a child's reference pinned, else the
+`clearance.lock` entry's (`LockEntry.revision`) when a lock is given; `Item.revision_from` says which.
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from clearance.usecases.check import CheckRun, GraphLineage
@@ -31,6 +43,10 @@ from clearance.graph.model import Graph, Problem
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import PLACEHOLDERS, Normalizer, Resolution
 from clearance.policy.evaluate import Outcome
+
+if TYPE_CHECKING:
+    from clearance.lock.model import Lock
+    from clearance.scan import Reference
 
 HUB = "https://huggingface.co"
 _COMMIT = re.compile(r"^[0-9a-fA-F]{7,64}$")
@@ -72,6 +88,16 @@ class Parent:
     evidence: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One place the project names an artifact: a scan reference."""
+
+    file: str  # relative to the scanned project, POSIX separators
+    line: int  # 1-based
+    via: str = ""  # what matched: "transformers AutoModelForCausalLM.from_pretrained", ...
+    role: str = "used"  # used (a dependency) | produced (the project publishes it)
+
+
 @dataclass
 class Item:
     """One model or dataset of the run."""
@@ -84,7 +110,14 @@ class Item:
     parents: list[Parent] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     pinned_revision: str | None = None  # a revision a child's reference pinned
+    locked_revision: str | None = None  # the clearance.lock entry's revision, when a lock is given
     outcomes: list[Outcome] = field(default_factory=list)  # subjects only: one per use
+    occurrences: list[Occurrence] = field(default_factory=list)  # where the project names it
+
+    @property
+    def roles(self) -> list[str]:
+        """How the project names it: "used", "produced", both, or neither (an ancestor only)."""
+        return [r for r in ("used", "produced") if any(o.role == r for o in self.occurrences)]
 
     @property
     def is_path(self) -> bool:
@@ -96,7 +129,17 @@ class Item:
 
     @property
     def revision(self) -> str | None:
-        return (self.artifact.revision if self.artifact else None) or self.pinned_revision
+        return (self.artifact.revision if self.artifact else None) or self.pinned_revision or self.locked_revision
+
+    @property
+    def revision_from(self) -> str | None:
+        """Where `revision` comes from: "artifact" (a source's commit), "reference" (a child
+        pinned it), "lock" (the clearance.lock entry), or None when no revision is known."""
+        if self.artifact is not None and self.artifact.revision:
+            return "artifact"
+        if self.pinned_revision:
+            return "reference"
+        return "lock" if self.locked_revision else None
 
     @property
     def namespace(self) -> str | None:
@@ -167,6 +210,9 @@ class Inventory:
     items: dict[str, Item]  # key -> item: subjects first, then in walk order
     subjects: list[str]  # keys of the subjects, in the run's order
     kb: KnowledgeBase
+    # What the project only publishes (references of role `produced` that name no artifact of
+    # any lineage): no dependency, so not in `items`; each with its occurrences, nothing checked.
+    published: dict[str, Item] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[Item]:
         return iter(self.items.values())
@@ -283,11 +329,16 @@ def _terms(resolutions: Iterable[Resolution], kb: KnowledgeBase) -> list[License
 
 # -- reading the run --------------------------------------------------------------------------
 
-def build(run: CheckRun, kb: KnowledgeBase | None = None, normalizer: Normalizer | None = None) -> Inventory:
+def build(run: CheckRun, kb: KnowledgeBase | None = None, normalizer: Normalizer | None = None, *,
+          references: Iterable[Reference] | None = None, lock: Lock | str | Path | None = None) -> Inventory:
+    """The inventory of a run. `references`: the scan references of the project the run checked
+    (each becomes an occurrence of the item it names); `lock`: a `clearance.lock` (a `Lock` or
+    its path) whose revisions stand in where no source gave one."""
     kb = kb or default_kb()
     normalizer = normalizer or Normalizer(kb)
     items: dict[str, Item] = {}
     subjects: list[str] = []
+    by_subject: dict[str, str] = {}  # the run's subject (the target as checked) -> item key
 
     def ensure(key: str, artifact_id: str, kind: str) -> Item:
         item = items.get(key)
@@ -297,10 +348,11 @@ def build(run: CheckRun, kb: KnowledgeBase | None = None, normalizer: Normalizer
 
     def subject_item(subject: str, graph: Graph | None) -> Item:
         art = graph.artifact(graph.root or subject) if graph else None
-        key = stable_key(art.kind, art.id) if art else stable_key("model", subject)
+        key = stable_key(art.kind, art.id) if art else _key_of_target(subject)
         if key not in subjects:
             subjects.append(key)
-        return ensure(key, art.id if art else subject, art.kind if art else "model")
+        by_subject[subject] = key
+        return ensure(key, art.id if art else _id_of_target(subject), art.kind if art else _kind_of_target(subject))
 
     for subject, graph in run.graphs.items():
         _read_graph(graph, GraphLineage(graph, normalizer), kb, ensure)
@@ -311,7 +363,102 @@ def build(run: CheckRun, kb: KnowledgeBase | None = None, normalizer: Normalizer
 
     ordered = {k: items[k] for k in subjects}
     ordered.update(items)
-    return Inventory(ordered, subjects, kb)
+    inv = Inventory(ordered, subjects, kb)
+    if references is not None:
+        _place(inv, references, by_subject)
+    if lock is not None:
+        _with_lock(inv, lock)
+    return inv
+
+
+def _kind_of_target(target: str) -> str:
+    return "dataset" if target.lower().startswith("datasets/") and not looks_like_path(target) else "model"
+
+
+def _id_of_target(target: str) -> str:
+    return target[len("datasets/"):] if _kind_of_target(target) == "dataset" else target
+
+
+def _key_of_target(target: str) -> str:
+    return stable_key(_kind_of_target(target), _id_of_target(target))
+
+
+def _place(inv: Inventory, references: Iterable[Reference], by_subject: dict[str, str]) -> None:
+    """Each reference becomes an occurrence of the item it names: the subject its target became
+    (a target may resolve to an artifact spelt otherwise), else the artifact of that id met in a
+    lineage; a `produced` reference naming neither is a published artifact, listed apart."""
+    for ref in references:
+        role = getattr(ref, "role", "used") or "used"
+        target = f"datasets/{ref.id}" if ref.kind == "dataset" else ref.id
+        key = by_subject.get(target) or stable_key(ref.kind, ref.id)
+        item = inv.items.get(key)
+        if item is None:
+            if role != "produced":
+                # A used reference the run did not check (the caller chose the targets): listed,
+                # with where it is, like any artifact no source resolved.
+                item = inv.items[key] = Item(key=key, id=ref.id, kind=ref.kind)
+            else:
+                item = inv.published.setdefault(key, Item(key=key, id=ref.id, kind=ref.kind))
+        occ = Occurrence(ref.file, ref.line, ref.via, role)
+        if occ not in item.occurrences:
+            item.occurrences.append(occ)
+    for item in (*inv.items.values(), *inv.published.values()):
+        item.occurrences.sort(key=lambda o: (o.file, o.line, o.role, o.via))
+
+
+def _with_lock(inv: Inventory, lock: Lock | str | Path) -> None:
+    if isinstance(lock, (str, Path)):
+        from clearance.lock.fileformat import read
+
+        lock = read(Path(lock))
+    for item in inv.items.values():
+        entry = lock.get(item.key)
+        if entry is not None and entry.revision:
+            item.locked_revision = entry.revision
+
+
+# -- verdicts, findings, obligations: each once per subject -----------------------------------
+
+def findings_of(item: Item) -> list[dict]:
+    """The subject's findings, each once, with the uses (commercial, research, ...) it was
+    found for: {code, name, severity, artifact, message, uses, path, url}."""
+    out: dict[tuple, dict] = {}
+    for outcome in item.outcomes:
+        r = outcome.result
+        for f in r.findings:
+            entry = out.setdefault((f.code, f.severity, f.artifact, f.message, tuple(f.path)), {
+                "code": f.code, "name": f.name, "severity": f.severity, "artifact": f.artifact,
+                "message": f.message, "uses": [], "path": list(f.path), "url": f.url,
+            })
+            _add_use(entry, r.use)
+    return list(out.values())
+
+
+def obligations_of(item: Item) -> list[dict]:
+    """The subject's obligations, each once, with the uses it comes with: {license, text,
+    section, url, uses}."""
+    out: dict[tuple, dict] = {}
+    for outcome in item.outcomes:
+        for o in outcome.result.obligations:
+            _add_use(out.setdefault((o.license, o.text), {**o.to_json(), "uses": []}), outcome.result.use)
+    return list(out.values())
+
+
+def failures_of(outcome: Outcome) -> list[str]:
+    """Why the policy failed (or an exception waived) one use, less what the BOM already says
+    otherwise: an error finding's own line (`<code> <name>: <message>`, in `findings_of`) and
+    the blocked / unknown verdict line (the verdict and its reasons are listed per use). What is
+    left is the policy's own rules, such as a denied license."""
+    r = outcome.result
+    said = {f"{f.code} {f.name}: {f.message}" for f in r.findings}
+    verdict_line = f"verdict for {r.use} use is {r.verdict}"
+    return [text for text in outcome.failures
+            if text not in said and text != verdict_line and not text.startswith(verdict_line + ": ")]
+
+
+def _add_use(entry: dict, use: str) -> None:
+    if use not in entry["uses"]:
+        entry["uses"].append(use)
 
 
 def _read_graph(graph: Graph, lineage: GraphLineage, kb: KnowledgeBase, ensure) -> None:

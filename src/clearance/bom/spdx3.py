@@ -30,8 +30,24 @@ its stable key, `model:<lower-cased hub id>`, `dataset:...`, `path:<absolute pat
 - lineage: `<child> descendantOf <parent>` per weight edge (finetune, adapter, merge, quantized,
   distilled; the relation and its evidence in the relationship's comment) and
   `<model> trainedOn <dataset>` per training-data edge;
-- per subject and use a review `Annotation` (contentType application/json) whose statement is
-  {"tool", "use", "verdict", "policy", "reasons", "failures", "findings", "obligations"}.
+- where (given the project's scan references): one `software_File` per project file that names
+  an artifact (name = its path relative to the project) and one `software_Snippet` per line
+  (`software_snippetFromFile` that file, `software_lineRange` begin = end = the line), then per
+  reference `<snippet> dependsOn <package>` (role used) or `<snippet> generates <package>`
+  (role produced), the relationship's comment saying what matched. Why a Snippet: of the
+  software profile's classes, it is the one the model defines for "a certain part of a file",
+  and `lineRange` is its field for the lines; `software_contentIdentifier` is no place (an
+  intrinsic gitoid / SWHID of the artifact's own content: what it is, not where it is used),
+  `software_sourceInfo` and an `Annotation` are free text no tool can follow. What the project
+  only publishes (role produced, in no lineage) gets a package too, related only by
+  `generates`: no `dependsOn`, no root element, its licenses NoAssertion and its comment saying
+  it is published and unchecked;
+- software_packageVersion: the artifact's commit, else one a child pinned, else the
+  `clearance.lock` entry's revision (when a lock is given; the comment says so);
+- per subject one review `Annotation` (contentType application/json) whose statement is
+  {"tool", "verdicts": [{"use", "verdict", "policy", "reasons", "failures", "waived_by"?}],
+  "findings": [{..., "uses"}], "obligations": [{..., "uses"}]}: each finding and obligation
+  once, with the uses it applies to; "failures" only what no finding or verdict already says.
 """
 
 from __future__ import annotations
@@ -39,20 +55,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spdx_python_model import v3_0_1 as spdx
 
-from clearance.util.version import __version__
 from clearance.bom.inventory import (
     Inventory,
     Item,
     LicenseTerm,
     build,
+    failures_of,
+    findings_of,
     iri_safe,
+    obligations_of,
     policy_status,
 )
 from clearance.usecases.check import CheckRun
+from clearance.util.version import __version__
+
+if TYPE_CHECKING:
+    from clearance.lock.model import Lock
+    from clearance.scan import Reference
 
 __all__ = ["SPEC_VERSION", "to_spdx3"]
 
@@ -62,8 +87,10 @@ HUB_PROFILE = "https://huggingface.co/"  # + a user or organisation name
 _LINEAGE = {"trained_on": spdx.RelationshipType.trainedOn}
 
 
-def to_spdx3(run: CheckRun, *, name: str = "clearance-bom") -> str:
-    return json.dumps(_Writer(build(run), name).document(), indent=2, ensure_ascii=False)
+def to_spdx3(run: CheckRun, *, name: str = "clearance-bom", references: Iterable[Reference] | None = None,
+             lock: Lock | str | Path | None = None) -> str:
+    inv = build(run, references=references, lock=lock)
+    return json.dumps(_Writer(inv, name).document(), indent=2, ensure_ascii=False)
 
 
 class _Writer:
@@ -76,6 +103,8 @@ class _Writer:
         self.counters: dict[str, int] = {}
         self.expressions: dict[str, object] = {}
         self.agents: dict[str, object] = {}
+        self.files: dict[str, object] = {}
+        self.snippets: dict[tuple[str, int], object] = {}
         self.info = spdx.CreationInfo(specVersion=SPEC_VERSION, created=dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
         creator = spdx.SoftwareAgent(spdxId=self.base + "creator:clearance", name="Clearance", creationInfo=self.info)
         tool = spdx.Tool(spdxId=self.base + "tool:clearance", name=f"clearance {__version__}", creationInfo=self.info)
@@ -84,8 +113,9 @@ class _Writer:
         self._add(creator, tool)
 
     def document(self) -> dict:
-        packages = {item.key: self._package(item) for item in self.inv}
-        for item in self.inv:
+        every = [*self.inv, *self.inv.published.values()]
+        packages = {item.key: self._package(item) for item in every}
+        for item in every:
             pkg = packages[item.key]
             self._relationship(pkg, spdx.RelationshipType.hasDeclaredLicense, [self._declared(item)])
             self._relationship(pkg, spdx.RelationshipType.hasConcludedLicense, [self._concluded(item)])
@@ -93,8 +123,11 @@ class _Writer:
                 kind = _LINEAGE.get(parent.relation, spdx.RelationshipType.descendantOf)
                 comment = f"{parent.relation}: {parent.evidence}" if parent.evidence else parent.relation
                 self._relationship(pkg, kind, [packages[parent.key]], comment)
-            for outcome in item.outcomes:
-                self._annotation(pkg, outcome)
+            for occ in item.occurrences:
+                kind = spdx.RelationshipType.generates if occ.role == "produced" else spdx.RelationshipType.dependsOn
+                self._relationship(self._snippet(occ.file, occ.line), kind, [pkg], occ.via or None)
+            if item.outcomes:
+                self._annotation(pkg, item)
         doc = spdx.SpdxDocument(
             spdxId=self.base + "document", name=self.name, creationInfo=self.info,
             profileConformance=[spdx.ProfileIdentifierType.core, spdx.ProfileIdentifierType.software,
@@ -157,8 +190,12 @@ class _Writer:
         else:
             pkg = spdx.ai_AIPackage(software_primaryPurpose=spdx.software_SoftwarePurpose.model, **common)
         notes = []
-        if not item.resolved:
+        if item.key in self.inv.published:
+            notes.append("Published by the project (scan role produced): no dependency; Clearance did not check it.")
+        elif not item.resolved:
             notes.append("Not resolved: no source Clearance read knows this artifact; only its id and kind are known.")
+        if item.revision_from == "lock":
+            notes.append("Revision from clearance.lock.")
         if item.is_path:
             notes.append(f"Local path: {item.id}")
         if item.source:
@@ -170,6 +207,22 @@ class _Writer:
             pkg.comment = " ".join(notes)
         self._add(pkg)
         return pkg
+
+    def _snippet(self, path: str, line: int):
+        """The line of a project file that names an artifact (see the module's note on why a
+        Snippet): one `software_File` per file, one `software_Snippet` per line."""
+        if path not in self.files:
+            self.files[path] = spdx.software_File(spdxId=self.base + "file:" + iri_safe(path), name=path,
+                                                  creationInfo=self.info, software_fileKind=spdx.software_FileKindType.file)
+            self._add(self.files[path])
+        if (path, line) not in self.snippets:
+            snippet = spdx.software_Snippet(
+                spdxId=self.base + "line:" + iri_safe(f"{path}:{line}"), name=f"{path}:{line}", creationInfo=self.info,
+                software_snippetFromFile=self.files[path],
+                software_lineRange=spdx.PositiveIntegerRange(beginIntegerRange=line, endIntegerRange=line))
+            self.snippets[(path, line)] = snippet
+            self._add(snippet)
+        return self.snippets[(path, line)]
 
     def _agent(self, namespace: str):
         key = namespace.lower()
@@ -223,24 +276,21 @@ class _Writer:
             rel.comment = comment
         self._add(rel)
 
-    def _annotation(self, pkg, outcome) -> None:
-        r = outcome.result
-        statement = {
-            "tool": f"clearance {__version__}",
-            "use": r.use,
-            "verdict": r.verdict,
-            "policy": policy_status(outcome),
-            "reasons": list(r.reasons),
-            "failures": list(outcome.failures),
-            "findings": [{"code": f.code, "name": f.name, "severity": f.severity, "artifact": f.artifact,
-                          "message": f.message, "path": list(f.path), "url": f.url} for f in r.findings],
-            "obligations": [o.to_json() for o in r.obligations],
-        }
-        if outcome.waived_by:
-            statement["waived_by"] = outcome.waived_by
+    def _annotation(self, pkg, item: Item) -> None:
+        """One review per subject: the verdict per use, then each finding and obligation once
+        with the uses it applies to (not repeated in every use's verdict)."""
+        verdicts = []
+        for outcome in item.outcomes:
+            r = outcome.result
+            verdict = {"use": r.use, "verdict": r.verdict, "policy": policy_status(outcome),
+                       "reasons": list(r.reasons), "failures": failures_of(outcome)}
+            if outcome.waived_by:
+                verdict["waived_by"] = outcome.waived_by
+            verdicts.append(verdict)
+        statement = {"tool": f"clearance {__version__}", "verdicts": verdicts,
+                     "findings": findings_of(item), "obligations": obligations_of(item)}
         ann = spdx.Annotation(spdxId=self._id("annotation"), creationInfo=self.info,
                               annotationType=spdx.AnnotationType.review, subject=pkg,
                               contentType="application/json",
                               statement=json.dumps(statement, ensure_ascii=False))
         self._add(ann)
-
