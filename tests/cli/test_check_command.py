@@ -106,7 +106,7 @@ def test_graph_json_and_descendants():
 
 
 def test_the_console_script_exits_with_the_commands_code_and_flushes_its_output(tmp_path):
-    # main() ends the process with os._exit after flushing: exit codes and output must survive.
+    # Through Typer (no fast path), ending as any Python program ends: exit codes and output survive.
     import subprocess
     import sys
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from clearance import launcher
+from clearance.cli import fast as launcher
 from clearance.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""The console script's fast `check` path (`clearance.launcher`): the same options, output and
+"""The console script's fast `check` path (`clearance.cli.fast`): the same options, output and
 exit codes as the Typer command, without importing Typer, pydantic or Rich; anything it does
 not fully understand goes to Typer."""
 
@@ -14,7 +14,8 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from clearance import cli, launcher
+from clearance.cli import common
+from clearance.cli import fast as launcher
 from clearance.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,9 +55,9 @@ def test_the_fast_parser_takes_exactly_the_typer_commands_options():
     flags = {o for p in typer_check.params if getattr(p, "is_flag", False) for o in p.opts}
     assert flags == {n for n, takes_value in launcher.OPTIONS.items() if not takes_value} == {"--offline", "--locked"}
     # and the same choices as the Typer command's enums
-    assert set(launcher.USES) == {c.value for c in cli.UseChoice}
-    assert set(launcher.DATA_TERMS) == {c.value for c in cli.DataTermsChoice}
-    assert set(launcher.FORMATS) == {c.value for c in cli.CheckFormat}
+    assert set(launcher.USES) == {c.value for c in common.UseChoice}
+    assert set(launcher.DATA_TERMS) == {c.value for c in common.DataTermsChoice}
+    assert set(launcher.FORMATS) == {c.value for c in common.CheckFormat}
     assert [p.name for p in typer_check.params if not any(o.startswith("-") for o in p.opts)] == ["targets"]
 
 
@@ -110,7 +111,7 @@ def test_what_the_fast_parser_does_not_understand_goes_to_typer(args):
 
 
 def _console(args: list[str], cwd: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    code = ("import sys; from clearance import launcher; sys.argv = ['clearance', *sys.argv[1:]];"
+    code = ("import sys; from clearance.cli import fast as launcher; sys.argv = ['clearance', *sys.argv[1:]];"
             "import atexit; atexit.register(lambda: print(sorted({m.split('.')[0] for m in sys.modules} & "
             "{'typer', 'click', 'pydantic', 'rich', 'yaml', 'huggingface_hub', 'duckdb'}), file=sys.stderr));"
             "launcher.main()")
@@ -193,3 +194,37 @@ def test_the_fast_parser_reads_every_command_line_it_accepts_as_click_does():
             assert _click_params(args) == fast, args
 
     check()
+
+
+def test_only_the_fast_check_skips_the_interpreters_teardown(tmp_path):
+    # os._exit (no teardown) is the fast check's speed trick; every other command, through
+    # Typer, ends as a Python program ends (servers, threads and finalizers get their turn).
+    code = ("import os, sys; real = os._exit; "
+            "os._exit = lambda c: (print('os._exit', file=sys.stderr), sys.stderr.flush(), real(c)); "
+            "from clearance.cli import fast; sys.argv = ['clearance', *sys.argv[1:]]; fast.main()")
+
+    def run(*args):
+        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=tmp_path, env=env)
+
+    fast_check = run("check", "google/gemma-7b", "--snapshot", SNAP, "--offline")
+    assert fast_check.returncode == 0 and fast_check.stderr.splitlines()[-1] == "os._exit"
+    for args in (["license", "show", "mit"], ["check", "--help"], ["hub", "stats", SNAP, "--top", "1"],
+                 ["check", "x/y", "--use", "selling"], ["license", "show", "no-such-license"]):
+        res = run(*args)
+        assert "os._exit" not in res.stderr and "Traceback" not in res.stderr, args
+        assert res.returncode == (2 if args[-1] in ("selling", "no-such-license") else 0), (args, res.stderr)
+
+
+def test_a_library_error_is_one_line_and_exit_2_for_every_command(tmp_path):
+    # One handler (ClearanceGroup): a ClearanceError from any command, one line on stderr.
+    (tmp_path / "bad.toml").write_text("uses = ['selling']\n")
+    (tmp_path / "empty.jsonl").write_text("")
+    for args in (["scan", str(tmp_path), "--policy", "bad.toml", "--offline"],
+                 ["hub", "stats", "missing.jsonl"],
+                 ["graph", "google/gemma-7b", "--snapshot", "missing.jsonl", "--offline"],
+                 ["lock", "google/gemma-7b", "--snapshot", "missing.jsonl", "--offline"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2, (args, res.output)
+        assert res.stderr.startswith("error: ") and res.stderr.count("error:") == 1, (args, res.stderr)
+        assert res.exception is None or isinstance(res.exception, SystemExit), args

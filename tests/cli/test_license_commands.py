@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from clearance.cli import MAX_STDIN_BYTES, app
+from clearance.cli import app
+from clearance.cli.license import MAX_STDIN_BYTES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "licenses"
 runner = CliRunner()

@@ -1,5 +1,9 @@
 """Load Hub snapshots (JSON Lines or Parquet, DESIGN.md's contract) into DuckDB tables.
 
+A row with a `deleted_at` (a model the Hub no longer lists, marked by `clearance hub pull`) is
+no present model: it is left out, after the later snapshot's record of an id has won (so a
+later snapshot that marks an id gone removes it).
+
 Tables, all keyed by the lower-cased id (the Hub matches ids case-insensitively):
   models(key, id, kind, created_at, downloads, likes, pipeline_tag, license_name, license_link, snapshot)
   declared(key, value)                       one row per distinct declared license value
@@ -32,7 +36,7 @@ _KIND = {k: i for i, k in enumerate(_KINDS, start=1)}
 _COLUMNS = (
     "{'id': 'VARCHAR', 'type': 'VARCHAR', 'createdAt': 'VARCHAR', 'lastModified': 'VARCHAR', "
     "'downloads': 'BIGINT', 'likes': 'BIGINT', 'tags': 'VARCHAR[]', 'pipeline_tag': 'VARCHAR', "
-    "'cardData': 'JSON'}"
+    "'cardData': 'JSON', 'deleted_at': 'VARCHAR'}"
 )
 
 
@@ -91,8 +95,22 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> list[str]
     return warnings
 
 
+def _deleted_at(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """The column a Parquet snapshot without `deleted_at` (one not made by `hub pull`) lacks:
+    added as null, so that every snapshot has it. (JSON Lines snapshots read it by name.)"""
+    if path.suffix != ".parquet":
+        return ""
+    p = str(path).replace("'", "''")
+    try:
+        names = {n for (n,) in con.execute(f"select name from parquet_schema('{p}')").fetchall()}
+    except duckdb.Error:
+        return ""  # not Parquet: the read below says so
+    return "" if "deleted_at" in names else "null::varchar as deleted_at, "
+
+
 def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad: set[Path]) -> None:
-    parts = [f"select *, {i} as snapshot from {_reader(path, path in skip_bad)}" for i, path in enumerate(paths)]
+    parts = [f"select *, {_deleted_at(con, path)}{i} as snapshot from {_reader(path, path in skip_bad)}"
+             for i, path in enumerate(paths)]
     # A view, not a table: the snapshot is read once, by the statement below.
     con.execute("create or replace temp view raw as " + " union all by name ".join(parts))
     # One pass over the records: the card's JSON is parsed once and only the fields
@@ -104,11 +122,12 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
                    try_cast(createdAt as timestamp) as created_at,
                    coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag, snapshot,
                    coalesce(tags, []) as tags,  -- filtered when unnested, below: cheaper than a lambda here
+                   deleted_at is not null as gone,
                    json_extract(cardData, ['$.license', '$.base_model', '$.base_model_relation',
                                            '$.license_name', '$.license_link', '$.quantized_by']) as card
             from raw where id is not null
         )
-        select key, id, kind, created_at, downloads, likes, pipeline_tag, snapshot, tags,
+        select key, id, kind, created_at, downloads, likes, pipeline_tag, snapshot, tags, gone,
                card[1] as card_license, card[2] as card_base_model, card[3] ->> '$' as base_model_relation,
                card[4] ->> '$' as license_name, card[5] ->> '$' as license_link, card[6] ->> '$' as quantized_by
         from picked
@@ -124,6 +143,10 @@ def _load_rest(con: duckdb.DuckDBPyConnection) -> None:
             create or replace temp table models as
             select * from models qualify row_number() over (partition by key order by snapshot desc) = 1
         """)
+    # What the Hub no longer lists (deleted_at, set by `hub pull`) is no present model.
+    if con.execute("select 1 from models where gone limit 1").fetchall():
+        con.execute("delete from models where gone")
+    con.execute("alter table models drop column gone")
     # Only the tags read below: the three prefixes and the quantization markers. (Lower-casing
     # never shortens a string, so a tag longer than every marker is not lower-cased to compare.)
     con.execute(f"""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from clearance.formats.scanreport import ScanReportError, read as read_scan_report
 from clearance.server.ids import InvalidInput, hub_id
 
 MAX_REFERENCES = 10_000
@@ -37,29 +38,17 @@ def read(doc: Any) -> tuple[str, list[Ref], list[dict[str, str]]]:
 
 
 def _scan(doc: dict[str, Any]) -> tuple[list[Ref], list[dict[str, str]]]:
-    if doc.get("schema_version") != 1:
-        raise IngestError(f"scan report schema_version {doc.get('schema_version')!r} is not supported (expected 1)")
-    refs = doc["references"]
-    if not isinstance(refs, list):
-        raise IngestError("references: expected a list")
-    if len(refs) > MAX_REFERENCES:
-        raise IngestError(f"references: {len(refs)} entries, more than {MAX_REFERENCES}")
+    try:
+        refs = read_scan_report(doc, MAX_REFERENCES)
+    except ScanReportError as exc:
+        raise IngestError(str(exc)) from None
     out, skipped = [], []
     for i, ref in enumerate(refs):
-        if not isinstance(ref, dict):
-            raise IngestError(f"references[{i}]: expected an object with id, kind, file, line")
-        rid, kind, file, line = ref.get("id"), ref.get("kind", "model"), ref.get("file", ""), ref.get("line", 0)
-        if not isinstance(rid, str):
-            raise IngestError(f"references[{i}].id: expected a string")
-        if kind not in ("model", "dataset"):
-            raise IngestError(f"references[{i}].kind: {kind!r} is not model or dataset")
-        if not isinstance(file, str) or not isinstance(line, int) or isinstance(line, bool):
-            raise IngestError(f"references[{i}]: file must be a string and line an integer")
-        where = _text(f"{file[:300]}:{line}") if file else ""
+        where = _text(f"{ref.file[:300]}:{ref.line}") if ref.file else ""
         try:
-            out.append(Ref(hub_id(rid, f"references[{i}].id"), kind, where))
+            out.append(Ref(hub_id(ref.id, f"references[{i}].id"), ref.kind, where))
         except InvalidInput as exc:
-            skipped.append({"ref": rid[:200], "reason": str(exc)})
+            skipped.append({"ref": ref.id[:200], "reason": str(exc)})
     return out, skipped
 
 

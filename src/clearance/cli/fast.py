@@ -1,16 +1,21 @@
-"""The `clearance` console script. `clearance check` is what CI runs on every commit, so it
-starts here without Typer, pydantic or Rich (~0.3 s of imports in a cold process; see
-bench/bench_check.py): a stdlib parser that accepts exactly the options of the Typer command
-(a test compares the two), then the same command body (`checkcmd.py`). Every other command,
-and any `check` command line this parser does not fully understand (--help, an unknown
-option, a bad value), goes to the Typer app in `cli.py`, which prints the usual help or error.
+"""The `clearance` console script, and its fast path for `clearance check`.
+
+`clearance check` is what CI runs on every commit, so it starts here without Typer, pydantic
+or Rich (~0.3 s of imports in a cold process; see bench/bench_check.py): a stdlib parser that
+accepts exactly the options of the Typer command (a test compares the two), then the same
+command body (`run.run_check`). Every other command, and any `check` command line this parser
+does not fully understand (--help, an unknown option, a bad value), goes to the Typer app
+(`root.main`), which prints the usual help or error and ends as any Python program ends.
+
+Only this path skips the interpreter's teardown (`exit_now`): it is the one whose start-up
+and exit are measured, and the one that runs nothing (no server, no thread) that needs it.
 """
 
 from __future__ import annotations
 
 import sys
 
-from clearance.checkcmd import DATA_TERMS, FORMATS, USES
+from clearance.cli.run import DATA_TERMS, FORMATS, USES
 
 # The Typer command's options (tests/cli/test_launcher.py compares them): name -> takes a value.
 OPTIONS = {"--use": True, "--policy": True, "--snapshot": True, "--offline": False, "--data-terms": True,
@@ -73,38 +78,30 @@ def fast_check(args: list[str]) -> int | None:
     opts = parse_check(args)
     if opts is None:
         return None
-    from clearance.checkcmd import CommandError, run_check
+    from clearance.cli.run import run_check, say
+    from clearance.util.errors import ClearanceError
 
     try:
         return run_check(opts["targets"], opts["use"], Path(opts["policy"]) if opts["policy"] else None,
                          [Path(s) for s in opts["snapshot"]], opts["offline"], opts["data_terms"], opts["depth"],
                          opts["format"], opts["locked"], Path(opts["lock"]) if opts["lock"] else None)
-    except CommandError as exc:
-        error(str(exc))
+    except ClearanceError as exc:
+        say("error", str(exc))
         return 2
 
 
-def error(message: str) -> None:
-    from clearance.formats.results import wants_color
-
-    label = "\x1b[1;31merror:\x1b[0m" if wants_color(sys.stderr) else "error:"
-    print(f"{label} {message}", file=sys.stderr)
-
-
 def main() -> None:
+    """The console script: a plain `check` here, everything else through Typer."""
     args = sys.argv[1:]
-    if args[:1] != ["check"]:
-        from clearance.cli import main as full
-
-        full()
-        return
-    try:
-        code = fast_check(args[1:])
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        code = 130
+    code = None
+    if args[:1] == ["check"]:
+        try:
+            code = fast_check(args[1:])
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            code = 130
     if code is None:
-        from clearance.cli import main as full
+        from clearance.cli.root import main as full
 
         full()
         return
@@ -114,7 +111,8 @@ def main() -> None:
 def exit_now(code: int) -> None:
     """End the process without the interpreter's teardown: freeing every module object by
     object costs a short command ~0.1 s and does nothing a finished command needs. Output is
-    flushed and atexit handlers (temporary directories, say) still run first."""
+    flushed and atexit handlers (temporary directories, say) still run first. The fast
+    `check` only: other commands end normally."""
     import atexit
     import os
 

@@ -1,6 +1,7 @@
-"""The body of `clearance check` (and the rendering `scan` shares), with no CLI framework:
-the Typer command in `cli.py` and the fast launcher (`launcher.py`) both call it, so the two
-ways in always print the same thing and exit the same way."""
+"""The body of `clearance check`, and what every command shares to check and print, with no
+CLI framework: the fast path (`fast.py`) and the Typer commands both call it, so the two ways
+in always print the same thing and exit the same way. Problems are `ClearanceError`s; the one
+handler of each front end (`fast.main`, `root.main`) prints them in one line, exit code 2."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from clearance.engine.values import USES  # noqa: F401 - the command's vocabulary, in one place
+from clearance.util.errors import ClearanceError
 
 FORMATS = ("text", "json", "markdown", "sarif")
 DATA_TERMS = ("strict", "lenient")
 
 
-class CommandError(Exception):
-    """A usage or input problem: one line on stderr, exit code 2."""
+class UsageError(ClearanceError):
+    """A problem with what the user typed: one line on stderr, exit code 2."""
 
 
 # Files that make a folder a model even when nothing in them names a license: weights.
@@ -41,7 +43,7 @@ def check_paths(targets: Sequence[str]) -> None:
     for t in targets:
         text = t.strip()
         if looks_like_path(text) and not os.path.exists(os.path.expanduser(text)):
-            raise CommandError(f"{t}: no such file or folder")
+            raise UsageError(f"{t}: no such file or folder")
 
 
 def snapshot_warnings(snapshots: Sequence[Path]) -> list[str]:
@@ -56,6 +58,11 @@ def snapshot_warnings(snapshots: Sequence[Path]) -> list[str]:
         if empty:
             out.append(f"{snap}: empty snapshot file: it describes no model or dataset")
     return out
+
+
+def warn_snapshots(snapshots: Sequence[Path]) -> None:
+    for w in snapshot_warnings(snapshots):
+        say("warning", w)
 
 
 def unresolved(run) -> dict[str, str]:
@@ -92,6 +99,35 @@ def _no_model_here(subject: str, art, graph) -> bool:
     return True
 
 
+def not_found(subject: str, graph) -> str:
+    """The line that says why `subject`, the root of `graph`, has no answer."""
+    from clearance.usecases.check import CheckRun
+
+    return unresolved(CheckRun([], [], {subject: graph})).get(subject, f"{subject}: not found on any source")
+
+
+def fail_unresolved(run, explicit: Sequence[str], what: str) -> None:
+    """Targets of `run` no source has (or folders with no model): an error for those the user
+    named (exit 2: UsageError), a warning for those a scan found (the answer stays useful
+    without them)."""
+    named = {t.lower() for t in explicit} | {str(Path(t).expanduser().resolve()) for t in explicit}
+    errors = []
+    for subject, message in unresolved(run).items():
+        if subject.lower() in named or subject in named:
+            errors.append(message)
+        else:
+            say("warning", f"{message}; {what}")
+    raise_last(errors)
+
+
+def raise_last(errors: Sequence[str]) -> None:
+    """Every message but the last as an `error:` line, the last as the UsageError (exit 2)."""
+    for message in errors[:-1]:
+        say("error", message)
+    if errors:
+        raise UsageError(errors[-1])
+
+
 def drop(run, subjects) -> None:
     """Leave out of `run` the outcomes of `subjects` (reported on stderr instead)."""
     run.outcomes[:] = [o for o in run.outcomes if o.result.subject not in subjects]
@@ -99,17 +135,14 @@ def drop(run, subjects) -> None:
 
 def load_policy(path: Path | None, start: Path | None = None):
     """The policy in `path`, else the one found from `start` (default: the working folder)
-    up, else None."""
+    up, else None. Raises PolicyError."""
     from clearance.kb import default_kb
-    from clearance.policy.load import PolicyError, find, load
+    from clearance.policy.load import find, load
 
     found = path or find(start or Path.cwd())
     if found is None:
         return None
-    try:
-        return load(found, default_kb())
-    except PolicyError as exc:
-        raise CommandError(str(exc)) from None
+    return load(found, default_kb())
 
 
 def render(run, fmt: str, locations: dict | None = None, extra: dict | None = None) -> None:
@@ -134,32 +167,24 @@ def load_lock(locked: bool, lock_file: Path | None, near: str):
     (a project folder, or a model folder's parent); None when the command is not locked."""
     if not locked and lock_file is None:
         return None
-    from clearance.lock.fileformat import LockError, read
+    from clearance.lock.fileformat import read
     from clearance.usecases.lock import locate
 
     path = locate(near, lock_file)
     if path is None:
-        raise CommandError(f"--locked: no clearance.lock at {near}: run `clearance lock {near}` first, or pass --lock FILE")
-    try:
-        return read(path)
-    except LockError as exc:
-        raise CommandError(str(exc)) from None
+        raise UsageError(f"--locked: no clearance.lock at {near}: run `clearance lock {near}` first, or pass --lock FILE")
+    return read(path)
 
 
 def run_targets(targets: Sequence[str], uses: Sequence[str], policy, snapshots: Sequence[Path],
                 offline: bool, data_terms: str | None = None, depth: int | None = None, lock=None):
-    """`check()` for a command: a source problem becomes a CommandError."""
+    """`check()` for a command, after the checks of its arguments and the snapshots' warnings."""
     from clearance.usecases.check import check
-    from clearance.sources.interface import SourceError
 
     check_paths(targets)
-    for w in snapshot_warnings(snapshots):
-        say("warning", w)
-    try:
-        return check(list(targets), list(uses), policy, list(snapshots), offline or None, data_terms, depth=depth,
-                     lock=lock)
-    except SourceError as exc:
-        raise CommandError(str(exc)) from None
+    warn_snapshots(snapshots)
+    return check(list(targets), list(uses), policy, list(snapshots), offline or None, data_terms, depth=depth,
+                 lock=lock)
 
 
 def run_check(targets: Sequence[str], use: str | None, policy_file: Path | None, snapshots: Sequence[Path],
@@ -167,7 +192,7 @@ def run_check(targets: Sequence[str], use: str | None, policy_file: Path | None,
               lock_file: Path | None = None) -> int:
     """Check, print, and return the exit code: 0 when every target passes the policy, 1 when
     any fails; 2 when a target cannot be resolved (an id no source has, a folder with no model):
-    one line each on stderr, the others' results still printed. Raises CommandError for the
+    one line each on stderr, the others' results still printed. Raises ClearanceError for the
     other problems that exit 2."""
     from clearance.policy.model import Policy
 

@@ -1,0 +1,35 @@
+"""`clearance bom`: an AI bill of materials, CycloneDX 1.6 or SPDX 3.0."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from clearance.cli import run
+from clearance.cli.common import offline_option, project, snapshots_option, write
+
+
+class BomFormat(str, Enum):
+    cyclonedx = "cyclonedx"
+    spdx = "spdx"
+
+
+def bom_cmd(
+    argument: str = typer.Argument(..., metavar="PATH|TARGET", help="A project folder to scan, or a model (Hub id, URL, model folder)."),
+    fmt: BomFormat = typer.Option(BomFormat.cyclonedx, "--format", "-f", help="cyclonedx (1.6 JSON) or spdx (3.0 JSON-LD)."),
+    out_file: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
+    name: str = typer.Option(None, "--name", help="The BOM's subject name (default: the folder or target name)."),
+    snapshots: list[Path] = snapshots_option(),
+    offline: bool = offline_option(),
+) -> None:
+    """An AI bill of materials: every model and dataset, their lineage, licenses and verdicts."""
+    from clearance import bom
+
+    found = project(argument)
+    checked = run.run_targets(found.targets, list(run.USES), None, snapshots, offline)
+    run.fail_unresolved(checked, found.targets if found.scan is None else [], "the BOM lists it with no license")
+    label = name or Path(argument.rstrip("/")).name or "clearance-bom"
+    text = bom.to_cyclonedx(checked, name=label) if fmt is BomFormat.cyclonedx else bom.to_spdx3(checked, name=label)
+    write(text, out_file)

@@ -1,0 +1,100 @@
+"""The scan report: what `clearance scan --format json` writes, and its reader.
+
+Schema (version 1, `results.SCHEMA_VERSION`): the JSON of `check` (`results.to_json`) with
+one more key, `references`, before `results`:
+
+    {"schema_version": 1,
+     "references": [{"id", "kind": "model" | "dataset", "file", "line", "via"}, ...],
+     "results": [...], "warnings": [...]}
+
+The writer and the reader live together so that the two cannot drift apart: the server's
+ingest (`POST /api/v1/scans`) reads what the CLI wrote with `read`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from clearance.formats import results
+from clearance.util.errors import ClearanceError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# `report` below is a `clearance.scan.ScanReport` (references, files_scanned): not imported,
+# formats and scan being sibling layers (.importlinter).
+
+SCHEMA_VERSION = results.SCHEMA_VERSION
+MAX_REFERENCES = 10_000  # what a reader accepts
+
+
+class ScanReportError(ClearanceError, ValueError):
+    """The document is not a scan report this version of Clearance reads: the message says
+    which field is wrong."""
+
+
+@dataclass(frozen=True)
+class ReportReference:
+    """One reference as a report states it; `id` as written (not yet validated as a Hub id)."""
+
+    id: str
+    kind: str  # "model" | "dataset"
+    file: str  # "" when the report does not say
+    line: int  # 0 when the report does not say
+
+
+# -- writing -------------------------------------------------------------------------------------
+def references_json(report: Any) -> list[dict[str, Any]]:
+    return [{"id": r.id, "kind": r.kind, "file": r.file, "line": r.line, "via": r.via} for r in report.references]
+
+
+def to_json(report: Any, outcomes: Sequence, warnings: Sequence[str] = ()) -> str:
+    """The scan report: the references `report` found, then the results of checking them."""
+    return results.to_json(outcomes, warnings, {"references": references_json(report)})
+
+
+def summary_lines(report: Any, targets: int, where: str, since: str | None = None) -> list[results.Line]:
+    """The text output's head: how many references to how many models, then one line each."""
+    head = (f"{len(report.references)} reference(s) to {targets} model(s)/dataset(s) "
+            f"in {report.files_scanned} file(s) under {where}" + (f", on lines added since {since}" if since else ""))
+    lines: list[results.Line] = [[(head, "")]]
+    for r in report.references:
+        lines.append([(f"  {r.file}:{r.line}  {r.kind} {r.id}  ", ""), (f"({r.via})", "dim")])
+    lines.append([])
+    return lines
+
+
+# -- reading -------------------------------------------------------------------------------------
+def is_scan_report(doc: Any) -> bool:
+    """Whether `doc` (parsed JSON) claims to be a scan report: an object with `references`."""
+    return isinstance(doc, dict) and "references" in doc
+
+
+def read(doc: Any, max_references: int = MAX_REFERENCES) -> list[ReportReference]:
+    """The references of a scan report (parsed JSON), checked field by field. Raises
+    ScanReportError naming the first field that is wrong."""
+    if not isinstance(doc, dict):
+        raise ScanReportError(f"expected a JSON object (a scan report), not a JSON {type(doc).__name__}")
+    if doc.get("schema_version") != SCHEMA_VERSION:
+        raise ScanReportError(f"scan report schema_version {doc.get('schema_version')!r} is not supported "
+                              f"(expected {SCHEMA_VERSION})")
+    refs = doc.get("references")
+    if not isinstance(refs, list):
+        raise ScanReportError("references: expected a list")
+    if len(refs) > max_references:
+        raise ScanReportError(f"references: {len(refs)} entries, more than {max_references}")
+    out = []
+    for i, ref in enumerate(refs):
+        if not isinstance(ref, dict):
+            raise ScanReportError(f"references[{i}]: expected an object with id, kind, file, line")
+        rid, kind, file, line = ref.get("id"), ref.get("kind", "model"), ref.get("file", ""), ref.get("line", 0)
+        if not isinstance(rid, str):
+            raise ScanReportError(f"references[{i}].id: expected a string")
+        if kind not in ("model", "dataset"):
+            raise ScanReportError(f"references[{i}].kind: {kind!r} is not model or dataset")
+        if not isinstance(file, str) or not isinstance(line, int) or isinstance(line, bool):
+            raise ScanReportError(f"references[{i}]: file must be a string and line an integer")
+        out.append(ReportReference(rid, kind, file, line))
+    return out
