@@ -23,13 +23,19 @@ def bom_cmd(
     name: str = typer.Option(None, "--name", help="The BOM's subject name (default: the folder or target name)."),
     snapshots: list[Path] = snapshots_option(),
     offline: bool = offline_option(),
+    lock_file: Path = typer.Option(None, "--lock", help="Revisions from this lock where no source gives one (default: clearance.lock beside PATH)."),
 ) -> None:
-    """An AI bill of materials: every model and dataset, their lineage, licenses and verdicts."""
+    """An AI bill of materials: every model and dataset, where the code uses it, their lineage,
+    licenses and verdicts."""
     from clearance import bom
+    from clearance.usecases.lock import locate
 
     found = project(argument)
     checked = run.run_targets(found.targets, list(run.USES), None, snapshots, offline)
     run.fail_unresolved(checked, found.targets if found.scan is None else [], "the BOM lists it with no license")
     label = name or Path(argument.rstrip("/")).name or "clearance-bom"
-    text = bom.to_cyclonedx(checked, name=label) if fmt is BomFormat.cyclonedx else bom.to_spdx3(checked, name=label)
-    write(text, out_file)
+    # every reference, published ones included (the BOM marks them), and the lock's revisions
+    refs = found.scan.references if found.scan is not None else None
+    lock = locate(argument, lock_file)
+    write_bom = bom.to_cyclonedx if fmt is BomFormat.cyclonedx else bom.to_spdx3
+    write(write_bom(checked, name=label, references=refs, lock=lock), out_file)
