@@ -9,7 +9,7 @@
    - the same check with the card edited before each run, so its front matter is parsed
      again (YAML imported) instead of read from the parsed-card cache;
    - the same check through the Typer command (`python -m clearance.cli check ...`), for
-     comparison: the console script runs a plain `check` without Typer (launcher.py).
+     comparison: the console script runs a plain `check` without Typer (cli/fast.py).
    Medians of `--runs` runs after two warm-up runs (which also build the compiled KB cache,
    as the first run on any machine does); ratio = check / baseline. Wall time is the figure;
    the processes' CPU time (user + system, from wait4) is printed beside it, steadier when

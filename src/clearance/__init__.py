@@ -7,7 +7,7 @@
 
 `check`, `scan`, `graph` and `load_policy`, and the values they return, are described in
 docs/library.md. They load on first use: `import clearance` alone imports nothing more, so the
-console script (`clearance.launcher`) starts as fast as it did.
+console script (`clearance.cli.fast`) starts as fast as it did.
 """
 
 import sys

@@ -80,7 +80,7 @@ class Run:
     @property
     def outcomes(self) -> list[Outcome]:
         """The results as the engine and policy gave them, which the renderers of
-        `clearance.formats.results` (and `checkcmd.render`) take."""
+        `clearance.formats.results` (and `clearance.cli.run.render`) take."""
         return list(self._check_run.outcomes) if self._check_run is not None else []
 
     def to_json(self) -> str:
