@@ -1,0 +1,152 @@
+"""`hub history`: the license analytics of a series of dated snapshots, on DuckDB (the embedded
+default) or Apache Spark.
+
+    from clearance.analytics.history import history
+    result = history([Path("hub-2024-01.parquet"), Path("hub-2024-02.parquet")])      # DuckDB
+    result = history(paths, engine="spark", master="local[2]")                         # Spark
+    result.to_json()            # the whole result, JSON-ready (schema_version 1)
+    result.rows()               # one row per snapshot, with the changes since the one before
+    result.rows("categories")   # or: snapshots, changes, changed_models, conflict_changes
+
+Per snapshot: models, declared / undeclared, each license category's share by count and by
+downloads, models with a conflict. Between consecutive snapshots: models new and deleted,
+license changes classified as `hub diff` classifies them (tighter, looser, lateral, added,
+removed), relabelled derivatives (a model that now declares a license it did not, which
+conflicts with its lineage), conflicts new and resolved.
+
+How: each snapshot is read by the loader `clearance hub` uses (`facts.py`, DuckDB), then the
+analytics (`queries.py`, SQL written once in DuckDB's dialect) run on the chosen engine; Spark
+gets the same SQL transpiled by SQLGlot, and the input tables as Parquet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clearance.analytics.history import facts, queries
+from clearance.analytics.history.engines import DuckDBEngine, Engine, EngineError, SparkEngine
+from clearance.engine.values import Organization
+from clearance.kb.loader import KnowledgeBase, default_kb
+from clearance.kb.normalizer import Normalizer, default_normalizer
+
+__all__ = ["ENGINES", "EngineError", "HistoryResult", "history", "run"]
+
+ENGINES = ("duckdb", "spark")
+SCHEMA_VERSION = 1
+TABLES = ("summary", "snapshots", "categories", "changes", "changed_models", "conflict_changes")
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    engine: str
+    snapshots: list[dict[str, Any]]         # per snapshot, oldest first
+    categories: list[dict[str, Any]]        # per snapshot and license category
+    changes: list[dict[str, Any]]           # per snapshot after the first: what changed since the one before
+    changed_models: list[dict[str, Any]]    # every model whose declared licenses changed
+    conflict_changes: list[dict[str, Any]]  # every model whose conflicts changed
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole result as a JSON-ready dict (dates as YYYY-MM-DD), schema_version 1."""
+        return {"schema_version": SCHEMA_VERSION, "engine": self.engine,
+                **{t: self.rows(t) for t in TABLES[1:]}, "warnings": list(self.warnings)}
+
+    def rows(self, table: str = "summary") -> list[dict[str, Any]]:
+        """Flat rows for a table or CSV. `summary`: one row per snapshot, its figures and the
+        changes since the snapshot before (empty on the first)."""
+        if table not in TABLES:
+            raise ValueError(f"{table!r}: not one of {', '.join(TABLES)}")
+        if table != "summary":
+            return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()}
+                    for r in getattr(self, table)]
+        since = {c["date"]: c for c in self.changes}
+        keys = [k for k in (self.changes[0] if self.changes else {}) if k not in ("date", "previous")]
+        out = []
+        for s in self.snapshots:
+            c = since.get(s["date"], {})
+            out.append({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in s.items()}
+                       | {k: c.get(k, "") for k in keys})
+        return out
+
+
+def history(snapshots: Sequence[Path], engine: str = "duckdb", master: str | None = None,
+            dates: Sequence[dt.date | str | None] | None = None, *, kb: KnowledgeBase | None = None,
+            normalizer: Normalizer | None = None, org: Organization | None = None) -> HistoryResult:
+    """The history of `snapshots` (any order: they are sorted by date). A snapshot's date is
+    `dates[i]` when given, else the newest `lastModified` / `createdAt` of its records.
+    `engine`: "duckdb" or "spark" (`master`: a Spark master URL, default local[2], or the
+    session already running). Raises `tables.SnapshotError` for a bad snapshot, `EngineError`
+    when Spark cannot start."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r}: not one of {', '.join(ENGINES)}")
+    con, spill = facts.connect()
+    try:
+        dated = facts.date_snapshots(con, [Path(p) for p in snapshots], dates)
+        warnings = facts.build(con, dated, kb or default_kb(), normalizer or default_normalizer(), org or Organization())
+        if engine == "duckdb":
+            return _result(run(DuckDBEngine(con)), dated, "duckdb", warnings)
+        spark = SparkEngine(master)
+        try:
+            with tempfile.TemporaryDirectory(prefix="clearance-history-") as tmp:
+                for name in facts.FACTS:
+                    target = Path(tmp) / f"{name}.parquet"
+                    con.execute(f"copy {name} to '{target}' (format parquet)")
+                    spark.load(name, [target])
+                return _result(run(spark), dated, "spark", warnings)
+        finally:
+            spark.close()
+    finally:
+        con.close()
+        if spill is not None:
+            spill.cleanup()
+
+
+def run(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """The analytics over the `h_*` tables the engine already holds: the closure, the steps of
+    `queries.STEPS`, then every result of `queries.RESULTS`, rows keyed by `snap`."""
+    engine.create("h_closure", queries.CLOSURE_START)
+    engine.create("h_frontier", queries.CLOSURE_START)
+    while True:
+        engine.create("h_frontier", queries.CLOSURE_STEP)
+        if not engine.rows("select count(*) as n from h_frontier")[0]["n"]:
+            break
+        engine.create("h_closure", queries.CLOSURE_GROW)
+    for name, sql in queries.STEPS:
+        engine.create(name, sql)
+    return {name: engine.rows(sql) for name, sql in queries.RESULTS.items()}
+
+
+def _result(raw: dict[str, list[dict[str, Any]]], snapshots: list[facts.Snapshot], engine: str,
+            warnings: list[str]) -> HistoryResult:
+    day = [s.date for s in snapshots]
+
+    def dated(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for r in rows:
+            r = dict(r)
+            head = {"date": day[r.pop("snap")]}
+            if "prev" in r:
+                head["previous"] = day[r.pop("prev")]
+            out.append(head | {k: (int(v) if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in r.items()})
+        return out
+
+    per_snapshot = []
+    for s, r in zip(snapshots, dated(raw["snapshots"])):
+        models = r["models"]
+        per_snapshot.append({"date": r["date"], "snapshot": str(s.path), "dated_by": s.dated_by, "models": models,
+                             "declared": r["declared"], "undeclared": r["undeclared"],
+                             "undeclared_share": r["undeclared"] / models if models else 0.0,
+                             "downloads": r["downloads"], "conflicts": r["conflicts"]})
+    changed = []
+    for r in dated(raw["changed_models"]):
+        changed.append({"date": r["date"], "id": r["id"], "before": r["before_licenses"].split(),
+                        "after": r["after_licenses"].split(), "direction": r["direction"], "relabelled": r["relabelled"]})
+    return HistoryResult(engine=engine, snapshots=per_snapshot, categories=dated(raw["categories"]),
+                         changes=dated(raw["changes"]), changed_models=changed,
+                         conflict_changes=[r | {"pairs": r["pairs"].split(", ")} for r in dated(raw["conflict_changes"])],
+                         warnings=warnings)
