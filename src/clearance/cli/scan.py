@@ -47,9 +47,20 @@ def scan_cmd(
         for w in checked.warnings:
             run.say("warning", w)
         print(scanreport.to_json(report, checked.outcomes, checked.warnings))
+    elif fmt is CheckFormat.text:
+        sys.stdout.write(results.to_plain(scanreport.summary_lines(report, len(locations), str(path), diff),
+                                          results.wants_color(sys.stdout)))
+        missing = run.unresolved(checked)
+        if checked.outcomes and len(missing) == len(checked.graphs):
+            # nothing resolved: one hint, not one identical UNKNOWN block per reference
+            for w in checked.warnings:
+                run.say("warning", w)
+            run.say("error", f"none of the {len(missing)} model(s) and dataset(s) could be resolved"
+                    + ("; offline, pass --snapshot FILE (a Hub snapshot) or go online" if offline or not snapshots
+                       else f" from {', '.join(str(s) for s in snapshots)}"))
+        else:
+            run.render(checked, fmt.value, locations)
+        print(results.summary_line(checked.outcomes, len(report.references)))
     else:
-        if fmt is CheckFormat.text:
-            sys.stdout.write(results.to_plain(scanreport.summary_lines(report, len(locations), str(path), diff),
-                                              results.wants_color(sys.stdout)))
         run.render(checked, fmt.value, locations)
     raise typer.Exit(0 if checked.passed else 1)

@@ -236,3 +236,19 @@ def to_sarif(outcomes: Sequence[Outcome], locations: dict[str, tuple[str, int]] 
         }],
     }
     return json.dumps(doc, indent=2)
+
+
+def summary_line(outcomes, references: int | None = None) -> str:
+    """One line that ends a text report: how many were checked, each verdict's count, and
+    whether the policy passes."""
+    from clearance.engine.values import VERDICTS
+
+    counts = {v: 0 for v in VERDICTS}
+    for o in outcomes:
+        counts[o.result.verdict] = counts.get(o.result.verdict, 0) + 1
+    failing = sum(1 for o in outcomes if not o.passed)
+    head = f"{references} reference(s), " if references is not None else ""
+    verdicts = ", ".join(f"{n} {v}" for v, n in counts.items())
+    policy = "policy: pass" if not failing else f"policy: FAIL ({failing} of {len(outcomes)} fail)"
+    return f"{head}{len(outcomes)} checked: {verdicts}; {policy}"
+
