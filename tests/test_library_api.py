@@ -256,7 +256,7 @@ def test_scan_finds_the_references_the_command_finds_and_checks_them():
     assert run.locations["datasets/Open-Orca/OpenOrca"] == ("train.py", 3)  # the target checked for the dataset
     doc = json.loads(run.to_json())
     assert doc["references"][0] == {"id": "sentence-transformers/distiluse-base-multilingual-cased-v1", "kind": "model",
-                                    "file": ".env", "line": 1, "via": "environment variable EMBEDDING_MODEL"}
+                                    "file": ".env", "line": 1, "via": "environment variable EMBEDDING_MODEL", "role": "used"}
 
 
 def test_scan_to_json_is_what_the_scan_command_prints():

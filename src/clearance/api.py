@@ -103,11 +103,16 @@ class ScanRun(Run):
     locations: Mapping[str, tuple[str, int]] = field(default_factory=dict, repr=False)  # target -> first file, line
 
     def references_json(self) -> list[dict]:
-        """The references as `clearance scan --format json` writes them: id, kind, file, line, via."""
-        return [{"id": r.id, "kind": r.kind, "file": r.file, "line": r.line, "via": r.via} for r in self.references]
+        """The references as `clearance scan --format json` writes them (formats.scanreport)."""
+        from clearance.formats.scanreport import references_json
 
-    def _json_extra(self) -> dict | None:
-        return {"references": self.references_json()}
+        return references_json(self)
+
+    def to_json(self) -> str:
+        """The versioned scan report `clearance scan --format json` prints (formats.scanreport)."""
+        from clearance.formats.scanreport import to_json
+
+        return to_json(self, self.outcomes, self.warnings)
 
 
 def check(targets: PathArg | Iterable[PathArg], *, uses: str | Iterable[str] | None = None,

@@ -152,7 +152,7 @@ def test_cyclonedx_bom_ingest(store, _offline_env):
 @pytest.mark.parametrize("doc,message", [
     ([1, 2], "JSON object"),
     ({"hello": "world"}, "neither a scan report"),
-    ({"schema_version": 2, "references": []}, "schema_version"),
+    ({"schema_version": 3, "references": []}, "schema_version"),
     ({"schema_version": 1, "references": "x"}, "list"),
     ({"schema_version": 1, "references": [{"id": 3}]}, "references[0].id"),
     ({"schema_version": 1, "references": [{"id": "a/b", "kind": "space"}]}, "kind"),

@@ -200,7 +200,8 @@ def to_sarif(outcomes: Sequence[Outcome], locations: dict[str, tuple[str, int]] 
                                                                    "region": {"startLine": max(where[1], 1)}}}]
         else:
             located = [{"logicalLocations": [{"name": r.subject, "kind": "module"}]}]
-        props = {"verdict": r.verdict, "use": r.use, "policyPassed": o.passed}
+        # a checked reference is one the project uses: what it publishes (role produced) is not checked
+        props = {"verdict": r.verdict, "use": r.use, "policyPassed": o.passed, **({"role": "used"} if where else {})}
         suppressions = [{"kind": "external", "status": "accepted", "justification": o.waived_by}] if o.waived_by else None
         entries: list[dict[str, Any]] = []
         for f in r.findings:

@@ -1,11 +1,15 @@
 """The scan report: what `clearance scan --format json` writes, and its reader.
 
-Schema (version 1, `results.SCHEMA_VERSION`): the JSON of `check` (`results.to_json`) with
+Schema (version 2): the JSON of `check` (`results.to_json`, whose results are unchanged) with
 one more key, `references`, before `results`:
 
-    {"schema_version": 1,
-     "references": [{"id", "kind": "model" | "dataset", "file", "line", "via"}, ...],
+    {"schema_version": 2,
+     "references": [{"id", "kind": "model" | "dataset", "file", "line", "via",
+                     "role": "used" | "produced"}, ...],
      "results": [...], "warnings": [...]}
+
+Version 2 added `role`: "produced" for what the project publishes (push targets, uploads),
+which is listed but not checked. The reader still takes version 1 reports (every reference used).
 
 The writer and the reader live together so that the two cannot drift apart: the server's
 ingest (`POST /api/v1/scans`) reads what the CLI wrote with `read`.
@@ -26,7 +30,8 @@ if TYPE_CHECKING:
 # `report` below is a `clearance.scan.ScanReport` (references, files_scanned): not imported,
 # formats and scan being sibling layers (.importlinter).
 
-SCHEMA_VERSION = results.SCHEMA_VERSION
+SCHEMA_VERSION = 2  # 2: references carry `role`
+READABLE_VERSIONS = (1, 2)
 MAX_REFERENCES = 10_000  # what a reader accepts
 
 
@@ -43,16 +48,22 @@ class ReportReference:
     kind: str  # "model" | "dataset"
     file: str  # "" when the report does not say
     line: int  # 0 when the report does not say
+    role: str = "used"  # "produced": the project publishes it (not a dependency)
 
 
 # -- writing -------------------------------------------------------------------------------------
 def references_json(report: Any) -> list[dict[str, Any]]:
-    return [{"id": r.id, "kind": r.kind, "file": r.file, "line": r.line, "via": r.via} for r in report.references]
+    return [{"id": r.id, "kind": r.kind, "file": r.file, "line": r.line, "via": r.via, "role": r.role}
+            for r in report.references]
 
 
 def to_json(report: Any, outcomes: Sequence, warnings: Sequence[str] = ()) -> str:
     """The scan report: the references `report` found, then the results of checking them."""
-    return results.to_json(outcomes, warnings, {"references": references_json(report)})
+    import json
+
+    doc = {"schema_version": SCHEMA_VERSION, "references": references_json(report),
+           "results": [results.result_json(o) for o in outcomes], "warnings": list(warnings)}
+    return json.dumps(doc, indent=2)
 
 
 def summary_lines(report: Any, targets: int, where: str, since: str | None = None) -> list[results.Line]:
@@ -61,7 +72,8 @@ def summary_lines(report: Any, targets: int, where: str, since: str | None = Non
             f"in {report.files_scanned} file(s) under {where}" + (f", on lines added since {since}" if since else ""))
     lines: list[results.Line] = [[(head, "")]]
     for r in report.references:
-        lines.append([(f"  {r.file}:{r.line}  {r.kind} {r.id}  ", ""), (f"({r.via})", "dim")])
+        published = ", published by the project" if getattr(r, "role", "used") == "produced" else ""
+        lines.append([(f"  {r.file}:{r.line}  {r.kind} {r.id}  ", ""), (f"({r.via}{published})", "dim")])
     lines.append([])
     return lines
 
@@ -77,9 +89,9 @@ def read(doc: Any, max_references: int = MAX_REFERENCES) -> list[ReportReference
     ScanReportError naming the first field that is wrong."""
     if not isinstance(doc, dict):
         raise ScanReportError(f"expected a JSON object (a scan report), not a JSON {type(doc).__name__}")
-    if doc.get("schema_version") != SCHEMA_VERSION:
+    if doc.get("schema_version") not in READABLE_VERSIONS:
         raise ScanReportError(f"scan report schema_version {doc.get('schema_version')!r} is not supported "
-                              f"(expected {SCHEMA_VERSION})")
+                              f"(expected one of {', '.join(map(str, READABLE_VERSIONS))})")
     refs = doc.get("references")
     if not isinstance(refs, list):
         raise ScanReportError("references: expected a list")
@@ -96,5 +108,8 @@ def read(doc: Any, max_references: int = MAX_REFERENCES) -> list[ReportReference
             raise ScanReportError(f"references[{i}].kind: {kind!r} is not model or dataset")
         if not isinstance(file, str) or not isinstance(line, int) or isinstance(line, bool):
             raise ScanReportError(f"references[{i}]: file must be a string and line an integer")
-        out.append(ReportReference(rid, kind, file, line))
+        role = ref.get("role", "used")
+        if role not in ("used", "produced"):
+            raise ScanReportError(f"references[{i}].role: {role!r} is not used or produced")
+        out.append(ReportReference(rid, kind, file, line, role))
     return out

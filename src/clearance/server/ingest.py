@@ -44,6 +44,9 @@ def _scan(doc: dict[str, Any]) -> tuple[list[Ref], list[dict[str, str]]]:
         raise IngestError(str(exc)) from None
     out, skipped = [], []
     for i, ref in enumerate(refs):
+        if ref.role == "produced":  # what the project publishes is no dependency to inventory
+            skipped.append({"ref": ref.id[:200], "reason": "published by the project (role produced), not used"})
+            continue
         where = _text(f"{ref.file[:300]}:{ref.line}") if ref.file else ""
         try:
             out.append(Ref(hub_id(ref.id, f"references[{i}].id"), ref.kind, where))
