@@ -264,3 +264,27 @@ def test_a_cached_copy_never_takes_a_name_that_leaves_or_hides_in_its_folder(hub
     (text,) = [s for s in art.licenses if s.kind == "license_file"]
     assert Path(text.value).name == "LICENSE" and Path(text.value).parent.parent == tmp_path / "c" / "files"
     assert art.license_files[0].path == "legal/.terms"
+
+
+def test_a_lock_pins_the_hub_license_files_and_catches_a_changed_text(hub, tmp_path):
+    # issue 13 end to end on the stand-in Hub: the lock records the LICENSE's hash at the commit;
+    # a new commit whose LICENSE changed (MIT -> the Llama 2 text) is drift, with both revisions named
+    from clearance.kb.normalizer import default_normalizer
+    from clearance.lock.fileformat import dumps, loads
+    from clearance.usecases.lock import build_lock
+
+    model(hub, "acme/moving", {"LICENSE": scancode_text("mit")}, card={"license": "mit"})
+    first = check(["acme/moving"], ["commercial"], sources=[source(tmp_path / "a")])
+    lock = loads(dumps(build_lock(first, ("commercial",), default_normalizer())))
+    (entry,) = [e for e in lock.entries.values() if e.id == "acme/moving"]
+    import hashlib
+    assert entry.revision == SHA and [(f.path, f.sha256) for f in entry.files] == [
+        ("LICENSE", hashlib.sha256(scancode_text("mit")).hexdigest())]
+    assert "license-changed" not in {f.name for o in check(["acme/moving"], ["commercial"], sources=[source(tmp_path / "b")],
+                                                            lock=lock).outcomes for f in o.result.findings}
+    later = "fedcba9876543210fedcba9876543210fedcba98"
+    model(hub, "acme/moving", {"LICENSE": scancode_text("llama-2-license-2023")}, card={"license": "mit"}, sha=later)
+    moved = check(["acme/moving"], ["commercial"], sources=[source(tmp_path / "c")], lock=lock).outcomes[0]
+    changed = [f.message for f in moved.result.findings if f.name == "license-changed" and "license files" in f.message]
+    assert changed and f"at {SHA}" in changed[0] and "now LICENSE" in changed[0] and f"at {later}" in changed[0]
+    assert not moved.passed
