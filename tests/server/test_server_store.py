@@ -116,6 +116,12 @@ def test_routers_hold_no_sql_and_state_imports_no_router():
                 assert [a.name for a in node.names] == ["Connection"], f"{path.name} imports {ast.unparse(node)}"
             assert not (isinstance(node, ast.ImportFrom) and node.module == "clearance.server.models"
                         and any(a.name != "utcnow" for a in node.names)), f"{path.name} imports the tables"
+    from fastapi.routing import APIRoute
+
+    from clearance.server.routes import ROUTERS
+
+    # side by side, each holding its routes: a router nested in another costs a second match per request
+    assert all(isinstance(r, APIRoute) and r.path.startswith("/api/v1/") for router in ROUTERS for r in router.routes)
     code = "import sys, clearance.server.state; print(sorted(m for m in sys.modules if m.startswith('clearance.server.')))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "clearance.server.routes" not in loaded and "clearance.server.pages" not in loaded

@@ -70,7 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
                   description="What may you do with an open AI model, and why. Reads are open; writes need "
                               "`Authorization: Bearer <token>` (`clearance serve token create NAME`).")
     app.state.clearance = st
-    app.include_router(routes.router)
+    routes.include(app)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _errors(app)

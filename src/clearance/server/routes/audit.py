@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request, Response
 
 from clearance.server import store
-from clearance.server.routes.common import MAX_PAGE, Offset, dumps, raw, state
+from clearance.server.routes.common import MAX_PAGE, PREFIX, Offset, dumps, raw, state
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 
 
 @router.get("/audit", tags=["audit"], summary="Audit history of every write, newest first")

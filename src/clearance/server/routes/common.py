@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from clearance.server import ids
 from clearance.server.state import AppState, PolicyChoice
 
+PREFIX = "/api/v1"
 JSON = "application/json"
 MAX_PAGE = 1000
 INT64_MAX = 2**63 - 1  # SQLite's and PostgreSQL's largest integer: larger ids and offsets are a 422, not a store error

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from clearance.util.version import __version__
-from clearance.server.routes.common import dumps, raw, state
+from clearance.server.routes.common import PREFIX, dumps, raw, state
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 
 
 @router.get("/health", tags=["service"], summary="Liveness and configuration")

@@ -6,9 +6,9 @@ from enum import Enum
 
 from fastapi import APIRouter, Query, Request, Response
 
-from clearance.server.routes.common import memo_json, state
+from clearance.server.routes.common import PREFIX, memo_json, state
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 
 
 @router.get("/hub/stats", tags=["hub"], summary="`clearance hub stats` over the configured snapshots")

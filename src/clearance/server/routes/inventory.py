@@ -16,6 +16,7 @@ from clearance.server.models import utcnow
 from clearance.server.routes.common import (
     INT64_MAX,
     MAX_PAGE,
+    PREFIX,
     Offset,
     StrictBody,
     dumps,
@@ -25,7 +26,7 @@ from clearance.server.routes.common import (
 )
 from clearance.server.state import AppState, PolicyChoice
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 ItemId = Annotated[int, Path(ge=1, le=INT64_MAX, description="an inventory item's item_id")]
 
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from clearance.server import ids
 from clearance.server.ids import InvalidInput
-from clearance.server.routes.common import dumps, memo_json, raw, state
+from clearance.server.routes.common import PREFIX, dumps, memo_json, raw, state
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 
 
 @router.get("/licenses", tags=["licenses"], summary="The knowledge base's curated licenses (`license list --format json`)")

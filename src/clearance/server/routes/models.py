@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from clearance.server import ids
-from clearance.server.routes.common import dumps, policy_choice, raw, state
+from clearance.server.routes.common import PREFIX, dumps, policy_choice, raw, state
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 
 
 class Use(str, Enum):

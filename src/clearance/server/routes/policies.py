@@ -13,10 +13,10 @@ from clearance.policy.load import PolicyError, parse_text
 from clearance.server import ids, policies, store, tomlguard
 from clearance.server.auth import Actor, require_writer
 from clearance.server.models import utcnow
-from clearance.server.routes.common import StrictBody, dumps, raw, state
+from clearance.server.routes.common import PREFIX, StrictBody, dumps, raw, state
 from clearance.server.state import AppState
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 
 
 class PolicyIn(StrictBody):

@@ -10,9 +10,9 @@ from sqlalchemy import Connection
 from clearance.server import ids, ingest, store
 from clearance.server.auth import Actor, require_writer
 from clearance.server.models import utcnow
-from clearance.server.routes.common import dumps, raw, state
+from clearance.server.routes.common import PREFIX, dumps, raw, state
 
-router = APIRouter()
+router = APIRouter(prefix=PREFIX)
 
 
 @router.post("/scans", tags=["inventory"], status_code=201,
