@@ -23,7 +23,7 @@ def test_migrations_build_the_models_schema_and_rerun_as_a_no_op(tmp_path):
     db.migrate(engine)  # idempotent: startup runs it every time
     assert _diffs(engine) == []
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0002"
+        assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0003"
     engine.dispose()
 
 

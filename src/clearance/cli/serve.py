@@ -40,6 +40,8 @@ def serve_cmd(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     workers: int = typer.Option(1, "--workers", help="uvicorn worker processes (2 on a two-core machine)."),
+    recheck_every: str = typer.Option("24h", "--recheck-every", help="Recheck every inventory item against the sources this often (24h, 30m, 7d; 0: never)."),
+    webhook_url: str = typer.Option(None, "--webhook-url", help="POST each change a recheck finds here as JSON, signed with $CLEARANCE_WEBHOOK_SECRET (X-Clearance-Signature: sha256=HEX)."),
 ) -> None:
     """Serve the dashboard and the REST API (/api/v1, OpenAPI at /openapi.json)."""
     if ctx.invoked_subcommand is not None:
@@ -51,8 +53,11 @@ def serve_cmd(
         fail(f"--port {port} is not a TCP port")
     if workers < 1:
         fail(f"--workers {workers}: at least 1")
+    from clearance.server.watch import parse_interval
+
     with _server_errors():
-        serve(Settings(db_url=db, snapshots=snapshots, offline=offline or is_offline(), hub_endpoint=hub_endpoint),
+        serve(Settings(db_url=db, snapshots=snapshots, offline=offline or is_offline(), hub_endpoint=hub_endpoint,
+                       recheck_every=parse_interval(recheck_every), webhook_url=webhook_url),
               host=host, port=port, workers=workers)
 
 

@@ -170,6 +170,11 @@ class Engine:
             found = self._statuses.put(key, json.dumps(self.status(ref, policy, policy_key, policy_name)).encode())
         return found
 
+    def forget(self) -> None:
+        """Drop every cached lineage, verdict and status (a recheck found the sources changed)."""
+        for cache in (self._lineages, self._outcomes, self._statuses):
+            cache.clear()
+
     # -- warming -------------------------------------------------------------------------------
     def warm(self, limit: int, policy: Policy | None, policy_key: str, stop: threading.Event) -> None:
         """Compute, in the background, the lineage and the three verdicts of the `limit` most

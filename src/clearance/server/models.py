@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -82,3 +83,18 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     target: Mapped[str] = mapped_column(String(400), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ItemCheck(Base):
+    """The last recheck of an inventory item (server/watch.py): the artifact it was made for
+    (`kind:id`, lower-cased as lock keys are), when, and its fingerprint — the item's lineage as
+    a one-lineage clearance.lock text (per artifact: declared licenses, resolved licenses,
+    license-file hashes, parents; the verdict per use on the item itself) — with its SHA-256."""
+
+    __tablename__ = "item_checks"
+
+    item_id: Mapped[int] = mapped_column(Integer, ForeignKey("inventory.id", ondelete="CASCADE"), primary_key=True)
+    artifact: Mapped[str] = mapped_column(String(420))
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    digest: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(Text)

@@ -194,9 +194,10 @@ def inventory_page(request: Request, project: str | None = Query(None, max_lengt
     pages = {"first": offset + 1 if items else offset, "last": offset + len(items),
              "previous": max(0, offset - limit) if offset else None,
              "next": offset + limit if offset + limit < total else None, "limit": limit}
+    changes = store.recent_changes(st.sessions, project, 20)
     return render(request, "inventory.html", title="Inventory", items=items, projects=projects, project=project or "",
                   policies=names, policy=choice.name, selected_policy=policy or "", failing=failing, total=total,
-                  pages=pages)
+                  pages=pages, changes=changes, recheck=st.watcher)
 
 
 @router.get("/hub", response_class=HTMLResponse)

@@ -24,6 +24,11 @@ class Settings:
         connection or its first byte) and its body (from the end of the head); then 408.
     max_connections: open connections per worker process; a request on one more is
         answered 503 (and the connection closed).
+    recheck_every: seconds between rechecks of each inventory item against the sources
+        (server/watch.py; default a day); 0 turns them off.
+    webhook_url: where each change a recheck finds is POSTed as JSON (signed with
+        $CLEARANCE_WEBHOOK_SECRET); None: no deliveries. webhook_retries more attempts follow a
+        failed one, webhook_backoff seconds after the first failure, doubling each time.
     """
 
     db_url: str = "sqlite:///clearance.db"
@@ -50,6 +55,10 @@ class Settings:
     cache_ttl: float = 600.0
     # Bytes of whole answers kept by the response cache per process (besides the warm-up's own).
     response_cache_bytes: int = 128_000_000
+    recheck_every: float = 86_400.0
+    webhook_url: str | None = None
+    webhook_retries: int = 5
+    webhook_backoff: float = 1.0
 
     def __post_init__(self) -> None:
         self.snapshots = [Path(p) for p in self.snapshots]
@@ -58,6 +67,12 @@ class Settings:
         for name in ("max_body_bytes", "max_header_bytes", "header_timeout", "body_timeout", "max_connections"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.recheck_every < 0:
+            raise ValueError("recheck_every must be 0 (off) or more seconds")
+        if self.webhook_url is not None and not self.webhook_url.startswith(("http://", "https://")):
+            raise ValueError(f"--webhook-url {self.webhook_url!r}: give an http:// or https:// URL")
+        if self.webhook_retries < 0 or self.webhook_backoff < 0:
+            raise ValueError("webhook_retries and webhook_backoff must be 0 or more")
 
     def limits(self):
         """The connection limits (protocol.Limits) uvicorn's protocol enforces."""

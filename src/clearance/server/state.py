@@ -60,6 +60,7 @@ class AppState:
     _warmed: threading.Event = field(default_factory=threading.Event)
     _loop_reader: Any = None
     prefetched: int = 0  # answers the warm-up put in the response cache
+    watcher: Any = field(init=False)  # watch.Watcher: rechecks of the inventory, webhook deliveries
 
     def __post_init__(self) -> None:
         self.auth_failures = FailedAuthentications(self.writes)
@@ -71,6 +72,9 @@ class AppState:
                              weigh=_answer_bytes)
         # the warm-up's answers (5 per model, see warm_paths): the snapshot decides their number and size
         self.warm_responses = LRU(self.settings.warm * len(WARM_ANSWERS), ttl)
+        from clearance.server.watch import Watcher
+
+        self.watcher = Watcher(self)
 
     @classmethod
     def open(cls, settings: Settings) -> "AppState":
@@ -99,6 +103,7 @@ class AppState:
         threading.Thread(target=_freeze_garbage_collector, args=(lambda: self.ready, self._stop), name="clearance-gc",
                          daemon=True).start()
         threading.Thread(target=self._refresh_policy, name="clearance-policy", daemon=True).start()
+        self.watcher.start()  # rechecks on a schedule, when Settings.recheck_every > 0
         if self.store.dialect.name == "sqlite":
             threading.Thread(target=_checkpoints, args=(self.store, self._stop), name="clearance-checkpoint",
                              daemon=True).start()
@@ -143,6 +148,7 @@ class AppState:
 
     def close(self) -> None:
         self._stop.set()
+        self.watcher.close()
         if self._loop_reader is not None:
             self._loop_reader.close()
         self.writes.close()

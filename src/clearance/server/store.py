@@ -31,10 +31,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from clearance.server.models import AuditEntry, InventoryItem, SavedPolicy, utcnow
+from clearance.server.models import AuditEntry, InventoryItem, ItemCheck, SavedPolicy, utcnow
 from clearance.server.writes import PENDING
 
 ITEMS, AUDIT, POLICIES = InventoryItem.__table__, AuditEntry.__table__, SavedPolicy.__table__
+CHECKS = ItemCheck.__table__
 INSERT_ITEM, INSERT_AUDIT, INSERT_POLICY = insert(ITEMS), insert(AUDIT), insert(POLICIES)
 UPDATE_ITEM = update(ITEMS).where(ITEMS.c.id == bindparam("item_id_"))
 DELETE_ITEM = delete(ITEMS).where(ITEMS.c.id == bindparam("item_id_"))
@@ -312,3 +313,73 @@ def update_policy(conn: Connection, name: str, toml: str | None, active: bool | 
 def delete_policy(conn: Connection, name: str) -> bool:
     """Whether a policy of that name was there (and is now deleted)."""
     return bool(conn.execute(delete(SavedPolicy).where(SavedPolicy.name == name)).rowcount)
+
+
+# -- rechecks (server/watch.py) --------------------------------------------------------------------
+CHANGE_ACTION = "inventory.changed"  # the audit action of a change a recheck found
+RECHECK_ACTOR = "(recheck)"
+
+
+def items_to_recheck(store: Engine, due_before: dt.datetime | None) -> list[Any]:
+    """Every item with its last check (artifact, digest, fingerprint; None when never checked),
+    by item id: all of them, or (`due_before`) those never checked or checked before then."""
+    stmt = (select(ITEMS.c.id, ITEMS.c.artifact_id, ITEMS.c.kind, ITEMS.c.project, CHECKS.c.artifact, CHECKS.c.digest,
+                   CHECKS.c.fingerprint)
+            .select_from(ITEMS.outerjoin(CHECKS, CHECKS.c.item_id == ITEMS.c.id)).order_by(ITEMS.c.id))
+    if due_before is not None:
+        stmt = stmt.where((CHECKS.c.item_id.is_(None)) | (CHECKS.c.checked_at < due_before))
+    with store.connect() as conn:
+        return list(conn.execute(stmt).all())
+
+
+def save_check(conn: Connection, item_id: int, artifact: str, digest: str, fingerprint: str, now: dt.datetime,
+               expected: str | None) -> bool:
+    """Store an item's check. `expected`: the digest it replaces (compare and set: False, with
+    nothing written, when another process stored another one meanwhile, or the item is gone);
+    None: a first check (or one for another artifact), written over whatever is there."""
+    values = {"artifact": artifact, "digest": digest, "fingerprint": fingerprint, "checked_at": now}
+    if expected is not None:
+        return bool(conn.execute(update(CHECKS).where(CHECKS.c.item_id == item_id, CHECKS.c.digest == expected)
+                                 .values(**values)).rowcount)
+    if conn.execute(select(ITEMS.c.id).where(ITEMS.c.id == item_id)).first() is None:
+        return False
+    if not conn.execute(update(CHECKS).where(CHECKS.c.item_id == item_id).values(**values)).rowcount:
+        conn.execute(insert(CHECKS).values(item_id=item_id, **values))
+    return True
+
+
+def touch_checks(conn: Connection, item_ids: list[int], now: dt.datetime) -> None:
+    """Checked again, nothing changed."""
+    for start in range(0, len(item_ids), 500):
+        conn.execute(update(CHECKS).where(CHECKS.c.item_id.in_(item_ids[start:start + 500])).values(checked_at=now))
+
+
+def _since(store: Engine, since: dt.datetime | None) -> dt.datetime | None:
+    if since is None:
+        return None
+    since = since.replace(tzinfo=dt.timezone.utc) if since.tzinfo is None else since.astimezone(dt.timezone.utc)
+    return since.replace(tzinfo=None) if store.dialect.name == "sqlite" else since  # SQLite keeps naive UTC text
+
+
+def change_entries(store: Engine, sessions: sessionmaker[Session], since: dt.datetime | None, limit: int,
+                   offset: int) -> tuple[int, list[AuditEntry]]:
+    """(how many changes were found at or after `since`, the page of them from `offset`), in the
+    order they were found."""
+    where = [AuditEntry.action == CHANGE_ACTION]
+    since = _since(store, since)
+    if since is not None:
+        where.append(AuditEntry.at >= since)
+    with sessions() as s:
+        total = s.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+        rows = s.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id).limit(limit)
+                         .offset(literal(offset, BigInteger))).all()
+    return total, list(rows)
+
+
+def recent_changes(sessions: sessionmaker[Session], project: str | None, limit: int = 20) -> list[AuditEntry]:
+    """The newest changes rechecks found (of `project`'s items, when given)."""
+    where = [AuditEntry.action == CHANGE_ACTION]
+    if project:
+        where.append(AuditEntry.target.startswith(f"{project}:", autoescape=True))
+    with sessions() as s:
+        return list(s.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id.desc()).limit(limit)).all())

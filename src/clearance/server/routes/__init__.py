@@ -1,5 +1,5 @@
 """The REST API under /api/v1 (OpenAPI at /openapi.json), one router per resource: health,
-models (verdicts, graphs, search), licenses, inventory, scans, policies, audit, hub. Reads are
+models (verdicts, graphs, search), licenses, inventory, changes, scans, policies, audit, hub. Reads are
 open; every write needs a bearer token and leaves an audit entry in the same transaction as
 the write. The routers hold no SQL: it is in server/store.py.
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from clearance.server.routes import audit, health, hub, inventory, licenses, models, policies, scans
+from clearance.server.routes import audit, changes, health, hub, inventory, licenses, models, policies, scans
 
-ROUTERS = tuple(m.router for m in (health, models, licenses, inventory, scans, policies, audit, hub))
+ROUTERS = tuple(m.router for m in (health, models, licenses, inventory, changes, scans, policies, audit, hub))
 
 
 def include(app: FastAPI) -> None:
