@@ -106,6 +106,10 @@ def pg_client(postgres_url, tmp_path_factory):
         yield c, {"Authorization": f"Bearer {token}"}
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "settings(**kw): more Settings for test_server_watch's app (receiver=: its webhook receiver)")
+
+
 def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.is_dir() and any(SCREENSHOTS.glob("*.png")):
         terminalreporter.write_line(f"server screenshots: {SCREENSHOTS}")
