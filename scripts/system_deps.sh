@@ -11,10 +11,15 @@ log() { printf 'system_deps: %s\n' "$*"; }
 
 have_chromium() { [ -x /usr/bin/chromium ]; }
 have_postgresql() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; }
+# Java 17+ for the optional Spark engine of `hub history` (clearance[spark]): wanted only when the
+# project's venv has pyspark; without Java the Spark tests skip.
+have_java() { command -v java >/dev/null 2>&1 || [ -x "${JAVA_HOME:-/nonexistent}/bin/java" ]; }
+want_java() { local py; py="$(dirname "$0")/../.venv/bin/python"; [ -x "$py" ] && "$py" -c 'import pyspark' >/dev/null 2>&1; }
 
 missing=()
 if have_chromium; then log "chromium: already installed (/usr/bin/chromium)"; else missing+=(chromium); fi
 if have_postgresql; then log "postgresql: already installed ($(ls -d /usr/lib/postgresql/*/bin | head -n1))"; else missing+=(postgresql); fi
+if want_java; then if have_java; then log "java: already installed"; else missing+=(openjdk-17-jre-headless); fi; fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   log "nothing to do"
@@ -53,4 +58,5 @@ rm -f /tmp/system_deps.$$.log
 
 have_chromium && log "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo present)"
 have_postgresql && log "postgresql: $(ls -d /usr/lib/postgresql/*/bin | head -n1)"
+want_java && have_java && log "java: $(java -version 2>&1 | head -n1)"
 exit 0

@@ -49,7 +49,13 @@ def write(path: Path, records: list[dict]) -> Path:
 
 
 def handmade(tmp: Path) -> list[Path]:
-    """Three month-end snapshots; each change below is named in the test that checks it."""
+    """Three month-end snapshots, given out of order (the history sorts them by date)."""
+    s1, s2, s3 = handmade_records()
+    return [write(tmp / "s3.jsonl", s3), write(tmp / "s1.jsonl", s1), write(tmp / "s2.jsonl", s2)]
+
+
+def handmade_records() -> list[list[dict]]:
+    """Three month-end snapshots' records; each change below is named in the test that checks it."""
     s1 = [
         record(LLAMA, "llama2", created="2023-07-18", modified="2024-01-31", downloads=1000),
         record("a/ft1", "llama2", (LLAMA,)),
@@ -79,8 +85,7 @@ def handmade(tmp: Path) -> list[Path]:
         # d/new deleted: its conflict resolved by deletion
         record("f/new2", "mit", ("a/ft1",), created="2024-03-05"),  # a new model, conflicting with its grandparent
     ]
-    # given out of order: the history sorts them by date
-    return [write(tmp / "s3.jsonl", s3), write(tmp / "s1.jsonl", s1), write(tmp / "s2.jsonl", s2)]
+    return [s1, s2, s3]
 
 
 LICENSES = ["apache-2.0", "mit", "llama2", "gemma", "cc-by-nc-4.0", "openrail++", "creativeml-openrail-m",
@@ -88,6 +93,10 @@ LICENSES = ["apache-2.0", "mit", "llama2", "gemma", "cc-by-nc-4.0", "openrail++"
 
 
 def churn(tmp: Path, seed: int = 7, models: int = 240) -> list[Path]:
+    return [write(tmp / f"churn-{k}.jsonl", recs) for k, recs in enumerate(churn_records(seed, models))]
+
+
+def churn_records(seed: int = 7, models: int = 240) -> list[list[dict]]:
     """Three snapshots of a random Hub with churn: families (fine-tunes, quantizations, merges),
     a lineage cycle, `other` with a license name, a dataset; between snapshots new models,
     deletions, license changes and relabels."""
@@ -119,7 +128,7 @@ def churn(tmp: Path, seed: int = 7, models: int = 240) -> list[Path]:
                     "license_name": None, "datasets": ()}
     hub["cyc/y"] = {"license": "llama2", "bases": ("cyc/x",), "relation": None, "created": "2023-05-01",
                     "downloads": 4, "license_name": None, "datasets": ()}
-    paths, n = [], models
+    snapshots, n = [], models
     for k, day in enumerate(["2024-04-30", "2024-05-31", "2024-06-30"]):
         if k:
             for mid in rng.sample(sorted(hub), k=len(hub) // 10):  # deletions
@@ -136,8 +145,8 @@ def churn(tmp: Path, seed: int = 7, models: int = 240) -> list[Path]:
         recs[0]["lastModified"] = f"{day}T23:00:00.000Z"
         recs.append({"type": "dataset", "id": "tatsu-lab/alpaca", "tags": ["license:cc-by-nc-4.0"],
                      "cardData": {"license": "cc-by-nc-4.0"}, "downloads": 5, "likes": 1})
-        paths.append(write(tmp / f"churn-{k}.jsonl", recs))
-    return paths
+        snapshots.append(recs)
+    return snapshots
 
 
 @pytest.fixture(scope="module")

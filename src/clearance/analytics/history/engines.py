@@ -104,14 +104,20 @@ class SparkEngine:
         self._frames[name] = frame
 
     def create(self, name: str, sql: str) -> None:
-        # Cached, as DuckDB's `create table` keeps its rows: computed once, by the first query
-        # that reads it (no job of its own), then read from memory (or disk) by every later one.
-        frame = self.spark.sql(to_spark(sql)).persist(self._storage)
-        frame.createOrReplaceTempView(name)
+        frame = self.spark.sql(to_spark(sql))
         old = self._frames.pop(name, None)
-        self._frames[name] = frame
-        if old is not None:
+        if old is None:
+            # Cached, as DuckDB's `create table` keeps its rows: computed once, by the first query
+            # that reads it (no job of its own), then read from memory (or disk) by every later one.
+            frame = frame.persist(self._storage)
+        else:
+            # A table replaced by a query over itself (the closure's levels): computed now and cut
+            # from the plan that made it. A cached frame would keep that plan, and dropping the old
+            # level's cache would make Spark recompute every level from the first, again and again.
+            frame = frame.localCheckpoint(eager=True)
             old.unpersist()
+        frame.createOrReplaceTempView(name)
+        self._frames[name] = frame
 
     def rows(self, sql: str) -> list[dict[str, Any]]:
         return [row.asDict() for row in self.spark.sql(to_spark(sql)).collect()]
