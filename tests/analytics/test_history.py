@@ -299,3 +299,23 @@ def test_every_statement_transpiles_to_spark_sql():
     for sql in statements:
         out = to_spark(sql)
         assert out and "string_agg" not in out.lower()  # Spark 4 spells it LISTAGG ... WITHIN GROUP
+
+
+def test_a_pulled_parquet_snapshot_with_rows_marked_deleted(hand, tmp_path):
+    """`hub pull` keeps the rows of models the Hub no longer lists, marked `deleted_at`: the
+    loader leaves them out, so in a history they are deleted models."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from clearance.hubpull.records import to_table
+
+    s1, s2, _ = handmade_records()
+    table, bad = to_table([dict(r) for r in s2], "model")
+    assert bad == 0
+    marks = ["2024-03-01T00:00:00.000Z" if i == "e/lat" else None for i in table.column("id").to_pylist()]
+    table = table.set_column(table.schema.get_field_index("deleted_at"), "deleted_at", pa.array(marks, pa.string()))
+    pq.write_table(table, tmp_path / "pulled.parquet")
+    r = history([write(tmp_path / "s1.jsonl", s1), tmp_path / "pulled.parquet"])
+    assert [s["models"] for s in r.snapshots] == [7, 6]
+    assert r.changes[0]["deleted_models"] == 2 and r.changes[0]["new_models"] == 1  # b/gone and e/lat; d/new
+    assert str(r.snapshots[1]["date"]) == "2024-02-29"
