@@ -319,3 +319,11 @@ def test_a_pulled_parquet_snapshot_with_rows_marked_deleted(hand, tmp_path):
     assert [s["models"] for s in r.snapshots] == [7, 6]
     assert r.changes[0]["deleted_models"] == 2 and r.changes[0]["new_models"] == 1  # b/gone and e/lat; d/new
     assert str(r.snapshots[1]["date"]) == "2024-02-29"
+
+
+def test_spark_without_pyspark_says_what_to_install(hand, monkeypatch):
+    from clearance.analytics.history import EngineError
+
+    monkeypatch.setitem(__import__("sys").modules, "pyspark", None)  # as if not installed
+    with pytest.raises(EngineError, match=r"pip install 'clearance\[spark\]'"):
+        history(hand[0], engine="spark")

@@ -64,11 +64,11 @@ class HistoryResult:
         if table != "summary":
             return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()}
                     for r in getattr(self, table)]
-        since = {c["date"]: c for c in self.changes}
+        # changes[i] is what changed from snapshot i to snapshot i + 1
+        since = [{}, *self.changes]
         keys = [k for k in (self.changes[0] if self.changes else {}) if k not in ("date", "previous")]
         out = []
-        for s in self.snapshots:
-            c = since.get(s["date"], {})
+        for s, c in zip(self.snapshots, since):
             out.append({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in s.items()}
                        | {k: c.get(k, "") for k in keys})
         return out
@@ -84,23 +84,22 @@ def history(snapshots: Sequence[Path], engine: str = "duckdb", master: str | Non
     when Spark cannot start."""
     if engine not in ENGINES:
         raise ValueError(f"engine {engine!r}: not one of {', '.join(ENGINES)}")
+    spark = SparkEngine(master) if engine == "spark" else None  # fails now, before any snapshot is read
     con, spill = facts.connect()
     try:
         dated = facts.date_snapshots(con, [Path(p) for p in snapshots], dates)
         warnings = facts.build(con, dated, kb or default_kb(), normalizer or default_normalizer(), org or Organization())
-        if engine == "duckdb":
+        if spark is None:
             return _result(run(DuckDBEngine(con)), dated, "duckdb", warnings)
-        spark = SparkEngine(master)
-        try:
-            with tempfile.TemporaryDirectory(prefix="clearance-history-") as tmp:
-                for name in facts.FACTS:
-                    target = Path(tmp) / f"{name}.parquet"
-                    con.execute(f"copy {name} to '{target}' (format parquet)")
-                    spark.load(name, [target])
-                return _result(run(spark), dated, "spark", warnings)
-        finally:
-            spark.close()
+        with tempfile.TemporaryDirectory(prefix="clearance-history-") as tmp:
+            for name in facts.FACTS:
+                target = Path(tmp) / f"{name}.parquet"
+                con.execute(f"copy {name} to '{target}' (format parquet)")
+                spark.load(name, [target])
+            return _result(run(spark), dated, "spark", warnings)
     finally:
+        if spark is not None:
+            spark.close()
         con.close()
         if spill is not None:
             spill.cleanup()
