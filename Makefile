@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test setup bytecode bench bench-server clean
+.PHONY: run test setup bytecode bench bench-server docs clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,11 @@ run: bytecode
 test: bytecode
 	@bash scripts/system_deps.sh
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q -n 2 -p no:cacheprovider
+
+# The Hub report docs/hub-analytics.md shows (charts and page): generated, not committed.
+docs: bytecode
+	HF_HUB_OFFLINE=1 $(VENV)/bin/clearance hub report data/hub-2025-sample.jsonl --out docs/hub-report \
+		--leaderboard ../shared/data/open-llm-leaderboard-2025-02.csv
 
 bench: bytecode
 	HF_HUB_OFFLINE=1 $(PY) bench/bench_graph.py
