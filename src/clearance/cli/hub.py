@@ -186,3 +186,35 @@ def _moment(text: str):
         return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         fail(f"--since {text!r}: expected a date (2025-01-31) or an ISO time (2025-01-31T12:00:00Z)")
+
+
+class HistoryEngine(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+@app.command("history")
+def hub_history(snapshots: list[Path] = SnapshotsArg,
+                engine: HistoryEngine = typer.Option(HistoryEngine.duckdb, "--engine", help="duckdb (embedded) or spark (clearance[spark])."),
+                master: str = typer.Option(None, "--master", help="Spark master URL (default local[2])."),
+                dates: list[str] = typer.Option([], "--date", help="Each snapshot's date, in order (default: its newest record's)."),
+                table: str = typer.Option("summary", "--table", help="summary, snapshots, categories, changes, changed_models or conflict_changes (table and csv)."),
+                fmt: TableFormat = typer.Option(TableFormat.table, "--format", "-f")) -> None:
+    """Licenses over dated snapshots: per snapshot, models, declared and undeclared, category shares
+    by count and by downloads, conflicts; between consecutive ones, license changes (tighter,
+    looser, lateral), relabelled derivatives, new and resolved conflicts."""
+    import json
+
+    from clearance.analytics.history import TABLES, history
+
+    if table not in TABLES:
+        fail(f"--table {table!r} is not one of: {', '.join(TABLES)}")
+    if dates and len(dates) != len(snapshots):
+        fail(f"--date is given {len(dates)} time(s) for {len(snapshots)} snapshot(s): give one per snapshot, or none")
+    result = history(snapshots, engine.value, master, dates or None)
+    for w in result.warnings:
+        run.say("warning", w)
+    if fmt is TableFormat.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        _emit_rows(result.rows(table), fmt, f"Hub history: {table} ({result.engine})")
