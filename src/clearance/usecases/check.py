@@ -177,7 +177,8 @@ class Checker:
     def lineage(self, target) -> tuple[str, Graph, GraphLineage]:
         """(subject, graph, lineage) of a target: a Hub id or URL, a local path, or a Ref."""
         graph = graph_for(target, depth=self.depth, sources=self.sources, progress=self.progress)
-        return graph.root or str(target), graph, GraphLineage(graph, self.normalizer, self.detect_texts)
+        subject = graph.root or getattr(target, "id", None) or str(target)  # a Ref names itself by its id
+        return subject, graph, GraphLineage(graph, self.normalizer, self.detect_texts)
 
     def result(self, subject: str, graph: Graph, lineage: GraphLineage, use: str, evaluator: Evaluator,
                lock: Lock | None = None) -> Result:
