@@ -100,6 +100,7 @@ def generate(models: int, months: int, seed: int, out: Path) -> list[Path]:
         "created_ms": created,
     })
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     con.register("story", story)
     f = str(full).replace("'", "''")
     for end, path in zip(ends, paths):
@@ -202,7 +203,7 @@ def measure(engine: str, master: str, paths: list[Path]) -> dict:
     wall = time.perf_counter() - t
     if proc.returncode:
         raise SystemExit(f"{engine} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    report = json.loads([line for line in proc.stdout.splitlines() if line.startswith("{")][-1])
     report["wall"] = wall
     return report
 

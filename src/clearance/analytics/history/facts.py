@@ -40,6 +40,8 @@ class Snapshot:
 def connect() -> tuple[duckdb.DuckDBPyConnection, tempfile.TemporaryDirectory | None]:
     """A connection set up as HubAnalysis sets up its own (bounded memory, spilling to disk)."""
     con = duckdb.connect()
+    # DuckDB draws a progress bar on stdout for a long statement: it would corrupt `--format json`.
+    con.execute("set enable_progress_bar = false")
     con.execute("set checkpoint_threshold = '1TB'")
     con.execute("set preserve_insertion_order = false")
     spill = None
