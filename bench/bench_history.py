@@ -170,7 +170,8 @@ else:
     spark = SparkEngine(master)
     phases["spark start"] = time.perf_counter() - t
     t = time.perf_counter()
-    tmp = tempfile.mkdtemp(prefix="bench-history-")
+    hand_off = tempfile.TemporaryDirectory(prefix="bench-history-")
+    tmp = hand_off.name
     for name in facts.FACTS:
         target = Path(tmp) / f"{name}.parquet"
         con.execute(f"copy {name} to '{target}' (format parquet)")
@@ -188,6 +189,7 @@ else:
         except OSError:
             pass
     spark.close()
+    hand_off.cleanup()
 result = _result(raw, dated, engine, [])
 hwm = [int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]
 print(json.dumps({"phases": phases, "total": time.perf_counter() - t0, "rows": rows, "hwm": hwm, "jvm_hwm": jvm,
