@@ -55,8 +55,11 @@ class SnapshotSource(Source):
 
     def _read_into(self, raw: dict[str, tuple[int, dict[str, Any]]]) -> None:
         for line_no, obj in self._rows():
-            kind = obj.get("type") if obj.get("type") in ("model", "dataset") else (self.kind or "model")
-            raw[f"{kind}:{obj['id'].strip().lower()}"] = (line_no, obj)
+            raw[self._key(obj)] = (line_no, obj)
+
+    def _key(self, obj: dict[str, Any]) -> str:
+        kind = obj.get("type") if obj.get("type") in ("model", "dataset") else (self.kind or "model")
+        return f"{kind}:{obj['id'].strip().lower()}"
 
     def _bad(self, message: str) -> None:
         if self.strict:
@@ -66,27 +69,34 @@ class SnapshotSource(Source):
             self.warnings.append(message)
 
     def _rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        if self.path.name.lower().endswith(".parquet"):
+            yield from self._parquet_rows()
+            return
+        for line_no, _start, _length, obj in self._json_lines():
+            yield line_no, obj
+
+    def _json_lines(self) -> Iterator[tuple[int, int, int, dict[str, Any]]]:
+        """(line, byte offset, byte length, object) for every good line of a JSON Lines file
+        (gzipped or not; the offsets of a gzipped file are those of its decompressed bytes)."""
         import gzip
         import json
 
-        name = self.path.name.lower()
-        if name.endswith(".parquet"):
-            yield from self._parquet_rows()
-            return
-        opener = gzip.open if name.endswith(".gz") else open
+        opener = gzip.open if self.path.name.lower().endswith(".gz") else open
+        offset = 0
         try:
-            with opener(self.path, "rt", encoding="utf-8", errors="replace") as fh:
+            with opener(self.path, "rb") as fh:
                 for line_no, line in enumerate(fh, 1):
+                    start, offset = offset, offset + len(line)
                     if not line.strip():
                         continue
                     try:
-                        obj = json.loads(line)
+                        obj = json.loads(line.decode("utf-8", errors="replace"))
                     except (json.JSONDecodeError, RecursionError) as exc:
                         reason = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
                         self._bad(f"{self.path}:{line_no}: not valid JSON ({reason})")
                         continue
                     if self._usable(obj, line_no):
-                        yield line_no, obj
+                        yield line_no, start, len(line), obj
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise SourceError(f"{self.path}: cannot read snapshot ({exc})") from None
 
@@ -161,35 +171,16 @@ class SnapshotSource(Source):
 
     def _index_rows(self) -> Iterator[tuple[str, int, int, int, bytes | None]]:
         """(key, line, a, b, data) for each good record: JSON Lines (offset, length), Parquet (its JSON)."""
-        import json
-
-        if self.path.name.lower().endswith(".parquet"):
-            yield from self._parquet_index_rows()
+        if not self.path.name.lower().endswith(".parquet"):
+            for line_no, start, length, obj in self._json_lines():
+                yield self._key(obj), line_no, start, length, None
             return
-        offset = 0
-        with self.path.open("rb") as fh:
-            for line_no, line in enumerate(fh, 1):
-                start, offset = offset, offset + len(line)
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except (ValueError, RecursionError) as exc:
-                    reason = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON"
-                    self._bad(f"{self.path}:{line_no}: not valid JSON ({reason})")
-                    continue
-                if self._usable(obj, line_no):
-                    kind = obj.get("type") if obj.get("type") in ("model", "dataset") else (self.kind or "model")
-                    yield f"{kind}:{obj['id'].strip().lower()}", line_no, start, len(line), None
-
-    def _parquet_index_rows(self) -> Iterator[tuple[str, int, int, int, bytes]]:
         import json
         import zlib
 
         for row_no, obj in self._parquet_rows():
-            kind = obj.get("type") if obj.get("type") in ("model", "dataset") else (self.kind or "model")
             data = zlib.compress(json.dumps(obj, default=str, separators=(",", ":")).encode("utf-8", "surrogatepass"), 1)
-            yield f"{kind}:{obj['id'].strip().lower()}", row_no, 0, 0, data
+            yield self._key(obj), row_no, 0, 0, data
 
     def records(self) -> Iterator[Record]:
         """Every record in the file, parsed (the later of two lines with one id wins)."""

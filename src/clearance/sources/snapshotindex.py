@@ -91,7 +91,7 @@ class SnapshotIndex:
                 fh.seek(a)
                 data = fh.read(b)
         try:
-            obj = json.loads(data)
+            obj = json.loads(data.decode("utf-8", errors="replace"))  # as the line was read to index it
         except (ValueError, RecursionError):
             return None
         return obj if isinstance(obj, dict) else None
