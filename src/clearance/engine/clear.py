@@ -35,6 +35,7 @@ def clear(lineage: Lineage, subject: str, use: str, kb: KnowledgeBase, org: Orga
     declared = _license_ids(nodes[subject])
     inherited: list[str] = []
     assessed: set[tuple[str, bool, bool]] = set()
+    quantized: dict[str, bool] = {}  # per found node, for its licenses here and its conflicts below
     for nid in (subject, *w.order):
         node = nodes[nid]
         is_data = nid in w.via_data
@@ -43,7 +44,8 @@ def clear(lineage: Lineage, subject: str, use: str, kb: KnowledgeBase, org: Orga
                 total.worsen("unknown", f"{nid} could not be found")
             total.findings.append(finding("unresolved-ancestor", nid, f"{nid} is named in the lineage but no source has it"))
             continue
-        lics = _declared_terms(node, kb, total, is_data, data_terms, _is_quantization(lineage, nid))
+        quantized[nid] = _is_quantization(lineage, nid)
+        lics = _declared_terms(node, kb, total, is_data, data_terms, quantized[nid])
         for lic in lics:
             binds = not is_data or data_terms == "strict"  # lenient: data terms are reviewed, not inherited
             if nid != subject and binds and lic.id not in inherited:
@@ -65,7 +67,7 @@ def clear(lineage: Lineage, subject: str, use: str, kb: KnowledgeBase, org: Orga
                                       "which already descends from it", path=(link.parent,)))
     if w.depth_limited:
         total.worsen("unknown", "the lineage is deeper than the depth limit")
-    _conflicts(lineage, w, nodes, kb, total)
+    _conflicts(lineage, w, nodes, kb, total, quantized)
     return Result(
         subject=subject, use=use, verdict=total.verdict, declared_licenses=tuple(declared),
         inherited_licenses=tuple(inherited), obligations=tuple(_dedupe_obligations(total.obligations)),
@@ -155,7 +157,8 @@ def _merge(total: Assessment, a: Assessment) -> None:
     total.reasons += a.reasons
 
 
-def _conflicts(lineage: Lineage, w: Walk, nodes: dict[str, Node | None], kb: KnowledgeBase, total: Assessment) -> None:
+def _conflicts(lineage: Lineage, w: Walk, nodes: dict[str, Node | None], kb: KnowledgeBase, total: Assessment,
+               quantized: dict[str, bool]) -> None:
     """license-conflict for every model on the lineage whose declared license its own
     ancestors do not allow; incompatible-merge for merges whose parents' terms clash."""
     walked = [nid for nid in (w.subject, *w.order) if nid not in w.via_data]
@@ -170,7 +173,7 @@ def _conflicts(lineage: Lineage, w: Walk, nodes: dict[str, Node | None], kb: Kno
         declared = tuple(lic.id for lic in own[nid])
         if not declared:
             continue
-        quantization = _is_quantization(lineage, nid)
+        quantization = quantized.get(nid, False)  # a node that declares licenses was found: set above
         for a_id, anc in upstream[nid].items():
             key = (declared, a_id, quantization)
             if key not in judged:
