@@ -107,8 +107,7 @@ def hub_diff(old: Path = typer.Argument(..., help="The earlier snapshot."), new:
     from clearance.analytics.diff import diff
     from clearance.formats import hub as render_hub
 
-    run.warn_snapshots([old])
-    run.warn_snapshots([new])
+    run.warn_snapshots([old, new])
     with err.status("comparing snapshots…"):
         report = diff(old, new, top)
     for w in report["warnings"]:
@@ -209,8 +208,6 @@ def hub_history(snapshots: list[Path] = SnapshotsArg,
 
     if table not in TABLES:
         fail(f"--table {table!r} is not one of: {', '.join(TABLES)}")
-    if dates and len(dates) != len(snapshots):
-        fail(f"--date is given {len(dates)} time(s) for {len(snapshots)} snapshot(s): give one per snapshot, or none")
     result = history(snapshots, engine.value, master, dates or None)
     for w in result.warnings:
         run.say("warning", w)

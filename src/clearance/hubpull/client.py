@@ -80,8 +80,7 @@ class PageClient:
 
             headers.update(build_hf_headers(token=token or None, library_name="clearance"))
         except Exception:  # noqa: BLE001 - a token file it cannot read: go on with the token given, if any
-            if token:
-                headers["Authorization"] = f"Bearer {token}"
+            pass
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self.client = httpx.Client(headers=headers, timeout=timeout, follow_redirects=True)

@@ -244,7 +244,6 @@ class Watcher:
         checker = Checker(eng.kb, eng.normalizer, [*eng.snapshots, hub], Policy(), detect_texts=False, progress=False)
         fresh: dict[str, Fingerprint | None] = {}
         summary = {"checked": 0, "changed": 0, "failed": 0, "first": 0}
-        moved = False
         for start in range(0, len(rows), BATCH):
             if self._stop.is_set():
                 break
@@ -260,10 +259,9 @@ class Watcher:
                 else:
                     work.append((row, fp))
             events, counts, changed_any = self._store(work)
-            moved = moved or changed_any
             for k, v in counts.items():
                 summary[k] += v
-            if moved:
+            if changed_any:  # only a batch that changed something empties the caches
                 self._forget()
             if self.webhook is not None:
                 for event in events:
