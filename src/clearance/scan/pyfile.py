@@ -680,7 +680,7 @@ class _Scan:
                 self.pending.append((sink, item))
 
     def _emit(self, sink: _Sink, text: str, line: int) -> None:
-        api, bare, kind = sink.api, sink.bare, sink.kind
+        api = sink.api
         if api is not None:
             if api.prefixes:
                 if not text.startswith(api.prefixes):
@@ -803,14 +803,10 @@ _Scan._special = {  # type: ignore[attr-defined]
 
 def _target_name(target: Any) -> str | None:
     """The name an assignment target gives: `X`, `self.X`, `d["X"]`."""
-    t = type(target)
-    if t is ast.Name:
-        return target.id
-    if t is ast.Attribute:
-        return target.attr
-    if t is ast.Subscript and type(target.slice) is ast.Constant and type(target.slice.value) is str:
-        return target.slice.value
-    return None
+    if type(target) is ast.Subscript:
+        key = target.slice
+        return key.value if type(key) is ast.Constant and type(key.value) is str else None
+    return _last_name(target)  # an assignment target is never a call
 
 
 def _names_in(expr: Any) -> set[str]:
