@@ -135,6 +135,8 @@ class CheckRun:
     outcomes: list[Outcome]
     warnings: list[str]
     graphs: dict[str, Graph] = field(default_factory=dict)  # subject -> its lineage (for BOMs, notices)
+    # subject -> its licenses as resolved (LICENSE texts detected once, reused by the lock)
+    lineages: dict[str, GraphLineage] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -181,15 +183,18 @@ class Checker:
         return subject, graph, GraphLineage(graph, self.normalizer, self.detect_texts)
 
     def result(self, subject: str, graph: Graph, lineage: GraphLineage, use: str, evaluator: Evaluator,
-               lock: Lock | None = None) -> Result:
-        """One use's verdict, findings and obligations, before the policy judges it."""
+               lock: Lock | None = None, current: dict | None = None) -> Result:
+        """One use's verdict, findings and obligations, before the policy judges it. With a
+        lock, `current` is the lineage's lock entries now (`usecases.lock.entries_for`, worked
+        out once per subject by `run`: it hashes license files); made here when not given."""
         terms = self.data_terms or evaluator.policy.data_terms
         result = clear(lineage, subject, use, self.kb, evaluator.organization(), terms, self.depth)
         result = _with_unread_texts(result, graph)
         if lock is not None:  # --locked: what moved since the project cleared it
-            from clearance.usecases.lock import entries_for, with_drift
+            from clearance.usecases.lock import entries_for, with_drift, with_verdict
 
-            result = with_drift(result, lock, entries_for(graph, lineage, {use: result.verdict}))
+            now = current if current is not None else entries_for(graph, lineage)
+            result = with_drift(result, lock, with_verdict(now, use, result.verdict))
         return result
 
     def evaluator(self, policy: Policy | None = None) -> Evaluator:
@@ -201,15 +206,21 @@ class Checker:
         warnings: list[str] = []
         subjects = []
         graphs: dict[str, Graph] = {}
+        lineages: dict[str, GraphLineage] = {}
         for target in targets:
             subject, graph, lineage = self.lineage(target)
             subjects.append(subject)
-            graphs[subject] = graph
+            graphs[subject], lineages[subject] = graph, lineage
             warnings += [f"{p.artifact}: {p.message}" for p in graph.problems if p.code in ("warning", "lookup_failed")]
+            current = None
+            if lock is not None:
+                from clearance.usecases.lock import entries_for
+
+                current = entries_for(graph, lineage)
             for use in uses:
-                outcomes.append(evaluator.evaluate(self.result(subject, graph, lineage, use, evaluator, lock)))
+                outcomes.append(evaluator.evaluate(self.result(subject, graph, lineage, use, evaluator, lock, current)))
         warnings += evaluator.exception_warnings(subjects)
-        return CheckRun(outcomes, list(dict.fromkeys(warnings)), graphs)
+        return CheckRun(outcomes, list(dict.fromkeys(warnings)), graphs, lineages)
 
 
 def check(targets: Sequence[str], uses: Sequence[str], policy: Policy | None = None,

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from clearance.artifacts.ids import key as hub_key
-from clearance.artifacts.ids import looks_like_path, path_key
+from clearance.artifacts.ids import edge_parent_key
 from clearance.artifacts.model import Artifact
 from clearance.engine.usage import finding
 from clearance.engine.values import Finding, Result
@@ -27,11 +26,6 @@ if TYPE_CHECKING:
     from clearance.usecases.check import CheckRun, GraphLineage
 
 LOCK_FILE = "clearance.lock"
-_DECLARING = ("hub_tag", "card_license", "license_name", "license_link", "gguf", "other")
-
-
-def entry_key(kind: str, artifact_id: str) -> str:
-    return path_key(artifact_id) if looks_like_path(artifact_id) else hub_key(kind, artifact_id)
 
 
 def revision_of(art: Artifact) -> str | None:
@@ -52,10 +46,9 @@ def _files(art: Artifact) -> tuple[LockedFile, ...]:
             digest = _sha256(Path(sig.value))
             if digest:
                 out.append(LockedFile(Path(sig.value).name, digest))
-    for f in getattr(art, "license_files", ()) or ():  # files a remote source read (path, sha256, ...)
-        path, sha = (f.path, f.sha256) if hasattr(f, "sha256") else (f[0], f[1])
-        if sha:
-            out.append(LockedFile(path, sha))
+    for f in art.license_files:  # files a remote source read, hashed there
+        if f.sha256:
+            out.append(LockedFile(f.path, f.sha256))
     return tuple(sorted(set(out), key=lambda f: f.path))
 
 
@@ -74,17 +67,17 @@ def _sha256(path: Path) -> str | None:
 
 def entries_for(graph: Graph, lineage: GraphLineage, verdicts: dict[str, str] | None = None) -> dict[str, LockEntry]:
     """One entry per artifact of a lineage; the root gets `verdicts` and `referenced`."""
-    keys = {nid: entry_key(art.kind, art.id) for nid, art in graph.nodes.items()}
+    keys = {nid: edge_parent_key(art.id, art.kind) for nid, art in graph.nodes.items()}
     parents: dict[str, set[tuple[str, str]]] = {}
     for edge in graph.edges:
-        child, parent = keys.get(edge.child), keys.get(edge.parent) or entry_key(edge.parent_kind, edge.parent)
+        child, parent = keys.get(edge.child), keys.get(edge.parent) or edge_parent_key(edge.parent, edge.parent_kind)
         if child and parent != child:
             parents.setdefault(child, set()).add((parent, edge.relation))
     out = {}
     for nid, art in graph.nodes.items():
         node = lineage.node(nid)
         resolved = sorted({i for res in (node.licenses if node else ()) for i in res.ids})
-        declared = sorted({s.value for s in art.licenses if s.kind in _DECLARING})
+        declared = sorted({s.value for s in art.licenses if s.kind != "license_file"})  # texts are `files`
         root = nid == graph.root
         k = keys[nid]
         out[k] = LockEntry(
@@ -104,7 +97,8 @@ def build_lock(run: CheckRun, uses: tuple[str, ...], normalizer) -> Lock:
         verdicts.setdefault(o.result.subject, {})[o.result.use] = o.result.verdict
     entries: dict[str, LockEntry] = {}
     for subject, graph in run.graphs.items():
-        for k, e in entries_for(graph, GraphLineage(graph, normalizer), verdicts.get(subject)).items():
+        lineage = run.lineages.get(subject) or GraphLineage(graph, normalizer)  # resolved once, by the check
+        for k, e in entries_for(graph, lineage, verdicts.get(subject)).items():
             entries[k] = _merge(entries.get(k), e)
     return Lock(tuple(uses), entries)
 
@@ -139,6 +133,11 @@ def drift(lock: Lock, current: dict[str, LockEntry], result: Result) -> tuple[Fi
 
 def _path(result: Result, entry: LockEntry) -> tuple[str, ...]:
     return (result.subject,) if entry.id == result.subject else (result.subject, entry.id)
+
+
+def with_verdict(entries: dict[str, LockEntry], use: str, verdict: str) -> dict[str, LockEntry]:
+    """The entries with the referenced one's verdict for `use` (what `drift` compares)."""
+    return {k: replace(e, verdicts=((use, verdict),)) if e.referenced else e for k, e in entries.items()}
 
 
 def with_drift(result: Result, lock: Lock, current: dict[str, LockEntry]) -> Result:
