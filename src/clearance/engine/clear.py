@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from clearance.engine import compat
 from clearance.engine.usage import MULTIMODAL_TAGS, Assessment, assess, finding
-from clearance.engine.values import Finding, Node, Obligation, Organization, Result, worst
+from clearance.engine.values import WEIGHT_RELATIONS, Finding, Node, Obligation, Organization, Result, worst
 from clearance.engine.walk import Walk, walk
 from clearance.kb.loader import KnowledgeBase
 from clearance.kb.normalizer import PLACEHOLDERS
@@ -99,7 +99,7 @@ def _license_ids(node: Node | None) -> list[str]:
 
 def _is_quantization(lineage: Lineage, nid: str) -> bool:
     """Every weight parent is a `quantized` edge: the weights are the base's, and so is their license."""
-    links = [link for link in lineage.parents(nid) if link.relation != "trained_on" and link.parent != nid]
+    links = [link for link in lineage.parents(nid) if link.relation in WEIGHT_RELATIONS and link.parent != nid]
     return bool(links) and all(link.relation == "quantized" for link in links)
 
 

@@ -23,7 +23,8 @@ USE_TRIGGERS: dict[str, frozenset[str]] = {
     "commercial": frozenset({"use", "product"}),
     "redistribution": frozenset({"use", "distribute"}),
 }
-ALL_TRIGGERS = frozenset({"use", "product", "distribute", "derivative"})
+# Duties that only give credit or notice: they leave a verdict `cleared`.
+NOTICE_KINDS = frozenset({"display", "notice-file", "license-copy", "attribution", "modification-notice"})
 WHEN_WORDS = {"use": "any use", "product": "in a product or service", "distribute": "when you distribute copies",
               "derivative": "when you publish a derived model"}
 
@@ -67,7 +68,7 @@ def duties(lic: LicenseTerms) -> tuple[Duty, ...]:
     return got[1]
 
 
-_TERM_OF_KIND = {
+TERM_OF_KIND = {
     "display": "display", "notice-file": "notice_text", "license-copy": "include_license_copy",
     "attribution": "attribution_required", "modification-notice": "modification_notice",
     "naming": "derivative_name_prefix", "pass-on": "pass_through_restrictions", "restriction": "use_restrictions",
@@ -80,7 +81,7 @@ def _duties(lic: LicenseTerms) -> list[Duty]:
     out: list[Duty] = []
 
     def add(kind: str, text: str, words: str | None = None) -> None:
-        term = _TERM_OF_KIND[kind]
+        term = TERM_OF_KIND[kind]
         e = ev[term]
         note = f" ({e.note})" if e.note and kind in ("display", "naming", "license-copy", "attribution") else ""
         out.append(Duty(lic.id, kind, text + note, e.section, e.url, tuple(e.when), words))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import field, replace
 
 from clearance.engine.catalogue import rule
-from clearance.engine.duties import duties, triggers_for
+from clearance.engine.duties import NOTICE_KINDS, TERM_OF_KIND, duties, triggers_for
 from clearance.engine.values import Finding, Obligation, Organization, worst
 from clearance.kb.terms import LicenseTerms
 from clearance.util.lean import record
@@ -139,10 +139,11 @@ def _duties(lic: LicenseTerms, use: str, out: Assessment, artifact: str, derivat
     """The license's duties this use triggers (engine/duties.py words them once for check,
     notice and advise). Notices and license copies leave a verdict `cleared`; restrictions,
     policies and naming rules make it `conditional`."""
-    triggered = [d for d in duties(lic) if d.triggered_by(triggers_for(use, derivative))]
-    notices = [d for d in triggered if d.kind in _NOTICE_KINDS]
+    triggers = triggers_for(use, derivative)
+    triggered = [d for d in duties(lic) if d.triggered_by(triggers)]
+    notices = [d for d in triggered if d.kind in NOTICE_KINDS]
     for d in triggered:
-        if d.kind not in _NOTICE_KINDS:
+        if d.kind not in NOTICE_KINDS:
             out.worsen("conditional")
         out.obligations.append(Obligation(lic.id, d.text, d.section, d.url))
         if d.kind == "pass-on":
@@ -154,8 +155,7 @@ def _duties(lic: LicenseTerms, use: str, out: Assessment, artifact: str, derivat
                                         f"{lic.name}: a derivative's name must begin with \"{lic.derivative_name_prefix}\"",
                                         lic, "derivative_name_prefix"))
     if notices:
-        term = {"display": "display", "notice-file": "notice_text", "license-copy": "include_license_copy"}.get(
-            notices[0].kind, "attribution_required")
+        term = TERM_OF_KIND[notices[0].kind]
         out.findings.append(finding("attribution-required", artifact,
                                     f"{lic.name}: " + "; ".join(d.text for d in notices), lic, term))
     if lic.output_training_restricted:
@@ -164,5 +164,3 @@ def _duties(lic: LicenseTerms, use: str, out: Assessment, artifact: str, derivat
                                     f"{lic.name}: outputs may not be used to train or improve other models",
                                     lic, "output_training_restricted"))
 
-
-_NOTICE_KINDS = frozenset({"display", "notice-file", "license-copy", "attribution", "modification-notice"})
