@@ -23,10 +23,10 @@ from clearance.util.errors import ClearanceError
 
 TYPE_CHECKING = False  # not typing's flag (see clearance.usecases.check)
 if TYPE_CHECKING:
-    from clearance.usecases.check import CheckRun
     from clearance.graph.model import Graph
     from clearance.policy.evaluate import Outcome
     from clearance.scan import Reference
+    from clearance.usecases.check import CheckRun
 
 __all__ = ["ArgumentError", "Finding", "Obligation", "Policy", "Result", "Run", "ScanRun", "check", "graph",
            "load_policy", "scan"]
@@ -87,10 +87,7 @@ class Run:
         """The versioned JSON document `clearance check --format json` prints."""
         from clearance.formats.results import to_json
 
-        return to_json(self.outcomes, self.warnings, self._json_extra())
-
-    def _json_extra(self) -> dict | None:
-        return None
+        return to_json(self.outcomes, self.warnings)
 
 
 @dataclass(frozen=True)
@@ -146,8 +143,8 @@ def scan(path: PathArg, *, uses: str | Iterable[str] | None = None, policy: Poli
     `pyproject.toml` with [tool.clearance]) found from `path` up; pass `clearance.Policy()`
     for none. `diff`: only references on lines added since this git revision."""
     from clearance.policy.load import find
-    from clearance.usecases.project import from_scan
     from clearance.scan import ScanError, added_lines, scan_path
+    from clearance.usecases.project import from_scan
 
     root = _path(path, "path")
     if not root.exists():
@@ -213,8 +210,8 @@ def load_policy(path: PathArg) -> Policy:
 
 def _run(targets: list[str], uses: tuple[str, ...], policy: Policy, snapshots, offline: bool,
          data_terms: str | None, depth: int | None) -> Run:
-    from clearance.usecases.check import check as check_run
     from clearance.sources.interface import SourceError
+    from clearance.usecases.check import check as check_run
 
     if data_terms is not None and data_terms not in DATA_TERMS:
         raise ArgumentError(f"data_terms {data_terms!r} is not one of: {', '.join(DATA_TERMS)}")

@@ -21,15 +21,11 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from clearance.util.paths import cache_dir
+
 INDEX_VERSION = 2
 # Smaller files are read whole, as before: building an index costs more than it saves.
 MIN_INDEXED_BYTES = 16 * 1024 * 1024
-
-
-def cache_dir() -> Path:
-    from clearance.util.paths import cache_dir as base
-
-    return base("snapshots")
 
 
 def indexable(path: Path) -> bool:
@@ -53,8 +49,8 @@ class SnapshotIndex:
     """key -> (line or row number, a, b): JSON Lines (offset, length); Parquet (row group, row),
     with the record's compressed JSON in `data`."""
 
-    def __init__(self, db: sqlite3.Connection, path: Path, parquet: bool) -> None:
-        self.db, self.path, self.parquet = db, path, parquet
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self.db, self.path = db, path
         meta = dict(db.execute("select name, value from meta").fetchall())
         self.bad_lines = int(meta.get("bad_lines", "0"))
         self.warnings: list[str] = json.loads(meta.get("warnings", "[]"))
@@ -67,15 +63,14 @@ class SnapshotIndex:
         (key, line, a, b, data) for every good record; `problems` then says (bad lines, warnings)."""
         identity = _identity(path)
         name = zlib.crc32(identity.encode("utf-8", "surrogatepass"))
-        target = cache_dir() / f"{name:08x}.sqlite"
-        parquet = path.name.lower().endswith(".parquet")
+        target = cache_dir("snapshots") / f"{name:08x}.sqlite"
         db = _open_current(target, identity)
         if db is None:
             _build(target, identity, build_rows, problems)
             db = _open_current(target, identity)
             if db is None:  # the cache directory is not writable: the caller reads the file whole
                 raise OSError(f"cannot write the snapshot index {target}")
-        return cls(db, path, parquet)
+        return cls(db, path)
 
     def locate(self, key: str) -> tuple[int, int, int, bytes | None] | None:
         row = self.db.execute("select line, a, b, data from records where key = ?", (key,)).fetchone()
