@@ -60,7 +60,6 @@ def generate(models: int, months: int, seed: int, out: Path) -> list[Path]:
     import duckdb
     import pyarrow as pa
     import pyarrow.parquet as pq
-
     import synth_snapshot as synth
 
     out.mkdir(parents=True, exist_ok=True)

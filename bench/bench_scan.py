@@ -19,9 +19,10 @@ import sys
 import sysconfig
 from pathlib import Path
 
+from timing import best_of  # bench/timing.py: the benches' one timer
+
 from clearance.scan import scan_path
 from clearance.scan.walk import MAX_FILE_BYTES, walk
-from timing import best_of  # bench/timing.py: the benches' one timer
 
 
 def default_target() -> Path:

@@ -15,9 +15,9 @@ import json
 import sys
 from collections import Counter
 
+from clearance.artifacts.signals import LicenseSignal
 from clearance.kb import default_kb
 from clearance.kb.normalizer import PLACEHOLDERS, default_normalizer
-from clearance.artifacts.signals import LicenseSignal
 
 
 def declared(record: dict) -> tuple[set[str], list[LicenseSignal]]:

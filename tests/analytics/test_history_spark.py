@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
+from test_history import SAMPLE, churn_records, handmade_records, write
 
 from clearance.analytics.history import TABLES, history
-from test_history import SAMPLE, churn_records, handmade_records, write
 
 pytest.importorskip("sqlglot", reason="the Spark engine needs sqlglot: pip install 'clearance[spark]'")
 pytest.importorskip("pyspark", reason="Spark is optional: pip install 'clearance[spark]' (and Java 17+) to run these")

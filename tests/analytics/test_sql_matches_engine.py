@@ -15,8 +15,8 @@ import pytest
 
 from clearance.analytics import tables
 from clearance.analytics.hub import HubAnalysis
-from clearance.usecases.check import check
 from clearance.sources.snapshot import SnapshotSource
+from clearance.usecases.check import check
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "hub-2025-sample.jsonl"

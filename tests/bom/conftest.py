@@ -24,7 +24,6 @@ from pathlib import Path
 import pytest
 from bomcheck import COMMIT, SAMPLE
 
-
 SAMPLE_TARGETS = [
     "Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2",
     "mlabonne/gemma-7b-dare",

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from clearance.cli import fast as launcher
 from clearance.cli import app
+from clearance.cli import fast as launcher
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAP = str(ROOT / "data" / "hub-2025-sample.jsonl")

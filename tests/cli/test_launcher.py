@@ -14,9 +14,8 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from clearance.cli import common
+from clearance.cli import app, common
 from clearance.cli import fast as launcher
-from clearance.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAP = str(ROOT / "data" / "hub-2025-sample.jsonl")

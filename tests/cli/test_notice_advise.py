@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from clearance.usecases.advise import advise, size_of
 from clearance.cli import app
+from clearance.usecases.advise import advise, size_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAP = str(ROOT / "data" / "hub-2025-sample.jsonl")

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from clearance.artifacts.model import Edge
+from clearance.artifacts.signals import LicenseSignal
 from clearance.engine.clear import clear
 from clearance.engine.values import Node, Organization
-from clearance.artifacts.model import Edge
 from clearance.kb.normalizer import Resolution, default_normalizer
-from clearance.artifacts.signals import LicenseSignal
 
 
 @dataclass

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from clearance.usecases.check import check
 from clearance.policy.load import from_table
+from clearance.usecases.check import check
 
 SNAP = Path(__file__).resolve().parents[2] / "data" / "hub-2025-sample.jsonl"
 

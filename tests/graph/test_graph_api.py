@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from clearance.usecases.lineage import graph_for, render
 from clearance.graph.build import RecordIndex, build_all
 from clearance.sources.interface import SourceError
 from clearance.sources.snapshot import SnapshotSource
+from clearance.usecases.lineage import graph_for, render
 
 SLICE = Path(__file__).resolve().parents[1] / "fixtures" / "snapshots" / "llama-gemma-slice.jsonl"
 

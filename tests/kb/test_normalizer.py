@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clearance.kb.normalizer import MAX_VALUE_CHARS, default_normalizer
 from clearance.artifacts.signals import LicenseSignal
+from clearance.kb.normalizer import MAX_VALUE_CHARS, default_normalizer
 
 
 @pytest.fixture(scope="module")

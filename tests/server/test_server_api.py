@@ -73,8 +73,8 @@ def test_no_swagger_ui_from_a_cdn(client):
 @pytest.mark.parametrize("use", ["commercial", "redistribution", "research"])
 def test_clearance_is_one_element_of_check_json(client, use, _offline_env):
     """The same object as `clearance check --format json` (same engine, same sources)."""
-    from clearance.usecases.check import check
     from clearance.formats.results import result_json
+    from clearance.usecases.check import check
 
     r = client.get(f"{API}/models/{LLAMA2_FINETUNE}/clearance", params={"use": use})
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"

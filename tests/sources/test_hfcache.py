@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from clearance.usecases.lineage import graph_for
 from clearance.artifacts.ids import parse_ref
 from clearance.sources.hfcache import HFCacheSource, default_cache_dir
+from clearance.usecases.lineage import graph_for
 
 MAIN = "a" * 40
 OLD = "b" * 40

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import socket
 
-from clearance.usecases.lineage import graph_for
 from clearance.artifacts.ids import parse_ref
 from clearance.sources.hub import HubSource
+from clearance.usecases.lineage import graph_for
 
 
 def paths(server) -> list[str]:

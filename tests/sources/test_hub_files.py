@@ -14,9 +14,9 @@ import licensedcode
 import pytest
 
 from clearance.artifacts.ids import parse_ref
-from clearance.usecases.check import check
 from clearance.sources.hub import HubSource
 from clearance.sources.hubfiles import GATED, MAX_FILE_BYTES, link_target
+from clearance.usecases.check import check
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 LICENSES = Path(licensedcode.__file__).parent / "data" / "licenses"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from clearance.usecases.check import check
 from clearance.kb.normalizer import default_normalizer
 from clearance.lock.fileformat import dumps, loads
+from clearance.usecases.check import check
 from clearance.usecases.lock import build_lock
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "hub-2025-sample.jsonl"

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from clearance.util.version import __version__
 from clearance.analytics.hub import HubAnalysis
 from clearance.engine.compat import OPEN_CATEGORIES
+from clearance.util.version import __version__
 
 OPEN = OPEN_CATEGORIES
 _CATEGORY_ORDER = ("permissive", "public-domain", "weak-copyleft", "copyleft", "responsible-ai", "community",

@@ -34,15 +34,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from clearance.usecases.check import CheckRun, GraphLineage
-from clearance.engine.values import WEIGHT_RELATIONS
 from clearance.artifacts.ids import key as hub_key
 from clearance.artifacts.ids import looks_like_path, path_key
 from clearance.artifacts.model import Artifact
+from clearance.engine.values import WEIGHT_RELATIONS
 from clearance.graph.model import Graph, Problem
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import PLACEHOLDERS, Normalizer, Resolution
 from clearance.policy.evaluate import Outcome
+from clearance.usecases.check import CheckRun, GraphLineage
 
 if TYPE_CHECKING:
     from clearance.lock.model import Lock

@@ -8,8 +8,17 @@ from pathlib import Path
 import typer
 
 from clearance.cli import run
-from clearance.cli.common import (DATA_TERMS_HELP, CheckFormat, DataTermsChoice, UseChoice, offline_option,
-                                  policy_option, snapshots_option, use_option, value)
+from clearance.cli.common import (
+    DATA_TERMS_HELP,
+    CheckFormat,
+    DataTermsChoice,
+    UseChoice,
+    offline_option,
+    policy_option,
+    snapshots_option,
+    use_option,
+    value,
+)
 
 
 def check_cmd(

@@ -13,11 +13,10 @@ import sys
 import typer
 from typer.core import TyperGroup
 
-from clearance.util.version import __version__
-from clearance.cli import (advise, bom, check, explain, graph, hub, init, license, lock, notice, scan,
-                           serve)
+from clearance.cli import advise, bom, check, explain, graph, hub, init, license, lock, notice, scan, serve
 from clearance.cli.common import err, fit_output, out, print_error
 from clearance.util.errors import ClearanceError
+from clearance.util.version import __version__
 
 
 class ClearanceGroup(TyperGroup):

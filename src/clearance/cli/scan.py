@@ -9,8 +9,18 @@ from pathlib import Path
 import typer
 
 from clearance.cli import run
-from clearance.cli.common import (DATA_TERMS_HELP, CheckFormat, DataTermsChoice, UseChoice, fail, offline_option,
-                                  policy_option, snapshots_option, use_option, value)
+from clearance.cli.common import (
+    DATA_TERMS_HELP,
+    CheckFormat,
+    DataTermsChoice,
+    UseChoice,
+    fail,
+    offline_option,
+    policy_option,
+    snapshots_option,
+    use_option,
+    value,
+)
 
 
 def scan_cmd(

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import field
 
-from clearance.engine.values import WEIGHT_RELATIONS
 from clearance.artifacts.model import Edge
+from clearance.engine.values import WEIGHT_RELATIONS
 from clearance.util.lean import record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms

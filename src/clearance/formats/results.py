@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from clearance.util.version import __version__
 from clearance.engine.catalogue import rules
 from clearance.policy.evaluate import Outcome
+from clearance.util.version import __version__
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from clearance.artifacts.ids import Ref, edge_parent_key, looks_like_path
 from clearance.artifacts.model import Artifact, Edge
 from clearance.graph.model import Graph, Problem
-from clearance.util.perf import gc_paused
 from clearance.graph.resolve import Resolver, target_ref
 from clearance.sources.interface import Record
+from clearance.util.perf import gc_paused
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:

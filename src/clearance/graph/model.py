@@ -16,6 +16,7 @@ from clearance.util.lean import value
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any, Literal
+
     from clearance.artifacts.model import Kind
     Direction = Literal["ancestors", "descendants", "all"]
     ProblemCode = Literal["missing", "cycle", "self_reference", "depth_limit", "invalid_reference", "lookup_failed",

@@ -11,8 +11,8 @@ import os
 from collections.abc import Sequence
 
 from clearance.artifacts.ids import InvalidRef, Ref, parse_ref
-from clearance.util.lean import value
 from clearance.sources.interface import LookupFailed, Record, Source, SourceError
+from clearance.util.lean import value
 
 
 @value

@@ -18,8 +18,8 @@ import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from clearance.util.version import __version__
 from clearance.kb.terms import SCHEMA_VERSION
+from clearance.util.version import __version__
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:

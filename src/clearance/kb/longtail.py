@@ -14,8 +14,9 @@ from clearance.kb.terms import ABSENT, Evidence, LicenseTerms
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
-    from clearance.kb.terms import Category
     from typing import Any
+
+    from clearance.kb.terms import Category
 
 
 # ScanCode category -> Clearance category. ScanCode's "Free Restricted", "Source-available"

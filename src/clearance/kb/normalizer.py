@@ -14,10 +14,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import field
 
-
+from clearance.artifacts.signals import LicenseSignal
 from clearance.kb import longtail
 from clearance.kb.loader import KnowledgeBase, default_kb
-from clearance.artifacts.signals import LicenseSignal
 from clearance.kb.terms import LicenseTerms
 from clearance.util.lean import record, value
 

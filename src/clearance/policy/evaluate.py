@@ -14,8 +14,8 @@ from dataclasses import field, replace
 from clearance.engine.catalogue import rule
 from clearance.engine.values import Organization, Result
 from clearance.kb.loader import KnowledgeBase
-from clearance.util.lean import record, value
 from clearance.policy.model import ExceptionEntry, Policy
+from clearance.util.lean import record, value
 
 
 @value(slots=False)

@@ -20,7 +20,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from clearance.util.version import __version__
 from clearance.server import pages, routes
 from clearance.server.auth import AuthError
 from clearance.server.hubstats import NoSnapshots
@@ -35,6 +34,7 @@ from clearance.server.middleware import (
 from clearance.server.settings import Settings
 from clearance.server.state import AppState
 from clearance.sources.interface import SourceError
+from clearance.util.version import __version__
 
 HERE = Path(__file__).resolve().parent
 SETTINGS_ENV = "CLEARANCE_SERVER_SETTINGS"

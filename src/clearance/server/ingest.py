@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from clearance.formats.scanreport import ScanReportError, read as read_scan_report
+from clearance.formats.scanreport import ScanReportError
+from clearance.formats.scanreport import read as read_scan_report
 from clearance.server.ids import InvalidInput, hub_id
 
 MAX_REFERENCES = 10_000

@@ -13,13 +13,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from clearance.util.version import __version__
 from clearance.engine.values import USES
 from clearance.kb import CATEGORIES
 from clearance.server import charts, ids, store
 from clearance.server.hubstats import NoSnapshots
 from clearance.server.ids import InvalidInput
 from clearance.server.state import AppState
+from clearance.util.version import __version__
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")

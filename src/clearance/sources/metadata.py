@@ -22,14 +22,15 @@ from clearance.artifacts.relations import (
     type_edges,
 )
 from clearance.artifacts.signals import LicenseSignal
-from clearance.util.lean import record
 from clearance.sources.interface import Record
+from clearance.util.lean import record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
-    from clearance.artifacts.signals import SignalKind
-    from clearance.artifacts.model import Kind
     from typing import Any, Protocol
+
+    from clearance.artifacts.model import Kind
+    from clearance.artifacts.signals import SignalKind
 
     class CardLike(Protocol):
         def get(self, key: str, default: Any = None) -> Any: ...

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from clearance.artifacts.ids import Ref
-from clearance.util.perf import gc_paused
 from clearance.sources.hubrecord import RecordError, parse_record
 from clearance.sources.interface import Record, Source, SourceError
+from clearance.util.perf import gc_paused
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:

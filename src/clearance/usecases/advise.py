@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clearance.usecases.check import check
 from clearance.artifacts.model import RELATIONS as ARTIFACT_RELATIONS
 from clearance.engine import compat
+from clearance.engine.duties import duties as license_duties
+from clearance.engine.duties import triggers_for
 from clearance.engine.values import Result
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.terms import LicenseTerms
-from clearance.engine.duties import duties as license_duties
-from clearance.engine.duties import triggers_for
+from clearance.usecases.check import check
 
 # What a publisher's derivative may say it is: every weight relation but distillation, which
 # the Hub's base_model_relation does not name.

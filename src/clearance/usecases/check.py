@@ -11,17 +11,17 @@ from collections.abc import Sequence
 from dataclasses import field
 from pathlib import Path
 
+from clearance.artifacts.model import Edge
 from clearance.engine.clear import clear
 from clearance.engine.values import Node, Result
-from clearance.usecases.lineage import default_sources, graph_for
-from clearance.artifacts.model import Edge
 from clearance.graph.model import Graph
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, Resolution, default_normalizer
-from clearance.util.lean import record
 from clearance.policy.evaluate import Evaluator, Outcome
 from clearance.policy.model import Policy
 from clearance.sources.interface import Source
+from clearance.usecases.lineage import default_sources, graph_for
+from clearance.util.lean import record
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:

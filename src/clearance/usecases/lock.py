@@ -173,8 +173,8 @@ def make_lock(arguments: list[str], uses: tuple[str, ...], *, policy=None, snaps
               data_terms=None) -> tuple[Lock, CheckRun]:
     """A lock of everything the arguments reference (projects are scanned, as `scan` does) and
     every ancestor, with the verdict per use as the policy judges it now."""
-    from clearance.usecases.check import check
     from clearance.kb.normalizer import default_normalizer
+    from clearance.usecases.check import check
     from clearance.usecases.project import resolve
 
     targets: list[str] = []

@@ -13,10 +13,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from clearance.usecases.check import CheckRun
 from clearance.engine.duties import Duty, duties
 from clearance.kb.loader import KnowledgeBase
 from clearance.kb.terms import LicenseTerms
+from clearance.usecases.check import CheckRun
 
 
 @dataclass

@@ -13,9 +13,9 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from clearance.usecases.check import CheckRun
 from clearance.engine.compat import OPEN_CATEGORIES
 from clearance.kb.loader import KnowledgeBase
+from clearance.usecases.check import CheckRun
 
 OPEN = OPEN_CATEGORIES
 

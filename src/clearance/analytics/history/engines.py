@@ -71,9 +71,9 @@ class SparkEngine:
 
     def __init__(self, master: str | None = None) -> None:
         try:
+            import sqlglot  # noqa: F401  (needed by every statement: fail now, not mid-run)
             from pyspark import StorageLevel
             from pyspark.sql import SparkSession
-            import sqlglot  # noqa: F401  (needed by every statement: fail now, not mid-run)
         except ImportError as exc:
             raise EngineError(f"the Spark engine needs pyspark and sqlglot ({exc.name} is missing): "
                               "pip install 'clearance[spark]' (and Java 17 or later)") from None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from clearance.util.version import __version__
 from clearance.server.routes.common import PREFIX, dumps, raw, state
+from clearance.util.version import __version__
 
 router = APIRouter(prefix=PREFIX)
 
