@@ -2,8 +2,9 @@
 snapshots (Feb 2022 and the 2025 sample as two dated snapshots) and on a synthetic history of
 three snapshots with churn (new models, license changes, relabels, deletions).
 
-Spark is the optional extra `clearance[spark]` (pyspark ~450 MB, and Java 17 or later), which
-the test extra does not pull: without it these tests skip, saying why. One SparkSession for the
+Spark is the extra `clearance[spark]` (pyspark ~450 MB, and Java 17 or later), which `make
+setup` installs beside the test extra, and scripts/system_deps.sh installs Debian's OpenJDK:
+without them these tests skip, saying why. Marked `spark` (`pytest -m "not spark"` leaves them out). One SparkSession for the
 module, in one test function (so that pytest-xdist never starts a second JVM), tuned for
 small data: one core, one shuffle partition, no adaptive re-planning, no code generation, and
 the JVM's quick compiler only; the session's start is most of the cost.
@@ -13,12 +14,13 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 from test_history import SAMPLE, churn_records, handmade_records, write
 
 from clearance.analytics.history import TABLES, history
+
+pytestmark = pytest.mark.spark
 
 pytest.importorskip("sqlglot", reason="the Spark engine needs sqlglot: pip install 'clearance[spark]'")
 pytest.importorskip("pyspark", reason="Spark is optional: pip install 'clearance[spark]' (and Java 17+) to run these")
