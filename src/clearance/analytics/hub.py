@@ -12,7 +12,8 @@ from typing import Any
 
 import duckdb
 
-from clearance.analytics import licenses, propagate, tables
+from clearance.analytics import judge, licenses, propagate, tables
+from clearance.analytics.engines import ENGINES, DuckDBEngine, SparkEngine
 from clearance.engine.values import Organization
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
@@ -33,11 +34,16 @@ class HubAnalysis:
     normalizer: Normalizer = field(default_factory=default_normalizer)
     org: Organization = field(default_factory=Organization)
     use: str = "commercial"
+    engine: str = "duckdb"  # where the lineage is walked: "duckdb" or "spark" (engines.ENGINES)
+    master: str | None = None  # Spark's master URL (default local[2], or the session already running)
     memory_limit: str | None = field(default_factory=lambda: os.environ.get("CLEARANCE_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT))
     con: duckdb.DuckDBPyConnection = field(init=False)
     warnings: list[str] = field(init=False, default_factory=list)  # bad snapshot lines skipped, empty snapshots
 
     def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine {self.engine!r}: not one of {', '.join(ENGINES)}")
+        spark = SparkEngine(self.master) if self.engine == "spark" else None  # fails now, before any snapshot is read
         self.con = duckdb.connect()
         # The tables here live only as long as the process: the automatic checkpoints an
         # in-memory database still runs (compressing every table written so far, again and
@@ -55,13 +61,55 @@ class HubAnalysis:
             raise tables.SnapshotError(f"{', '.join(map(str, self.snapshots))}: no model or dataset in the snapshot"
                                        + ("s" if len(self.snapshots) > 1 else ""))
         licenses.register(self.con, self.kb, self.normalizer, self.org)
-        propagate.build_audit(self.con, self.use)
+        try:
+            self._build_audit(spark)
+        finally:
+            if spark is not None:
+                spark.close()
         self._closure = False
+
+    def _build_audit(self, spark: SparkEngine | None) -> None:
+        """`audit`: one row per model. The lineage is walked on the chosen engine (the same SQL,
+        `propagate.build_keyed`); each distinct combination is then judged once in Python by the
+        engine's rules (`judge`), and joined back here."""
+        duck = DuckDBEngine(self.con)
+        info = self.rows(f"select kb_id, {self.use}_verdict as verdict, findings from license_info")
+        bits = propagate.license_bits([r["kb_id"] for r in info])
+        n_words = propagate.words(bits)
+        bit_table = {"kb_id": ("varchar", list(bits)), "word": ("integer", [w for w, _ in bits.values()]),
+                     "mask": ("bigint", [m for _, m in bits.values()])}
+        carried = "id, created_at, downloads, pipeline_tag"
+        if spark is None:
+            duck.table("license_bit", bit_table)
+            propagate.build_keyed(duck, n_words, carry=carried.split(", "))
+        else:
+            with tempfile.TemporaryDirectory(prefix="clearance-spark-") as tmp:
+                # Spark gets what the walk reads as Parquet, and hands the per-model masks back the same way.
+                for name, sql in (("models", "select key, kind from models"), ("resolved", "select key, kb_id from resolved"),
+                                  ("edges", "select child, parent, relation from edges")):
+                    target = Path(tmp) / f"{name}.parquet"
+                    self.con.execute(f"copy ({sql}) to '{target}' (format parquet)")
+                    spark.load(name, [target])
+                spark.table("license_bit", bit_table)
+                propagate.build_keyed(spark, n_words)
+                spark.write("select * from audit_keyed", Path(tmp) / "audit_keyed")
+                duck.create("audit_keyed", f"""
+                    select k.*, {", ".join(f"m.{c}" for c in carried.split(", "))}
+                    from read_parquet('{Path(tmp) / "audit_keyed" / "*.parquet"}') k join models m on m.key = k.key""")
+            propagate.build_weight_edges(self.con)  # for `families`, on DuckDB
+        judge.build_combos(duck, judge.Judge(self.kb, bits, [(r["kb_id"], r["verdict"], r["findings"]) for r in info]), n_words)
+        # The per-model table stays narrow; its lists are the combination's, joined when read.
+        self.con.execute(f"""
+            create or replace temp view audit as
+            select k.id, k.key, k.created_at, k.downloads, k.pipeline_tag,
+                   c.declared_licenses, c.inherited_licenses, c.conflict_pairs, c.verdict, c.findings
+            from audit_keyed k join combo c using ({", ".join(propagate.key_columns(n_words))})
+        """)
 
     def _ensure_closure(self) -> None:
         """The model × ancestor closure, which only `families` needs: built on first use."""
         if not self._closure:
-            propagate.build_closure(self.con)
+            propagate.build_closure(DuckDBEngine(self.con))
             self._closure = True
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

@@ -1,0 +1,99 @@
+"""Verdict, findings and conflicts of each distinct lineage combination, by the engine's rules.
+
+A model's audit row depends only on its combination: the KB ids it declares, those its weight
+ancestors pass down, and four facts (declares anything, declares an unresolved value, is a
+quantization, an ancestor is missing / unlicensed / unresolved). A Hub snapshot of 3M models has
+about 12,000 combinations: each is judged here once, in Python, with `engine.compat` (the rule
+`clearance check` applies) and the per-license verdicts of `licenses.license_info`, and the
+result is a small table that SQL joins back to the models. No compatibility rule is restated in SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from clearance.analytics import propagate
+from clearance.engine import compat
+from clearance.kb.loader import KnowledgeBase
+from clearance.kb.normalizer import PLACEHOLDERS
+from clearance.kb.terms import LicenseTerms
+
+# What the combination table holds beyond the key columns, as the audit lists it.
+RESULT_COLUMNS = ("declared_licenses", "inherited_licenses", "conflict_pairs", "verdict", "findings")
+
+
+class Judge:
+    """Judges combinations against one knowledge base and one use."""
+
+    def __init__(self, kb: KnowledgeBase, bits: dict[str, tuple[int, int]], info: Iterable[tuple[str, str, list[str]]]):
+        """`bits`: each KB id's (word, mask) (`propagate.license_bits`); `info`: each KB id's
+        (kb_id, verdict for the use, finding names) from `license_info`."""
+        self.bits = sorted(bits.items(), key=lambda item: item[0])
+        self.verdict = {kb_id: (verdict, findings) for kb_id, verdict, findings in info}
+        self._terms: dict[str, LicenseTerms | None] = {}
+        self.kb = kb
+
+    def terms(self, kb_id: str) -> LicenseTerms | None:
+        if kb_id not in self._terms:
+            self._terms[kb_id] = self.kb.get(kb_id)
+        return self._terms[kb_id]
+
+    def ids(self, masks: list[int]) -> list[str]:
+        """The KB ids set in a mask of words, sorted."""
+        return [kb_id for kb_id, (word, bit) in self.bits if masks[word] & bit]
+
+    def conflicts(self, declared: list[str], inherited: list[str], quantization: bool) -> list[str]:
+        """`declared <- inherited` for each pair `compat.conflicts` finds, sorted, each once."""
+        terms = [t for t in map(self.terms, declared) if t is not None]
+        pairs = set()
+        for kb_id in inherited:
+            ancestor = self.terms(kb_id)
+            if ancestor is not None:
+                pairs.update(f"{d} <- {kb_id}" for d, _ in compat.conflicts(terms, ancestor, quantization))
+        return sorted(pairs)
+
+    def judge(self, row: dict[str, Any], n_words: int) -> dict[str, Any]:
+        """The audit's lists and verdict for one combination (a row of the key columns)."""
+        D, A = propagate.mask_columns(n_words)
+        declared = self.ids([row[c] for c in D])
+        inherited = self.ids([row[c] for c in A])
+        quantization, flags = row["quantization"], row["flags"]
+        missing, unlicensed = bool(flags & propagate.MISSING), bool(flags & propagate.UNLICENSED)
+        unresolved_ancestor = bool(flags & propagate.UNRESOLVED)
+        pairs = self.conflicts(declared, inherited, quantization)
+        # Each license the model is bound by: a quantization's placeholder (`other`) is its base's license.
+        bound = [i for i in dict.fromkeys(declared + inherited) if not (quantization and i in PLACEHOLDERS)]
+        verdicts = {self.verdict[i][0] for i in bound}
+        findings = {f for i in bound for f in self.verdict[i][1]}
+        if "blocked" in verdicts:
+            verdict = "blocked"
+        elif (((not row["has_values"] or row["unresolved"]) and not quantization) or missing or unlicensed
+              or unresolved_ancestor or "unknown" in verdicts):
+            verdict = "unknown"
+        elif "conditional" in verdicts:
+            verdict = "conditional"
+        else:
+            verdict = "cleared"
+        if pairs:
+            findings.add("license-conflict")
+        if not row["has_values"] or unlicensed:
+            findings.add("missing-license")
+        if row["unresolved"] or unresolved_ancestor:
+            findings.add("unresolved-license")
+        if missing:
+            findings.add("unresolved-ancestor")
+        return {"declared_licenses": declared, "inherited_licenses": inherited, "conflict_pairs": pairs,
+                "verdict": verdict, "findings": sorted(findings)}
+
+
+def build_combos(engine: Any, judge: Judge, n_words: int) -> None:
+    """`combo`: each distinct combination of `audit_keyed`'s key columns, with its audit lists
+    and verdict, judged once here (the engine: one holding `audit_keyed`, in DuckDB's SQL)."""
+    keys = propagate.key_columns(n_words)
+    rows = engine.rows(f"select distinct {', '.join(keys)} from audit_keyed")
+    judged = [judge.judge(r, n_words) for r in rows]
+    types = {"has_values": "boolean", "unresolved": "boolean", "flags": "integer", "quantization": "boolean"}
+    columns = {k: (types.get(k, "bigint"), [r[k] for r in rows]) for k in keys}
+    columns |= {c: ("varchar" if c == "verdict" else "varchar[]", [j[c] for j in judged]) for c in RESULT_COLUMNS}
+    engine.table("combo", columns)
