@@ -37,6 +37,24 @@ def test_token_commands_create_list_revoke(tmp_path):
     assert missing.exit_code != 0 and "no token" in missing.output
 
 
+def test_token_changes_from_the_command_line_are_audited(tmp_path):
+    from clearance.server import create_token, db, revoke_token, store
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    token = create_token(url, " ci-bot ", "2d")
+    gone = revoke_token(url, token[:10])
+    engine = db.make_engine(url)
+    try:
+        _, entries = store.audit_entries(db.sessions(engine), None, None, 10, 0)
+    finally:
+        engine.dispose()
+    made, revoked = sorted(entries, key=lambda e: e.id)
+    assert (made.actor, made.action, made.target) == ("(command line)", "token.create", "ci-bot")
+    assert made.detail["prefix"] == token[:10] and made.detail["expires_at"].endswith("+00:00")
+    assert (revoked.actor, revoked.action, revoked.target) == ("(command line)", "token.revoke", "ci-bot")
+    assert revoked.detail == {"token_id": gone["id"], "prefix": token[:10]}
+
+
 @pytest.mark.parametrize("text", ["yesterday", "2001-01-01", "0d", "-5d"])
 def test_bad_expiry_is_refused(tmp_path, text):
     res = _cli("create", "x", "--expires", text, "--db", f"sqlite:///{tmp_path / 't.db'}")

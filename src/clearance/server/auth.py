@@ -20,16 +20,18 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from clearance.server.models import AuditEntry, Token, utcnow
+from clearance.server import store
+from clearance.server.models import Token, utcnow
 
 log = logging.getLogger("clearance.server")
 
 PREFIX = "clr_"
 _NAME = re.compile(r"^[\w .@-]{1,100}$")
 _TOKEN = re.compile(r"^clr_[A-Za-z0-9_-]{20,100}$")
+CLI_ACTOR = "(command line)"  # who token changes made by `clearance serve token ...` are recorded as
 
 
 class AuthError(Exception):
@@ -62,9 +64,8 @@ def new_token(session: Session, name: str, expires_at: dt.datetime | None = None
     token = PREFIX + secrets.token_urlsafe(32)
     session.add(Token(name=check_name(name), prefix=token[:10], token_hash=hash_token(token), revoked=False,
                       created_at=utcnow(), expires_at=expires_at))
-    session.execute(insert(AuditEntry.__table__), {"at": utcnow(), "actor": "(command line)", "action": "token.create",
-                                                   "target": name.strip(), "detail": {"prefix": token[:10],
-                                                   "expires_at": expires_at.isoformat() if expires_at else None}})
+    store.audit(session, CLI_ACTOR, "token.create", name.strip(),
+                {"prefix": token[:10], "expires_at": expires_at.isoformat() if expires_at else None})
     return token
 
 
@@ -173,9 +174,9 @@ class FailedAuthentications:
             key, prefix = ("(many)", reason, ""), ""
         entry = self._pending.get(key)
         if entry is None:
-            self._pending[key] = {"at": utcnow(), "actor": token_name or "(none)", "action": "auth.failed",
-                                  "target": target[:400], "detail": {"reason": reason, "client": key[0], "count": 1,
-                                                                     **({"token_prefix": prefix} if prefix else {})}}
+            self._pending[key] = {"at": utcnow(), "actor": token_name or "(none)", "action": "auth.failed", "target": target,
+                                  "detail": {"reason": reason, "client": key[0], "count": 1,
+                                             **({"token_prefix": prefix} if prefix else {})}}
         else:
             entry["detail"]["count"] += 1
         if not self._scheduled:
@@ -189,7 +190,8 @@ class FailedAuthentications:
 
     async def _write(self, rows: list[dict[str, Any]]) -> None:
         def job(conn) -> None:
-            conn.execute(insert(AuditEntry.__table__), rows)
+            for row in rows:  # written in one statement before the commit (store.flush_audit)
+                store.audit_later(conn, **row)
 
         try:
             await self.writes.run(job)
@@ -223,6 +225,5 @@ def revoke(session: Session, which: str) -> dict[str, Any]:
         raise ValueError(f"{len(rows)} tokens have the prefix {which!r}: revoke by id")
     token = rows[0]
     session.execute(update(Token).where(Token.id == token.id).values(revoked=True))
-    session.execute(insert(AuditEntry.__table__), {"at": utcnow(), "actor": "(command line)", "action": "token.revoke",
-                                                   "target": token.name, "detail": {"token_id": token.id, "prefix": token.prefix}})
+    store.audit(session, CLI_ACTOR, "token.revoke", token.name, {"token_id": token.id, "prefix": token.prefix})
     return {"id": token.id, "name": token.name, "prefix": token.prefix}

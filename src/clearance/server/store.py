@@ -1,4 +1,5 @@
-"""Every statement the server runs on its store (but the tokens', in auth.py): the routers, the
+"""Every statement the server runs on its store (but the tokens', in auth.py; their audit
+entries are written here too): the routers, the
 pages and the process state call these functions and hold no SQL.
 
 Reads take an `Engine`, a `sessionmaker` or, on the event loop's SQLite fast path, a raw DB-API
@@ -45,11 +46,16 @@ PG_INT_MAX = 2**31 - 1  # item ids are INTEGER: 32 bits on PostgreSQL, 64 on SQL
 
 
 # -- the audit history -------------------------------------------------------------------------
-def audit_later(conn: Connection, actor: str, action: str, target: str, detail: dict[str, Any] | None = None) -> None:
+def _audit_row(actor: str, action: str, target: str, detail: dict[str, Any] | None, at: dt.datetime | None) -> dict[str, Any]:
+    """An audit entry as the table holds it (every entry is built here)."""
+    return {"at": at or utcnow(), "actor": actor, "action": action, "target": target[:400], "detail": detail or {}}
+
+
+def audit_later(conn: Connection, actor: str, action: str, target: str, detail: dict[str, Any] | None = None,
+                at: dt.datetime | None = None) -> None:
     """Record a write in the write's own transaction, with the batch's other entries in one
-    statement just before the commit (see flush_audit)."""
-    conn.info.setdefault(PENDING, []).append({"at": utcnow(), "actor": actor, "action": action,
-                                              "target": target[:400], "detail": detail or {}})
+    statement just before the commit (see flush_audit). `at`: when it happened (default now)."""
+    conn.info.setdefault(PENDING, []).append(_audit_row(actor, action, target, detail, at))
 
 
 def flush_audit(conn: Connection) -> None:
@@ -59,10 +65,10 @@ def flush_audit(conn: Connection) -> None:
         conn.execute(INSERT_AUDIT, rows)
 
 
-def audit(conn: Connection, actor: str, action: str, target: str, detail: dict[str, Any] | None = None) -> int:
-    """Record a write, in the write's own transaction; the entry's id."""
-    result = conn.execute(INSERT_AUDIT, {"at": utcnow(), "actor": actor, "action": action,
-                                         "target": target[:400], "detail": detail or {}})
+def audit(conn: Connection | Session, actor: str, action: str, target: str, detail: dict[str, Any] | None = None) -> int:
+    """Record a write, in the write's own transaction (a group-commit job's connection, or the
+    session of a command-line change); the entry's id."""
+    result = conn.execute(INSERT_AUDIT, _audit_row(actor, action, target, detail, None))
     return result.inserted_primary_key[0]
 
 
