@@ -11,6 +11,14 @@ Only keys that transformers' own argument parsers use take a bare legacy id
 any other key needs `org/name`, because a bare word under `model:` is as often `gpt-4o` or
 `llama3` as a Hub id.
 
+A key whose name starts with a hosted inference service that has its own model catalogue
+(`WATSONX_GENERATION_MODEL`, `OPENROUTER_MODEL`, `OLLAMA_EMBEDDING_MODEL`) names that service's
+model (`ibm/granite-13b-chat-v2` on watsonx, `anthropic/claude-3.5-sonnet` on OpenRouter), not a
+Hub repository, even when the value is shaped like `org/name`. Not among them: `openai` (OpenAI's
+own names have no slash, so an `org/name` under `OPENAI_MODEL` is a Hub id served by an
+OpenAI-compatible vLLM or TGI), services that serve Hub ids as they are (Together), and names
+that are also Hub organisations (`mistral`, `nvidia`, `deepseek`).
+
 Keys that name what the project *publishes* (`hub_model_id`, `output_dataset_name`,
 `push_to_hub_model_id`) give the role "produced". Keys that hold a local path as often as an id
 (`model_path`, `MODEL_PATH`, `reward_model_path`) are "strict": a value under a run's folder
@@ -44,10 +52,19 @@ PRODUCED_KEYS = frozenset({"hub_model_id", "hub_dataset_id", "push_to_hub_model_
 _PRODUCED_PREFIXES = ("output_", "push_", "upload_")
 # Under a model or dataset key, these name the id of the thing described: `datasets: [{path: org/d}]`.
 SUBKEYS = frozenset({"path", "name", "id", "repo", "repo_id", "name_or_path", "hub_id"})
-_MODEL_SUFFIXES = ("_model", "_model_id", "_model_name", "_model_name_or_path", "_model_repo", "_tokenizer", "_tokenizer_name",
-                   "_repo_id")
+# Under a dataset key, `path` is `datasets.load_dataset`'s first argument, which takes a bare
+# canonical name (axolotl's `pretraining_dataset: [{path: wikitext, name: wikitext-103-raw-v1}]`);
+# `name` there is the configuration's name, never an id of its own.
+_BARE_DATASET_SUBKEYS = frozenset({"path"})
+_MODEL_SUFFIXES = ("_model", "_model_id", "_model_name", "_model_name_or_path", "_model_repo", "_tokenizer",
+                   "_tokenizer_name", "_repo_id", "_models", "_model_ids", "_model_names")
 _DATASET_SUFFIXES = ("_dataset", "_datasets", "_dataset_id", "_dataset_name", "_dataset_repo", "_dataset_repo_id")
 _PREFIXES = ("hf_", "huggingface_", "hugging_face_")
+# Hosted services whose model names are their own catalogue's (see the module's docstring).
+SERVICE_PREFIXES = frozenset(
+    "azure anthropic claude bedrock vertex vertexai gemini cohere groq ollama watsonx wx ibm_watsonx "
+    "replicate openrouter fireworks perplexity".split()
+)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEP = re.compile(r"[-.\s]+")
 # Substrings of every key above, lower-cased: a file without any of them has no key to read.
@@ -70,6 +87,8 @@ class KeyInfo(NamedTuple):
 def key_kind(name: str) -> KeyInfo | None:
     """What `name` holds when it is a key that holds a model or dataset id."""
     key = norm_key(name)
+    if service_scoped(key):
+        return None
     bare_key = next((key[len(p):] for p in _PREFIXES if key.startswith(p) and len(key) > len(p)), key)
     role = "produced" if bare_key in PRODUCED_KEYS or bare_key.startswith(_PRODUCED_PREFIXES) else "used"
     found = _kind(key, role)
@@ -90,6 +109,14 @@ def _kind(key: str, role: str) -> KeyInfo | None:
     if key.endswith(_MODEL_SUFFIXES):
         return KeyInfo("model", False, False, role)
     return None
+
+
+@lru_cache(maxsize=4096)
+def service_scoped(name: str) -> bool:
+    """Does `name` (`WATSONX_CONFIG`, `openai_model`, `ollama`) belong to a hosted service with a
+    model catalogue of its own? Its first word, or its first two, name the service."""
+    parts = norm_key(name).split("_")
+    return parts[0] in SERVICE_PREFIXES or "_".join(parts[:2]) in SERVICE_PREFIXES
 
 
 @lru_cache(maxsize=4096)
@@ -117,3 +144,8 @@ def lists_ids_as_keys(name: str) -> bool:
 
 def is_subkey(name: str) -> bool:
     return norm_key(name) in SUBKEYS
+
+
+def subkey_takes_bare(name: str, kind: str) -> bool:
+    """May the value of subkey `name` under a `kind` key be a bare (org-less) id?"""
+    return kind == "dataset" and norm_key(name) in _BARE_DATASET_SUBKEYS

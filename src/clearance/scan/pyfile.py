@@ -27,7 +27,16 @@ from typing import Any
 from clearance.scan import apis, shell
 from clearance.scan.collect import Collector
 from clearance.scan.hubid import URL_MARKS, mentions_url
-from clearance.scan.keys import BARE_KEYS, context_kind, is_subkey, key_kind, lists_ids_as_keys, norm_key
+from clearance.scan.keys import (
+    BARE_KEYS,
+    context_kind,
+    is_subkey,
+    key_kind,
+    lists_ids_as_keys,
+    norm_key,
+    service_scoped,
+    subkey_takes_bare,
+)
 from clearance.scan.keys import TRIGGERS as KEY_TRIGGERS
 from clearance.scan.model import RANK_API, RANK_KEY, RANK_URL
 
@@ -59,10 +68,16 @@ _PROSE_KEYWORDS = frozenset({"help", "description", "epilog", "usage", "msg", "m
 _PROSE_NAME_PARTS = frozenset({"help", "usage", "example", "examples", "epilog", "doc", "docs", "docstring", "description"})
 _PROSE_CALLS = frozenset({"print", "echo", "debug", "info", "warning", "warn", "error", "exception", "critical", "log",
                           "write", "secho", "markdown", "Markdown"})
-# Where a project writes what it makes: keyword arguments, and methods with the output first.
-_OUTPUT_KEYWORDS = frozenset({"output_dir", "save_directory", "hub_model_id", "push_to_hub_model_id"})
+# Where a project writes what it makes: methods with the output first, and keyword arguments that
+# name the output, in any call (True) or only in one of those methods (False: `repo_id=` of any
+# other call is something read, `push_to_hub(repo_id=...)` something written).
 _SAVE_CALLS = frozenset({"save_pretrained", "save_model", "push_to_hub", "save_to_disk"})
-_SAVE_KEYWORDS = frozenset({"save_directory", "output_dir", "repo_id", "dataset_path"})
+_OUTPUT_KEYWORDS = {"output_dir": True, "save_directory": True, "hub_model_id": True, "push_to_hub_model_id": True,
+                    "repo_id": False, "dataset_path": False}
+_MAX_TEMPLATE_VALUES = 16  # values of one f-string worth trying (the product over its placeholders)
+# Methods that grow a list or set in place: `embedding_models.extend([...])`, `.append("org/x")`.
+_GROW_ONE = frozenset({"append", "add", "insert"})
+_GROW_MANY = frozenset({"extend", "update"})
 _DATASET_RECEIVER = re.compile(r"(?i)dataset|distiset|^d?ds$|^ds_|_ds$|dset")
 _FLAG = re.compile(r"(?:^|\s)--?[A-Za-z]")  # a command-line flag in a string
 _PLACEHOLDER = "${__value__}"  # an f-string's {expression} in a command line: a variable, never an id
@@ -276,6 +291,7 @@ class _Scan:
         self.prose: set[int] = set()  # ids of string nodes that are help texts or printed messages
         self.spaces: set[str] = set()  # names whose value is a Space's id (create_repo(NAME, repo_type="space"))
         self.described: set[int] = set()  # dicts that describe a model or dataset (items of `datasets=[...]`)
+        self.services: set[int] = set()  # dicts that configure a hosted service (`WATSONX_CONFIG = {...}`)
 
     # -- the pass -------------------------------------------------------------------------
     def run(self, tree: ast.AST) -> None:
@@ -410,6 +426,8 @@ class _Scan:
         for target in targets:
             name = _target_name(target)
             if name is not None:
+                if type(value) is ast.Dict and service_scoped(name):
+                    self.services.add(id(value))
                 if not set(norm_key(name).split("_")).isdisjoint(_PROSE_NAME_PARTS):
                     self._prose(value)  # USAGE_EXAMPLES = ["hf download org/x", ...]
                 self._container(name, value, scope)
@@ -431,12 +449,28 @@ class _Scan:
                 if type(key) is ast.Constant and type(key.value) is str:
                     self._key(key.value, items, f"key {key.value}", target.lineno)
 
+    def _augassign(self, node: ast.AugAssign, scope: _Scope, push) -> None:
+        """`MODELS += ["org/x"]`: more items of a list whose name holds ids."""
+        push((node.value, scope))
+        push((node.target, scope))
+        name = _target_name(node.target)
+        if name is not None and type(node.op) is ast.Add:
+            self._container(name, node.value, scope)
+
     def _dict(self, node: ast.Dict, scope: _Scope, push) -> None:
+        """A dict literal: its key-named values; none in a hosted service's settings (`WATSONX_CONFIG =
+        {"generation_model": "ibm/granite-13b-chat-v2"}`, `{"ollama": {...}}`), whose names are the
+        service's own."""
+        service = id(node) in self.services
         for key, value in zip(reversed(node.keys), reversed(node.values)):
             push((value, scope))
             if key is not None:
                 push((key, scope))
             if type(key) is not ast.Constant or type(key.value) is not str:
+                continue
+            if type(value) is ast.Dict and (service or service_scoped(key.value)):
+                self.services.add(id(value))
+            if service:
                 continue
             if key.value in _PROSE_KEYWORDS:
                 self._prose(value)  # field(metadata={"help": "..."})
@@ -469,13 +503,16 @@ class _Scan:
         if callee in _PROSE_CALLS:
             for a in node.args:
                 self._prose(a)
+        save = callee in _SAVE_CALLS and type(func) is ast.Attribute
         for kw in node.keywords:
             if kw.arg in _PROSE_KEYWORDS:
                 self._prose(kw.value)
-            elif kw.arg in _OUTPUT_KEYWORDS:
+            elif not save and _OUTPUT_KEYWORDS.get(kw.arg or ""):
                 self.outputs.extend(self._output_items(kw.value, scope))
-        if callee in _SAVE_CALLS and type(func) is ast.Attribute:
+        if save:
             self._save(node, callee, scope)
+        elif type(func) is ast.Attribute and (callee in _GROW_ONE or callee in _GROW_MANY) and node.args:
+            self._grow(func, callee, node, scope)
         if type(func) is ast.Attribute and func.attr == "add_argument":
             self._argparse(node, scope)
             return
@@ -532,11 +569,23 @@ class _Scan:
     def _save(self, node: ast.Call, callee: str, scope: _Scope) -> None:
         """x.save_pretrained(OUT), trainer.save_model(OUT), model.push_to_hub(OUT): where the project
         writes; names read there are pushed when it is a push."""
-        exprs = node.args[:1] + [kw.value for kw in node.keywords if kw.arg in _SAVE_KEYWORDS]
+        exprs = node.args[:1] + [kw.value for kw in node.keywords if kw.arg in _OUTPUT_KEYWORDS]
         for expr in exprs:
             self.outputs.extend(self._output_items(expr, scope))
             if callee == "push_to_hub":
                 self.pushed.update(_names_in(expr))
+
+    def _grow(self, func: ast.Attribute, method: str, node: ast.Call, scope: _Scope) -> None:
+        """`embedding_models.extend(["org/a", "org/b"])`, `models.append("org/c")`: items added to a
+        list or set whose name holds ids count as the list's own items would."""
+        name = _target_name(func.value)
+        if name is None or key_kind(name) is None:
+            return
+        value = node.args[-1]
+        if method in _GROW_MANY:
+            self._container(name, value, scope)
+        else:
+            self._key(name, self._values(value, scope, 0), f"item of {name}", value.lineno)
 
     def _output_items(self, expr: Any, scope: _Scope) -> list[tuple]:
         """The values an output argument may have; for an f-string (`f"./{name}"`), its names'."""
@@ -575,7 +624,8 @@ class _Scan:
             if type(key) is ast.Constant and type(key.value) is str and is_subkey(key.value):
                 items = self._values(value, scope, 0)
                 if items:
-                    self._feed(_Sink(f"{name} item {key.value}", kind, False, RANK_KEY, key.lineno, name=name), items)
+                    self._feed(_Sink(f"{name} item {key.value}", kind, subkey_takes_bare(key.value, kind), RANK_KEY,
+                                     key.lineno, name=name), items)
 
     def _cmdline(self, text: str, line: int) -> None:
         """A command line written as a string (`test_args = f'''train.py --model_name_or_path org/x
@@ -710,10 +760,7 @@ class _Scan:
         if t is ast.Name:
             return [("name", scope, expr.id)]
         if t is ast.JoinedStr:
-            parts = expr.values
-            if all(type(p) is ast.Constant for p in parts):
-                return [("lit", "".join(p.value for p in parts), expr.lineno)]
-            return []
+            return self._template(expr, scope, depth)
         if t is ast.IfExp:
             return self._values(expr.body, scope, depth + 1) + self._values(expr.orelse, scope, depth + 1)
         if t is ast.BoolOp and type(expr.op) is ast.Or:
@@ -727,6 +774,26 @@ class _Scan:
             return self._call_value(expr, scope, depth)
         return []
 
+    def _template(self, expr: ast.JoinedStr, scope: _Scope, depth: int) -> list[tuple]:
+        """An f-string: its text when every placeholder is a plain name or `self.x` whose constant
+        values are known (`f"org/data-{split}"` after `split = "train"`), tried once the pass is
+        over; nothing when a placeholder is anything else (a call, a format spec, a parameter)."""
+        parts: list[Any] = []
+        for p in expr.values:
+            if type(p) is ast.Constant:
+                parts.append(p.value)
+            elif (type(p) is ast.FormattedValue and p.conversion == -1 and p.format_spec is None
+                  and type(p.value) in (ast.Name, ast.Attribute)):
+                items = self._values(p.value, scope, depth + 1)
+                if not items:
+                    return []
+                parts.append(items)
+            else:
+                return []
+        if all(type(p) is str for p in parts):
+            return [("lit", "".join(parts), expr.lineno)]
+        return [("fstr", tuple(parts), expr.lineno)]
+
     def _call_value(self, expr: ast.Call, scope: _Scope, depth: int) -> list[tuple]:
         """os.getenv("K", default), os.environ.get("K", default), field(default=...)."""
         name = _last_name(expr.func)
@@ -735,8 +802,10 @@ class _Scan:
                 (kw.value for kw in expr.keywords if kw.arg == "default"), None)
             if default is None:
                 return []
-            items = self._values(default, scope, depth + 1)
             key = expr.args[0] if expr.args else None
+            if type(key) is ast.Constant and type(key.value) is str and service_scoped(key.value):
+                return []  # WATSONX_MODEL's default is a name in watsonx's catalogue, wherever it goes
+            items = self._values(default, scope, depth + 1)
             if type(key) is ast.Constant and type(key.value) is str:
                 self._key(key.value, items, f"environment variable {key.value} default", expr.lineno)
             return items
@@ -750,6 +819,8 @@ class _Scan:
     def _resolve(self, item: tuple, depth: int, seen: set) -> list[tuple[str, int]]:
         if depth > _MAX_RESOLVE_DEPTH:
             return []
+        if item[0] == "fstr":
+            return self._fill(item, depth, seen)
         kind, scope, name = item  # ("name" | "attr", scope, name): literals never get here
         key = (kind, id(scope), name)
         if key in seen:
@@ -769,6 +840,28 @@ class _Scan:
             else:
                 out.extend(self._resolve(sub, depth + 1, seen))
         return out
+
+
+    def _fill(self, item: tuple, depth: int, seen: set) -> list[tuple[str, int]]:
+        """The texts an f-string template may have: every combination of its placeholders'
+        constant values, as long as there are few; none when a placeholder has no known value."""
+        _, parts, line = item
+        texts = [""]
+        for part in parts:
+            if type(part) is str:
+                texts = [t + part for t in texts]
+                continue
+            values: list[str] = []
+            for sub in part:
+                if sub[0] == "lit":
+                    values.append(sub[1])
+                else:
+                    values.extend(text for text, _ in self._resolve(sub, depth + 1, set(seen)))
+            values = list(dict.fromkeys(values))
+            if not values or len(texts) * len(values) > _MAX_TEMPLATE_VALUES:
+                return []
+            texts = [t + v for t in texts for v in values]
+        return [(text, line) for text in texts]
 
 
 def _lookup(scope: _Scope, name: str) -> list[tuple]:
@@ -798,6 +891,7 @@ _Scan._special = {  # type: ignore[attr-defined]
     ast.ClassDef: _Scan._class, ast.Import: _Scan._import, ast.ImportFrom: _Scan._import,
     ast.Assign: _Scan._assign, ast.AnnAssign: _Scan._assign, ast.Dict: _Scan._dict, ast.Global: _Scan._declare,
     ast.Nonlocal: _Scan._declare, ast.JoinedStr: _Scan._joined, ast.List: _Scan._sequence, ast.Tuple: _Scan._sequence,
+    ast.AugAssign: _Scan._augassign,
 }
 
 

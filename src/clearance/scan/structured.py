@@ -11,6 +11,10 @@ and so does a mapping key that is itself an org/name id (alignment-handbook's
 A value written as an environment placeholder with a default, `${VAR:default}` (the syntax of
 private-gpt's and many apps' settings loaders) or `${VAR:-default}` (shell's, docker-compose's),
 counts as its default: that is what the project runs with when nothing is set.
+
+Under a key that names a hosted service with its own model catalogue (`watsonx:`, `ollama:`;
+`keys.service_scoped`), model names are that service's, so nothing below it counts by its key;
+Hub URLs still do.
 """
 
 from __future__ import annotations
@@ -25,9 +29,12 @@ from clearance.scan.keys import (
     is_subkey,
     key_kind,
     lists_ids_as_keys,
+    service_scoped,
+    subkey_takes_bare,
 )
 from clearance.scan.model import RANK_KEY, RANK_URL
 
+SERVICE = "service"  # the context below a hosted service's key: its names are not Hub ids
 _PLACEHOLDER = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_.,]*:-?(.*)\}$", re.DOTALL)
 
 
@@ -53,6 +60,8 @@ class Context:
 
     def child_context(self, key: str | None, inherited: str | None) -> str | None:
         """The context kind of a container found under `key`."""
+        if inherited == SERVICE or (key is not None and service_scoped(key)):
+            return SERVICE
         if key is not None:
             found = context_kind(key)
             if found:
@@ -62,22 +71,23 @@ class Context:
     def key(self, key: object, inherited: str | None, line: int, parent: str | None) -> None:
         """A key of the mapping found under `parent`: an org/name id counts when `parent` lists ids
         (`dataset_mixer: {org/d: 0.5}`)."""
-        if (inherited and parent is not None and isinstance(key, str) and "/" in key and len(key) < 200
-                and lists_ids_as_keys(parent)):
+        if (inherited and inherited != SERVICE and parent is not None and isinstance(key, str) and "/" in key
+                and len(key) < 200 and lists_ids_as_keys(parent)):
             self.col.add(key, line, f"{self.label} (an id as key)", kind=inherited, rank=RANK_KEY)
 
     def value(self, key: str | None, inherited: str | None, text: str, line: int) -> None:
         if not text or len(text) > 400:
             return
         text = env_default(text)
-        if key is not None:
+        if key is not None and inherited != SERVICE:
             found = None if inherited and is_subkey(key) else key_kind(key)  # `datasets: [{repo_id: org/d}]`
             if found:
                 self.col.add(text, line, f"{self.label} {key}", kind=found.kind, bare=found.bare, rank=RANK_KEY,
                              strict=found.strict, role=found.role)
                 return
             if inherited and is_subkey(key):
-                self.col.add(text, line, f"{self.label} {key}", kind=inherited, rank=RANK_KEY)
+                self.col.add(text, line, f"{self.label} {key}", kind=inherited, rank=RANK_KEY,
+                             bare=subkey_takes_bare(key, inherited))
                 return
         if mentions_url(text):
             self.col.add(text, line, f"{self.label} huggingface.co URL", rank=RANK_URL)

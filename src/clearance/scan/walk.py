@@ -8,6 +8,11 @@ are not followed; a link to a file is read only when its target lies inside the 
 A file is read by its name (`.py`, `.ipynb`, `.yaml`, `.sh`, the batch-job scripts `.slurm`,
 `.sbatch`, `.pbs`, `Dockerfile`, `.env`, ...) or, when its name has no extension at all
 (`scripts/setup`, `bin/train`), by its shebang line: a shell or Python interpreter.
+
+Environment files are named every way: `.env`, `.env.local`, `docker.env`, and without the
+leading dot (`env.example`, `env.example.openai`: a dotted example file is often ignored by
+git), so any name whose first part is `env` is one, unless its last suffix names another
+format (`env.py`, `env.yaml`, `env.d.ts`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ _SUFFIXES = {
     ".toml": "toml", ".env": "env", ".sh": "shell", ".bash": "shell", ".dockerfile": "dockerfile",
     ".slurm": "shell", ".sbatch": "shell", ".pbs": "shell", ".zsh": "shell",
 }
+# Last suffixes that make an `env.*` name something other than an environment file.
+_NOT_ENV_SUFFIXES = frozenset(
+    ".js .mjs .cjs .ts .tsx .jsx .md .rst .html .css .go .rs .java .rb .php .c .h .cpp .lock .bak .orig .swp .txt"
+    .split()
+)
 _SHELLS = (b"sh", b"bash", b"zsh", b"dash", b"ksh")
 
 
@@ -46,7 +56,10 @@ def file_type(name: str) -> str | None:
     if lower == ".env" or lower.startswith(".env."):
         return "env"
     dot = lower.rfind(".")
-    return _SUFFIXES.get(lower[dot:]) if dot > 0 or lower.endswith(".env") else None
+    kind = _SUFFIXES.get(lower[dot:]) if dot > 0 or lower.endswith(".env") else None
+    if kind is None and lower.startswith("env.") and lower[dot:] not in _NOT_ENV_SUFFIXES:
+        return "env"  # env.example, env.example.watsonx
+    return kind
 
 
 def kind_of(path: str) -> str | None:
