@@ -69,6 +69,10 @@ def test_parse_expiry():
     assert parse_expiry("12h", now) == now + dt.timedelta(hours=12)
     assert parse_expiry("2027-01-31", now) == dt.datetime(2027, 1, 31, tzinfo=dt.timezone.utc)
     assert parse_expiry("2027-01-31T10:00:00+02:00", now) == dt.datetime(2027, 1, 31, 8, tzinfo=dt.timezone.utc)
+    assert parse_expiry("20270131", now) == dt.datetime(2027, 1, 31, tzinfo=dt.timezone.utc)  # a date, not seconds
+    assert parse_expiry("30m", now) == now + dt.timedelta(minutes=30)
+    with pytest.raises(ValueError, match="too far in the future"):
+        parse_expiry("9999999d", now)
 
 
 def _audit_failures(client, since: int, want: int, timeout: float = 5.0) -> list[dict]:

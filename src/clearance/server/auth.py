@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.server import store
 from clearance.server.models import Token, utcnow
+from clearance.util.times import assume_utc, span_seconds
 
 log = logging.getLogger("clearance.server")
 
@@ -69,36 +70,26 @@ def new_token(session: Session, name: str, expires_at: dt.datetime | None = None
     return token
 
 
-_SPAN = re.compile(r"^(\d{1,6})\s*([dhm])$")
-
-
 def parse_expiry(text: str, now: dt.datetime | None = None) -> dt.datetime:
-    """When a new token expires: `90d`, `12h`, `30m` from now, or a date (`2027-01-31`, the
-    start of that day in UTC) or an ISO date and time (UTC unless it says otherwise). Raises
-    ValueError unless it is in the future."""
+    """When a new token expires: `90d`, `12h`, `30m` from now (a span: util.times), or a date
+    (`2027-01-31`, the start of that day in UTC) or an ISO date and time (UTC unless it says
+    otherwise). Raises ValueError unless it is in the future."""
     now = now or utcnow()
     text = text.strip()
-    span = _SPAN.match(text.lower())
-    if span:
-        amount, unit = int(span.group(1)), span.group(2)
-        unit_name = {"d": "days", "h": "hours", "m": "minutes"}[unit]
-        when = now + dt.timedelta(**{unit_name: amount})
-    else:
-        try:
-            when = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"expiry {text!r}: give a span (90d, 12h, 30m) or an ISO date (2027-01-31)") from None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.timezone.utc)
+    seconds = span_seconds(text, unit_required=True)  # a unit: a bare 20270131 is a date
+    try:
+        if seconds is not None:
+            when = now + dt.timedelta(seconds=seconds)
+        else:
+            try:
+                when = assume_utc(dt.datetime.fromisoformat(text))
+            except ValueError:
+                raise ValueError(f"expiry {text!r}: give a span (90d, 12h, 30m) or an ISO date (2027-01-31)") from None
+    except OverflowError:
+        raise ValueError(f"expiry {text!r} is too far in the future") from None
     if when <= now:
         raise ValueError(f"expiry {text!r} is not in the future")
     return when.astimezone(dt.timezone.utc).replace(microsecond=0)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:  # SQLite gives back naive values: written in UTC
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
 
 
 def token_from_header(header: str | None) -> str:
@@ -126,7 +117,7 @@ def lookup(factory: sessionmaker[Session], token_hash: str) -> Actor:
         raise AuthError(REFUSED, "unknown")
     if row.revoked:
         raise AuthError(REFUSED, "revoked", row.name)
-    expires = _aware(row.expires_at)
+    expires = assume_utc(row.expires_at)
     if expires is not None and expires <= utcnow():
         raise AuthError(REFUSED, "expired", row.name)
     return Actor(row.name, row.id)
@@ -204,9 +195,9 @@ def token_rows(session: Session) -> list[dict[str, Any]]:
     now = utcnow()
     out = []
     for t in session.scalars(select(Token).order_by(Token.id)).all():
-        expires = _aware(t.expires_at)
+        expires = assume_utc(t.expires_at)
         status = "revoked" if t.revoked else "expired" if expires is not None and expires <= now else "active"
-        out.append({"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": _aware(t.created_at),
+        out.append({"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": assume_utc(t.created_at),
                     "expires_at": expires, "status": status})
     return out
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.server.models import AuditEntry, InventoryItem, ItemCheck, SavedPolicy, utcnow
 from clearance.server.writes import PENDING
+from clearance.util.times import assume_utc
 
 ITEMS, AUDIT, POLICIES = InventoryItem.__table__, AuditEntry.__table__, SavedPolicy.__table__
 CHECKS = ItemCheck.__table__
@@ -363,7 +364,7 @@ def touch_checks(conn: Connection, item_ids: list[int], now: dt.datetime) -> Non
 def _since(store: Engine, since: dt.datetime | None) -> dt.datetime | None:
     if since is None:
         return None
-    since = since.replace(tzinfo=dt.timezone.utc) if since.tzinfo is None else since.astimezone(dt.timezone.utc)
+    since = assume_utc(since).astimezone(dt.timezone.utc)
     return since.replace(tzinfo=None) if store.dialect.name == "sqlite" else since  # SQLite keeps naive UTC text
 
 

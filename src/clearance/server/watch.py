@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import queue
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from clearance.artifacts.ids import Ref
 from clearance.engine.values import USES
 from clearance.server import store
 from clearance.server.models import utcnow
+from clearance.util.times import span_seconds
 
 if TYPE_CHECKING:
     from clearance.server.state import AppState
@@ -51,19 +51,17 @@ SECRET_ENV = "CLEARANCE_WEBHOOK_SECRET"
 SIGNATURE_HEADER = "X-Clearance-Signature"
 EVENT = "inventory.changed"
 BATCH = 100  # items whose checks are committed together
-_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_interval(text: str | float | int) -> float:
-    """Seconds of `24h`, `30m`, `90s`, `7d` or a plain number of seconds; 0 turns rechecks off."""
+    """Seconds of `24h`, `30m`, `90s`, `7d` or a plain number of seconds (a span:
+    util.times); 0 turns rechecks off."""
     if isinstance(text, (int, float)):
         seconds = float(text)
     else:
-        m = _INTERVAL.match(text)
-        if not m:
+        seconds = span_seconds(text)
+        if seconds is None:
             raise ValueError(f"--recheck-every {text!r}: give a duration such as 24h, 30m, 90s or 7d (0: off)")
-        seconds = float(m.group(1)) * _UNITS[m.group(2)]
     if seconds < 0:
         raise ValueError("--recheck-every must be 0 (off) or more")
     return seconds

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from clearance.server import ids
 from clearance.server.state import AppState, PolicyChoice
+from clearance.util.times import assume_utc
 
 PREFIX = "/api/v1"
 JSON = "application/json"
@@ -40,9 +41,7 @@ def dumps(data: Any) -> bytes:
 
 def _default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:  # SQLite gives back naive values: they were written in UTC
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return value.isoformat()
+        return assume_utc(value).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
