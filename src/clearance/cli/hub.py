@@ -122,15 +122,26 @@ def hub_diff(old: Path = typer.Argument(..., help="The earlier snapshot."), new:
 def hub_report(snapshots: list[Path] = SnapshotsArg,
                out_dir: Path = typer.Option(..., "--out", help="Directory to write index.html and charts/ into."),
                leaderboard_csv: Path = typer.Option(None, "--leaderboard", help="An Open LLM Leaderboard CSV to include."),
-               by: str = typer.Option("quarter", help="month, quarter or year")) -> None:
-    """A self-contained HTML report with charts (PNG and SVG) and tables, readable offline."""
+               by: str = typer.Option("quarter", help="month, quarter or year"),
+               dates: list[str] = typer.Option([], "--date", help="Several snapshots: each one's date, in order (default: its newest record's).")) -> None:
+    """A self-contained HTML report with charts (PNG and SVG) and tables, readable offline.
+    Several snapshots: the charts of their history (as `hub history`), then the latest one's report."""
     from clearance.analytics import report
 
     _check_period(by)
+    if dates and len(snapshots) < 2:
+        fail("--date dates the snapshots of a history: give it with two snapshots or more")
+    past = None
+    if len(snapshots) > 1:  # an empty snapshot is an error here: the history has no date for it
+        with err.status("reading the snapshots' history…"):
+            snapshots, past = report.latest(snapshots, dates or None)
+        for w in past.warnings:  # the latest snapshot's own are said again when it is loaded below
+            if not w.startswith(f"{snapshots[0]}:"):
+                run.say("warning", w)
     loaded = analysis(snapshots)  # under its own progress line
     try:
         with err.status("drawing charts…"):
-            index = report.build(snapshots, out_dir, leaderboard_csv=leaderboard_csv, by=by, analysis=loaded)
+            index = report.build(snapshots, out_dir, leaderboard_csv=leaderboard_csv, by=by, analysis=loaded, past=past)
     except OSError as exc:
         fail(f"{out_dir}: cannot write the report ({exc.strerror or exc})")
     out.print(f"wrote {index}")
