@@ -125,3 +125,31 @@ def test_routers_hold_no_sql_and_state_imports_no_router():
     code = "import sys, clearance.server.state; print(sorted(m for m in sys.modules if m.startswith('clearance.server.')))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "clearance.server.routes" not in loaded and "clearance.server.pages" not in loaded
+
+
+def test_audit_pages_and_changes_pages(tmp_path):
+    """The audit history newest first, the changes rechecks found oldest first (since a time,
+    naive = UTC), each counted in all and paged by limit and offset."""
+    import datetime as dt
+
+    from clearance.server import store
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    db.migrate(engine)
+    with engine.begin() as conn:
+        for n in range(5):
+            store.audit(conn, "ci", "inventory.add", f"p:model:org/m{n}")
+        for n in range(4):
+            store.audit(conn, store.RECHECK_ACTOR, store.CHANGE_ACTION, f"proj{n % 2}:model:org/m{n}", {"n": n})
+    sessions = db.sessions(engine)
+    total, page = store.audit_entries(sessions, "inventory.add", None, 2, 1)
+    assert total == 5 and [e.target for e in page] == ["p:model:org/m3", "p:model:org/m2"]
+    total, page = store.audit_entries(sessions, None, store.RECHECK_ACTOR, 10, 0)
+    assert total == 4 and [e.detail["n"] for e in page] == [3, 2, 1, 0]
+    total, page = store.change_entries(engine, sessions, None, 2, 1)
+    assert total == 4 and [e.detail["n"] for e in page] == [1, 2]
+    later = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(hours=1)
+    assert store.change_entries(engine, sessions, later, 10, 0) == (0, [])
+    assert [e.detail["n"] for e in store.recent_changes(sessions, "proj1", 10)] == [3, 1]
+    assert len(store.recent_audit(sessions, 3)) == 3
+    engine.dispose()

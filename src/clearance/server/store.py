@@ -73,6 +73,18 @@ def audit(conn: Connection | Session, actor: str, action: str, target: str, deta
     return result.inserted_primary_key[0]
 
 
+def _audit_page(sessions: sessionmaker[Session], where: list[Any], newest_first: bool, limit: int,
+                offset: int | None = None, count: bool = False) -> tuple[int | None, list[AuditEntry]]:
+    """The one query of the audit history: entries matching `where`, by id (newest first or
+    oldest first), `limit` of them from `offset`; with `count`, how many match in all."""
+    stmt = select(AuditEntry).where(*where).order_by(AuditEntry.id.desc() if newest_first else AuditEntry.id).limit(limit)
+    if offset is not None:
+        stmt = stmt.offset(literal(offset, BigInteger))
+    with sessions() as s:
+        total = s.scalar(select(func.count()).select_from(AuditEntry).where(*where)) if count else None
+        return total, list(s.scalars(stmt).all())
+
+
 def audit_entries(sessions: sessionmaker[Session], action: str | None, actor: str | None, limit: int,
                   offset: int) -> tuple[int, list[AuditEntry]]:
     """(how many entries match, the page of them from `offset`), newest first."""
@@ -81,16 +93,11 @@ def audit_entries(sessions: sessionmaker[Session], action: str | None, actor: st
         where.append(AuditEntry.action == action)
     if actor:
         where.append(AuditEntry.actor == actor)
-    with sessions() as s:
-        total = s.scalar(select(func.count()).select_from(AuditEntry).where(*where))
-        rows = s.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id.desc()).limit(limit)
-                         .offset(literal(offset, BigInteger))).all()
-    return total, list(rows)
+    return _audit_page(sessions, where, True, limit, offset, count=True)
 
 
 def recent_audit(sessions: sessionmaker[Session], limit: int = 200) -> list[AuditEntry]:
-    with sessions() as s:
-        return list(s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all())
+    return _audit_page(sessions, [], True, limit)[1]
 
 
 # -- inventory: reads --------------------------------------------------------------------------
@@ -376,11 +383,7 @@ def change_entries(store: Engine, sessions: sessionmaker[Session], since: dt.dat
     since = _since(store, since)
     if since is not None:
         where.append(AuditEntry.at >= since)
-    with sessions() as s:
-        total = s.scalar(select(func.count()).select_from(AuditEntry).where(*where))
-        rows = s.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id).limit(limit)
-                         .offset(literal(offset, BigInteger))).all()
-    return total, list(rows)
+    return _audit_page(sessions, where, False, limit, offset, count=True)
 
 
 def recent_changes(sessions: sessionmaker[Session], project: str | None, limit: int = 20) -> list[AuditEntry]:
@@ -388,5 +391,4 @@ def recent_changes(sessions: sessionmaker[Session], project: str | None, limit: 
     where = [AuditEntry.action == CHANGE_ACTION]
     if project:
         where.append(AuditEntry.target.startswith(f"{project}:", autoescape=True))
-    with sessions() as s:
-        return list(s.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id.desc()).limit(limit)).all())
+    return _audit_page(sessions, where, True, limit)[1]
