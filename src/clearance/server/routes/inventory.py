@@ -93,9 +93,10 @@ async def inventory_list(request: Request, project: str | None = Query(None, max
         ids.name(project, "project")
     choice = st.fresh_policy() if policy is None else None
 
-    def assemble(rows: list[Any], total: int, choice: PolicyChoice) -> bytes:
+    def page(choice: PolicyChoice, total: int, items: list[bytes]) -> bytes:
+        """The answer: the page's items, each serialized with its status already (_item_bytes)."""
         head = dumps({"policy": choice.name, "total": total, "limit": limit, "offset": offset})[:-1]
-        return head + b', "items": [' + b", ".join(_item_bytes(st, r, choice) for r in rows) + b"]}"
+        return head + b', "items": [' + b", ".join(items) + b"]}"
 
     if choice is not None and st.store.dialect.name == "sqlite":
         # A page of a local SQLite file reads in well under a millisecond: handing it to a
@@ -120,12 +121,12 @@ async def inventory_list(request: Request, project: str | None = Query(None, max
                 fill()
             else:
                 await run_in_threadpool(fill)
-        head = dumps({"policy": choice.name, "total": total, "limit": limit, "offset": offset})[:-1]
-        return raw(head + b', "items": [' + b", ".join(found) + b"]}")
+        return raw(page(choice, total, found))
 
     def everything() -> bytes:
         rows, total = store.list_items(st.store, project, kind, limit, offset)
-        return assemble(rows, total, policy_choice(st, policy))
+        chosen = policy_choice(st, policy)
+        return page(chosen, total, [_item_bytes(st, r, chosen) for r in rows])
 
     return raw(await run_in_threadpool(everything))
 
