@@ -34,6 +34,7 @@ def lock_cmd(
     from clearance.lock.fileformat import read, write
     from clearance.policy.model import Policy
     from clearance.usecases.lock import lock_file_for, make_lock
+    from clearance.util.envelope import envelope
 
     target = lock_file_for(arguments, out_file)
     old = read(target) if target.is_file() else None
@@ -50,8 +51,8 @@ def lock_cmd(
     write(lock, target)
     referenced = sum(e.referenced for e in lock.entries.values())
     if fmt is LockFormat.json:
-        out.print_json(json.dumps({"schema_version": 1, "lock": str(target), "artifacts": len(lock.entries),
-                                   "references": referenced, "changes": [c.to_json() for c in found]}))
+        out.print_json(json.dumps(envelope(1, lock=str(target), artifacts=len(lock.entries), references=referenced,
+                                           changes=[c.to_json() for c in found])))
         return
     out.print(f"{'updated' if old is not None else 'wrote'} {target}: {len(lock.entries)} artifacts "
               f"({referenced} referenced, the rest their ancestors)", highlight=False)

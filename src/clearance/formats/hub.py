@@ -7,13 +7,13 @@ printed one after the other (`Console.print(*parts)` would join them on one line
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.console import RenderableType
 from rich.text import Text
 
 from clearance.formats.tables import rows_table
+from clearance.util.envelope import dumps
 
 # schema 2 of leaderboard: commercial_share, unknown_reasons and models_list (every model) added;
 # examples not cut at 20. Schema 2 of diff: changed_models (every model whose declared license
@@ -22,7 +22,7 @@ STATS_SCHEMA, LEADERBOARD_SCHEMA, DIFF_SCHEMA = 1, 2, 2
 
 
 def _json(schema_version: int, report: dict[str, Any]) -> str:
-    return json.dumps({"schema_version": schema_version, **report}, indent=2, default=str)
+    return dumps(schema_version, report, default=str)
 
 
 def stats_json(stats: dict[str, Any]) -> str:

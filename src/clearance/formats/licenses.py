@@ -11,6 +11,7 @@ from rich.text import Text
 
 from clearance.kb.normalizer import Resolution
 from clearance.kb.terms import SCHEMA_VERSION, LicenseTerms
+from clearance.util.envelope import dumps
 
 _PERMISSION_STYLE = {"yes": "green", "conditional": "yellow", "no": "red", "unknown": "dim"}
 
@@ -30,7 +31,7 @@ def list_table(licenses: Iterable[LicenseTerms]) -> Table:
 
 
 def list_json(licenses: Iterable[LicenseTerms]) -> str:
-    return json.dumps({"schema_version": SCHEMA_VERSION, "licenses": [lic.to_json() for lic in licenses]}, indent=2)
+    return dumps(SCHEMA_VERSION, {"licenses": [lic.to_json() for lic in licenses]})
 
 
 def show_json(lic: LicenseTerms) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from clearance.engine.catalogue import rules
 from clearance.policy.evaluate import Outcome
+from clearance.util.envelope import dumps
 from clearance.util.version import __version__
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
@@ -28,12 +29,10 @@ def result_json(outcome: Outcome) -> dict[str, Any]:
 
 
 def to_json(outcomes: Sequence[Outcome], warnings: Sequence[str] = (), extra: dict[str, Any] | None = None) -> str:
-    import json
-
-    doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **(extra or {})}
+    doc: dict[str, Any] = dict(extra or {})
     doc["results"] = [result_json(o) for o in outcomes]
     doc["warnings"] = list(warnings)
-    return json.dumps(doc, indent=2)
+    return dumps(SCHEMA_VERSION, doc)
 
 
 def _chain(path: Sequence[str]) -> str:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clearance.formats import results
+from clearance.util.envelope import dumps, version_of
 from clearance.util.errors import ClearanceError
 
 TYPE_CHECKING = False
@@ -59,11 +60,8 @@ def references_json(report: Any) -> list[dict[str, Any]]:
 
 def to_json(report: Any, outcomes: Sequence, warnings: Sequence[str] = ()) -> str:
     """The scan report: the references `report` found, then the results of checking them."""
-    import json
-
-    doc = {"schema_version": SCHEMA_VERSION, "references": references_json(report),
-           "results": [results.result_json(o) for o in outcomes], "warnings": list(warnings)}
-    return json.dumps(doc, indent=2)
+    return dumps(SCHEMA_VERSION, {"references": references_json(report),
+                                  "results": [results.result_json(o) for o in outcomes], "warnings": list(warnings)})
 
 
 def summary_lines(report: Any, targets: int, where: str, since: str | None = None) -> list[results.Line]:
@@ -89,8 +87,8 @@ def read(doc: Any, max_references: int = MAX_REFERENCES) -> list[ReportReference
     ScanReportError naming the first field that is wrong."""
     if not isinstance(doc, dict):
         raise ScanReportError(f"expected a JSON object (a scan report), not a JSON {type(doc).__name__}")
-    if doc.get("schema_version") not in READABLE_VERSIONS:
-        raise ScanReportError(f"scan report schema_version {doc.get('schema_version')!r} is not supported "
+    if version_of(doc) not in READABLE_VERSIONS:
+        raise ScanReportError(f"scan report schema_version {version_of(doc)!r} is not supported "
                               f"(expected one of {', '.join(map(str, READABLE_VERSIONS))})")
     refs = doc.get("references")
     if not isinstance(refs, list):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group
 from rich.table import Table
 
+from clearance.util.envelope import dumps
+
 
 def rows_json(rows: Sequence[dict[str, Any]], schema_version: int = 1) -> str:
-    return json.dumps({"schema_version": schema_version, "rows": list(rows)}, indent=2, default=str)
+    return dumps(schema_version, {"rows": list(rows)}, default=str)
 
 
 def rows_csv(rows: Sequence[dict[str, Any]]) -> str:

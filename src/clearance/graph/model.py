@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from clearance.artifacts.model import RELATIONS, Artifact, Edge  # noqa: F401 - the graph's parts, re-exported
+from clearance.util.envelope import envelope
 from clearance.util.lean import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
@@ -110,11 +111,11 @@ class Graph:
                                                              # depth_limit | lookup_failed | warning
         Nodes come root first, then in walk order. A dataset whose id is also a model's in the same
         graph is written `datasets/<id>`."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "root": self.root,
-            "direction": self.direction,
-            "nodes": [
+        return envelope(
+            SCHEMA_VERSION,
+            root=self.root,
+            direction=self.direction,
+            nodes=[
                 {
                     "id": node_id,
                     "kind": art.kind,
@@ -124,9 +125,9 @@ class Graph:
                 }
                 for node_id, art in self.nodes.items()
             ],
-            "edges": [e.to_json() for e in self.edges],
-            "problems": [p.to_json() for p in self.problems],
-        }
+            edges=[e.to_json() for e in self.edges],
+            problems=[p.to_json() for p in self.problems],
+        )
 
 
 def _unique(values: Iterable[str]) -> list[str]:

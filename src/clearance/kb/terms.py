@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from clearance.util.envelope import envelope
 from clearance.util.lean import value
 
 TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
@@ -158,7 +159,7 @@ class LicenseTerms:
 
     def to_json(self) -> dict[str, Any]:
         """The documented `license show --format json` object (see docs/kb.md)."""
-        data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        data: dict[str, Any] = envelope(SCHEMA_VERSION)
         for f in dataclasses.fields(self):
             if f.name in ("evidence", "link_patterns", "line", "agreement"):  # derived from supersedes
                 continue

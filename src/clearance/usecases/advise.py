@@ -26,6 +26,9 @@ from clearance.engine.values import Result
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.terms import LicenseTerms
 from clearance.usecases.check import check
+from clearance.util.envelope import envelope
+
+SCHEMA_VERSION = 1  # of the `advise --format json` document
 
 # What a publisher's derivative may say it is: every weight relation but distillation, which
 # the Hub's base_model_relation does not name.
@@ -67,21 +70,21 @@ class Advice:
         return any(r.verdict == "blocked" for r in self.base_results)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": 1, "target": self.target, "use": self.use, "relation": self.relation,
-            "bases": [{"id": r.subject, "verdict": r.verdict, "licenses": sorted({*r.declared_licenses, *r.inherited_licenses})}
-                      for r in self.base_results],
-            "datasets": self.datasets,
-            "binding_licenses": [lic.id for lic in self.binding],
-            "data_licenses": [lic.id for lic in self.data_licenses],
-            "allowed_licenses": [lic.id for lic in self.allowed],
-            "recommended_license": self.recommended.id if self.recommended else None,
-            "problems": self.problems,
-            "card": self.card,
-            "duties": [{"license": lid, "kind": k, "text": t, "section": s} for lid, k, t, s in self.duties],
-            "patch": self.patch,
-            "alternatives": [a.__dict__ for a in self.alternatives],
-        }
+        return envelope(
+            SCHEMA_VERSION, target=self.target, use=self.use, relation=self.relation,
+            bases=[{"id": r.subject, "verdict": r.verdict, "licenses": sorted({*r.declared_licenses, *r.inherited_licenses})}
+                   for r in self.base_results],
+            datasets=self.datasets,
+            binding_licenses=[lic.id for lic in self.binding],
+            data_licenses=[lic.id for lic in self.data_licenses],
+            allowed_licenses=[lic.id for lic in self.allowed],
+            recommended_license=self.recommended.id if self.recommended else None,
+            problems=self.problems,
+            card=self.card,
+            duties=[{"license": lid, "kind": k, "text": t, "section": s} for lid, k, t, s in self.duties],
+            patch=self.patch,
+            alternatives=[a.__dict__ for a in self.alternatives],
+        )
 
 
 def advise(target: str, bases: Sequence[str], datasets: Sequence[str] = (), *, use: str = "commercial",

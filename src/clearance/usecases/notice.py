@@ -17,6 +17,9 @@ from clearance.engine.duties import Duty, duties
 from clearance.kb.loader import KnowledgeBase
 from clearance.kb.terms import LicenseTerms
 from clearance.usecases.check import CheckRun
+from clearance.util.envelope import envelope
+
+SCHEMA_VERSION = 2  # 2: items are duties (kind, text, words, when, section, url)
 
 
 @dataclass
@@ -38,15 +41,15 @@ class Notice:
     unresolved: list[str]  # targets whose licenses could not all be told: the notice may be incomplete
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": 2,  # 2: items are duties (kind, text, words, when, section, url)
-            "licenses": [
+        return envelope(
+            SCHEMA_VERSION,
+            licenses=[
                 {"license": n.license.id, "name": n.license.name, "url": n.license.text_url, "models": n.models,
                  "items": [d.to_json() for d in n.items]}
                 for n in self.licenses
             ],
-            "unresolved": self.unresolved,
-        }
+            unresolved=self.unresolved,
+        )
 
 
 def build_notice(run: CheckRun, kb: KnowledgeBase) -> Notice:
