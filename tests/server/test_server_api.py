@@ -189,6 +189,17 @@ def test_hub_stats_and_trends(client):
     assert client.get(f"{API}/hub/families").json()["rows"][0]["root"] == "meta-llama/Llama-2-7b-chat-hf"
 
 
+def test_an_answer_computed_once_is_looked_up_once(client, app):
+    """A request the response cache does not answer (an unknown parameter bypasses it) costs
+    one lookup of the process's own cache: a miss the first time, a hit then."""
+    st = app.state.clearance
+    for cache, url in ((st.memo, f"{API}/hub/families?top=7&nocache=1"), (st.pages, "/licenses/apache-2.0?nocache=1")):
+        misses, hits = cache.misses, cache.hits
+        first = client.get(url)
+        assert first.status_code == 200 and (cache.misses, cache.hits) == (misses + 1, hits)
+        assert client.get(url).content == first.content and (cache.misses, cache.hits) == (misses + 1, hits + 1)
+
+
 def test_hub_without_snapshots_is_404_with_a_reason(tmp_path):
     from fastapi.testclient import TestClient
     from serverkit import make_settings

@@ -12,6 +12,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+from starlette.concurrency import run_in_threadpool
+
 V = TypeVar("V")
 
 
@@ -76,3 +78,15 @@ class LRU(Generic[V]):
         with self._lock:
             self._data.clear()
             self.bytes = 0
+
+
+async def get_or_compute(cache: LRU[V], key: Hashable, make: Callable[[], V | None]) -> V | None:
+    """For a request handler: the cached value, from one lookup; on a miss, `make` runs on the
+    thread pool (off the event loop) and what it returns is kept (None: nothing is kept).
+    Requests that miss together each compute it, as they would have with get_or."""
+    found = cache.get(key)
+    if found is None:
+        found = await run_in_threadpool(make)
+        if found is not None:
+            cache.put(key, found)
+    return found

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from clearance.engine.values import USES
 from clearance.kb import CATEGORIES
 from clearance.server import charts, ids, store
+from clearance.server.cache import get_or_compute
 from clearance.server.hubstats import NoSnapshots
 from clearance.server.ids import InvalidInput
 from clearance.server.state import AppState
@@ -44,11 +45,7 @@ def html(request: Request, name: str, **context: Any) -> bytes:
 async def cached(request: Request, key: tuple, build: Callable[[], bytes]) -> HTMLResponse:
     """A page that changes with no write (but the policy, when `key` names it): rendered once
     per process, then served from memory without a thread."""
-    pages = _st(request).pages
-    found = pages.get(key)
-    if found is None:
-        found = await run_in_threadpool(lambda: pages.get_or(key, build))
-    return HTMLResponse(found, headers=STATIC)
+    return HTMLResponse(await get_or_compute(_st(request).pages, key, build), headers=STATIC)
 
 
 def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
@@ -87,15 +84,21 @@ async def _artifact_page(request: Request, artifact_id: str, kind: str, use: str
         raise InvalidInput(f"use {use[:40]!r} is not one of: {', '.join(USES)}")
     ref = ids.hub_ref(artifact_id, kind)
     fresh = st.fresh_policy()
+    looked_up = None  # the key already looked up (and missed), under the fresh policy
     if fresh is not None:
-        found = st.pages.get(("artifact", ref.key, artifact_id, use, fresh.key))
+        looked_up = ("artifact", ref.key, artifact_id, use, fresh.key)
+        found = st.pages.get(looked_up)
         if found is not None:
             return HTMLResponse(found, headers={"x-clearance-cache": f"policy:{fresh.key}"})
 
     def build() -> tuple[bytes, str]:
         choice = st.policy()
-        return st.pages.get_or(("artifact", ref.key, artifact_id, use, choice.key),
-                               lambda: _render_artifact(request, st, ref, artifact_id, kind, use, choice)), choice.key
+        key = ("artifact", ref.key, artifact_id, use, choice.key)
+
+        def render() -> bytes:
+            return _render_artifact(request, st, ref, artifact_id, kind, use, choice)
+
+        return (st.pages.put(key, render()) if key == looked_up else st.pages.get_or(key, render)), choice.key
 
     body, key = await run_in_threadpool(build)
     return HTMLResponse(body, headers={"x-clearance-cache": f"policy:{key}"})
@@ -139,13 +142,15 @@ async def license_list(request: Request, category: str | None = Query(None, max_
 async def license_page(request: Request, license_id: str) -> HTMLResponse:
     ids.license_id(license_id)
     st = _st(request)
-    found = st.pages.get(("license", license_id.lower()))
-    if found is not None:
-        return HTMLResponse(found, headers=STATIC)
-    lic = await run_in_threadpool(st.license, license_id)
-    if lic is None:
+
+    def build() -> bytes | None:
+        lic = st.license(license_id)
+        return None if lic is None else _render_license(request, lic)
+
+    found = await get_or_compute(st.pages, ("license", license_id.lower()), build)
+    if found is None:
         return error_page(request, 404, f"no license in the knowledge base answers to {license_id!r}")
-    return await cached(request, ("license", license_id.lower()), lambda: _render_license(request, lic))
+    return HTMLResponse(found, headers=STATIC)
 
 
 def _render_license(request: Request, lic) -> bytes:

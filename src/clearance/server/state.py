@@ -49,7 +49,7 @@ class AppState:
     hub: HubStats
     writes: GroupCommit
     _active: tuple[float, PolicyChoice] | None = None
-    _memo: LRU[bytes] = field(default_factory=lambda: LRU(1024))
+    memo: LRU[bytes] = field(default_factory=lambda: LRU(1024))  # answers no write changes (routes.common.memo_json)
     tokens: LRU[Any] = field(default_factory=lambda: LRU(256, ttl=TOKEN_TTL))  # token hash -> Actor
     auth_failures: FailedAuthentications = field(init=False)  # refused writes, to the audit history
     rows: LRU[bytes] = field(init=False)  # inventory rows with their status, serialized
@@ -185,11 +185,6 @@ class AppState:
 
     def policy_changed(self) -> None:
         self._active = None
-
-    # -- answers that depend on nothing a write changes ------------------------------------------
-    def memo(self, key: tuple, make: Callable[[], bytes] | None) -> bytes | None:
-        """The serialized answer for `key`; with `make`, computed and kept when missing."""
-        return self._memo.get(key) if make is None else self._memo.get_or(key, make)
 
     def license(self, alias: str) -> LicenseTerms | None:
         """A license by KB id or any alias, as `clearance license show` finds it."""

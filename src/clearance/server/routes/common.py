@@ -9,10 +9,10 @@ import json
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from clearance.server import ids
+from clearance.server.cache import get_or_compute
 from clearance.server.state import AppState, PolicyChoice
 from clearance.util.times import assume_utc
 
@@ -73,7 +73,4 @@ def policy_choice(st: AppState, name: str | None) -> PolicyChoice:
 async def memo_json(st: AppState, key: tuple, build) -> Response:
     """An answer that no write changes (a license, Hub analytics), computed once per process
     (off the event loop) and then served as is."""
-    found = st.memo(key, None)
-    if found is None:
-        found = await run_in_threadpool(st.memo, key, lambda: dumps(build()))
-    return raw(found, cache="static")
+    return raw(await get_or_compute(st.memo, key, lambda: dumps(build())), cache="static")

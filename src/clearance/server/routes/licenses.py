@@ -20,7 +20,7 @@ async def licenses(request: Request, category: str | None = Query(None)) -> Resp
     if category is not None and category not in CATEGORIES:
         raise InvalidInput(f"category {category[:80]!r} is not one of: {', '.join(CATEGORIES)}")
     st = state(request)
-    return raw(st.memo(("licenses", category), lambda: dumps({
+    return raw(st.memo.get_or(("licenses", category), lambda: dumps({
         "schema_version": SCHEMA_VERSION,
         "licenses": [lic.to_json() for lic in sorted(st.engine.kb, key=lambda lic: lic.id)
                      if category is None or lic.category == category]})), cache="static")
