@@ -147,11 +147,30 @@ def hub_report(snapshots: list[Path] = SnapshotsArg,
     out.print(f"wrote {index}")
 
 
+class AnalyticsEngine(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOption = typer.Option(AnalyticsEngine.duckdb, "--engine", help="duckdb (embedded) or spark (pip install 'clearance\\[spark]').")
+MasterOption = typer.Option(None, "--master", help="Spark master URL (default local[2]).")
+
+
 @app.command("audit")
 def hub_audit(snapshots: list[Path] = SnapshotsArg,
-              out_file: Path = typer.Option(..., "--out", help="Parquet file to write, one row per model.")) -> None:
+              out_file: Path = typer.Option(..., "--out", help="Parquet file to write, one row per model."),
+              engine: AnalyticsEngine = EngineOption, master: str = MasterOption) -> None:
     """One row per model (id, verdict, declared and inherited licenses, findings) for commercial use."""
-    n = analysis(snapshots).write_audit(out_file)
+    from clearance.analytics.hub import HubAnalysis
+
+    if master is not None and engine is not AnalyticsEngine.spark:
+        fail("--master is Spark's: give --engine spark with it")
+    run.warn_snapshots(snapshots)
+    with err.status(f"loading snapshots and propagating licenses ({engine.value})…"):
+        loaded = HubAnalysis(snapshots, engine=engine.value, master=master)
+    for w in loaded.warnings:
+        run.say("warning", w)
+    n = loaded.write_audit(out_file)
     err.print(f"wrote {n:,} rows to {out_file}")
 
 
@@ -198,15 +217,9 @@ def _moment(text: str):
         fail(f"--since {text!r}: expected a date (2025-01-31) or an ISO time (2025-01-31T12:00:00Z)")
 
 
-class HistoryEngine(str, Enum):
-    duckdb = "duckdb"
-    spark = "spark"
-
-
 @app.command("history")
 def hub_history(snapshots: list[Path] = SnapshotsArg,
-                engine: HistoryEngine = typer.Option(HistoryEngine.duckdb, "--engine", help="duckdb (embedded) or spark (clearance[spark])."),
-                master: str = typer.Option(None, "--master", help="Spark master URL (default local[2])."),
+                engine: AnalyticsEngine = EngineOption, master: str = MasterOption,
                 dates: list[str] = typer.Option([], "--date", help="Each snapshot's date, in order (default: its newest record's)."),
                 table: str = typer.Option("summary", "--table", help="summary, snapshots, categories, changes, changed_models or conflict_changes (table and csv)."),
                 fmt: TableFormat = typer.Option(TableFormat.table, "--format", "-f")) -> None:
