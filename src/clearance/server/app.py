@@ -20,10 +20,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from clearance.analytics.tables import SnapshotError
 from clearance.server import pages, routes
 from clearance.server.auth import AuthError
+from clearance.server.db import StoreError
 from clearance.server.hubstats import NoSnapshots
-from clearance.server.ids import InvalidInput
+from clearance.server.ingest import IngestError
 from clearance.server.middleware import (
     SECURITY_HEADERS,
     WARM_SCOPE,
@@ -31,9 +33,10 @@ from clearance.server.middleware import (
     ResponseCache,
     SecurityHeaders,
 )
+from clearance.server.routes.policies import Unparseable
 from clearance.server.settings import Settings
 from clearance.server.state import AppState
-from clearance.sources.interface import SourceError
+from clearance.util.errors import ClearanceError
 from clearance.util.version import __version__
 
 HERE = Path(__file__).resolve().parent
@@ -122,19 +125,34 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
+def problem(exc: ClearanceError) -> tuple[int, str, dict[str, str] | None]:
+    """The status, message and headers of the answer to a request that raised a ClearanceError:
+    the one place each kind of error is given its status. Bad input a client can fix is a 400
+    unless said otherwise here."""
+    if isinstance(exc, AuthError):
+        return 401, str(exc), {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, NoSnapshots):
+        return 404, str(exc), None
+    if isinstance(exc, (IngestError, Unparseable)):  # a document or policy text that cannot be read
+        return 422, str(exc), None
+    if isinstance(exc, SnapshotError):
+        return 503, f"Hub analytics unavailable: {exc}", None
+    if isinstance(exc, StoreError):
+        log.error("store error: %s", exc)
+        return 503, "the store is unavailable; try again", None
+    return 400, str(exc), None  # InvalidInput, SourceError (a bad id or target), any other
+
+
 def _errors(app: FastAPI) -> None:
     def answer(request: Request, status: int, detail: str, extra: dict | None = None, headers: dict | None = None):
         if _wants_json(request):
             return JSONResponse({"detail": detail, **(extra or {})}, status_code=status, headers=headers)
         return pages.error_page(request, status, detail)
 
-    @app.exception_handler(InvalidInput)
-    async def _invalid(request: Request, exc: InvalidInput):
-        return answer(request, 400, str(exc))
-
-    @app.exception_handler(AuthError)
-    async def _auth(request: Request, exc: AuthError):
-        return answer(request, 401, str(exc), headers={"WWW-Authenticate": "Bearer"})
+    @app.exception_handler(ClearanceError)
+    async def _clearance(request: Request, exc: ClearanceError):
+        status, detail, headers = problem(exc)
+        return answer(request, status, detail, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -154,14 +172,6 @@ def _errors(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         return answer(request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(NoSnapshots)
-    async def _no_snapshots(request: Request, exc: NoSnapshots):
-        return answer(request, 404, str(exc))
-
-    @app.exception_handler(SourceError)
-    async def _source(request: Request, exc: SourceError):
-        return answer(request, 400, str(exc))
-
     @app.exception_handler(IntegrityError)
     async def _conflict(request: Request, exc: IntegrityError):
         return answer(request, 409, "the write conflicts with another change made at the same time; retry")
@@ -177,12 +187,6 @@ def _errors(app: FastAPI) -> None:
     async def _store(request: Request, exc: OperationalError):
         log.error("store error: %s", exc)
         return answer(request, 503, "the store is unavailable; try again")
-
-    from clearance.analytics.tables import SnapshotError
-
-    @app.exception_handler(SnapshotError)
-    async def _snapshot(request: Request, exc: SnapshotError):
-        return answer(request, 503, f"Hub analytics unavailable: {exc}")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

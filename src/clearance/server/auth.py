@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.server import store
 from clearance.server.models import Token, utcnow
+from clearance.util.errors import ClearanceError
 from clearance.util.times import assume_utc, span_seconds
 
 log = logging.getLogger("clearance.server")
@@ -35,7 +36,7 @@ _TOKEN = re.compile(r"^clr_[A-Za-z0-9_-]{20,100}$")
 CLI_ACTOR = "(command line)"  # who token changes made by `clearance serve token ...` are recorded as
 
 
-class AuthError(Exception):
+class AuthError(ClearanceError):
     """401: the message says what is missing or wrong (never which tokens exist). `reason` and
     `token_name` (a known token's, when it is revoked or expired) are for the audit history."""
 

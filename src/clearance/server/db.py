@@ -13,10 +13,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from clearance.util.errors import ClearanceError
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-class StoreError(Exception):
+class StoreError(ClearanceError):
     """The store cannot be opened or migrated: the message says which and why."""
 
 

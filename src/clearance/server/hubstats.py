@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from clearance.server.cache import LRU
+from clearance.util.errors import ClearanceError
 
 
-class NoSnapshots(Exception):
+class NoSnapshots(ClearanceError):
     """404: the server was started without --snapshot."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from clearance.artifacts.ids import Ref
+from clearance.util.errors import ClearanceError
 
 # One id segment as the Hub serves it: ASCII letters, digits, '_', '.', '-'; not starting with
 # '.' or '-'. Up to 255 characters: older repositories have names longer than today's 96.
@@ -18,7 +19,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 KINDS = ("model", "dataset")
 
 
-class InvalidInput(ValueError):
+class InvalidInput(ClearanceError, ValueError):
     """400: the message names the value and says what is expected."""
 
 

@@ -10,13 +10,14 @@ from urllib.parse import unquote
 from clearance.formats.scanreport import ScanReportError
 from clearance.formats.scanreport import read as read_scan_report
 from clearance.server.ids import InvalidInput, hub_id
+from clearance.util.errors import ClearanceError
 
 MAX_REFERENCES = 10_000
 MAX_DEPTH = 16  # nested CycloneDX components
 
 
-class IngestError(ValueError):
-    """422: the document is neither a scan report nor a CycloneDX BOM, or is malformed."""
+class IngestError(ClearanceError, ValueError):
+    """422 (app.problem): the document is neither a scan report nor a CycloneDX BOM, or is malformed."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from clearance.server.middleware import SECURITY_HEADERS
+from clearance.util.errors import ClearanceError
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ LINGER_SECONDS = 2.0  # after refusing a request still arriving, how long its by
 LINGER_BYTES = 1024 * 1024  # and how many at most
 
 
-class _Refuse(Exception):
+class _Refuse(ClearanceError):
+    """A request refused by the protocol itself (answered here, never by the application)."""
+
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
         self.status, self.detail = status, detail

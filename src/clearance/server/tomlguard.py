@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import re
 
+from clearance.util.errors import ClearanceError
+
 MAX_DOTS_PER_LINE = 32  # segments of one dotted key (or table header) - 1, plus floats on its line
 MAX_DOTS = 4096  # in the whole text
 MAX_DEPTH = 32  # nested arrays and inline tables
@@ -37,7 +39,7 @@ _BASIC_REST = re.compile(r'(?:[^"\\\n]+|\\.)*"')
 _ML_BASIC_REST = re.compile(r'(?:[^"\\]+|\\.|"(?!""))*"""', re.DOTALL)
 
 
-class TooComplex(ValueError):
+class TooComplex(ClearanceError, ValueError):
     """The text would cost the TOML parser more than any policy needs: the message says why."""
 
 

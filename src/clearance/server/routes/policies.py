@@ -15,6 +15,7 @@ from clearance.server.auth import Actor, require_writer
 from clearance.server.models import utcnow
 from clearance.server.routes.common import PREFIX, StrictBody, dumps, raw, state
 from clearance.server.state import AppState
+from clearance.util.errors import ClearanceError
 
 router = APIRouter(prefix=PREFIX)
 
@@ -46,8 +47,8 @@ def _policy_json(row: Any, text: str | None = None) -> dict[str, Any]:
     return out
 
 
-class Unparseable(Exception):
-    """422: the text is refused before parsing (tomlguard) or broke the parser."""
+class Unparseable(ClearanceError):
+    """422 (app.problem): the text is refused before parsing (tomlguard) or broke the parser."""
 
 
 def _parse_policy(st: AppState, text: str, label: str) -> None:
@@ -69,9 +70,10 @@ def _parse_policy(st: AppState, text: str, label: str) -> None:
 
 
 def _validate_policy(st: AppState, text: str, label: str) -> None:
+    """422 for a policy that cannot be saved: invalid (PolicyError) or Unparseable."""
     try:
         _parse_policy(st, text, label)
-    except (PolicyError, Unparseable) as exc:
+    except PolicyError as exc:
         raise HTTPException(422, str(exc)) from None
 
 
@@ -84,9 +86,7 @@ def policy_list(request: Request) -> Response:
 @router.post("/policies/validate", tags=["policies"], summary="Check a clearance.toml text without saving it")
 def policy_validate(request: Request, body: PolicyText) -> Response:
     try:
-        _parse_policy(state(request), body.toml, "policy")
-    except Unparseable as exc:
-        raise HTTPException(422, str(exc)) from None
+        _parse_policy(state(request), body.toml, "policy")  # Unparseable: a 422
     except PolicyError as exc:
         return raw(dumps({"valid": False, "error": str(exc)}))
     return raw(dumps({"valid": True, "error": None}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from sqlalchemy import Connection
 
 from clearance.server import ids, ingest, store
@@ -21,10 +21,7 @@ async def scans(request: Request, document: Any = Body(..., description="`cleara
                 project: str = Query(..., max_length=100, description="the project the models and datasets are used in"),
                 actor: Actor = Depends(require_writer)) -> Response:
     ids.name(project, "project")
-    try:
-        fmt, refs, skipped = ingest.read(document)
-    except ingest.IngestError as exc:
-        raise HTTPException(422, str(exc)) from None
+    fmt, refs, skipped = ingest.read(document)  # an IngestError is a 422 (app.problem)
     wanted: dict[tuple[str, str], list[str]] = {}
     for ref in refs:
         wanted.setdefault((ref.kind, ref.id), []).append(ref.where)
