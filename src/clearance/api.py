@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clearance.engine.values import USES, Finding, Obligation
+from clearance.engine.values import DATA_TERMS, USES, Finding, Obligation
 from clearance.policy.model import Policy
 from clearance.util.errors import ClearanceError
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 __all__ = ["ArgumentError", "Finding", "Obligation", "Policy", "Result", "Run", "ScanRun", "check", "graph",
            "load_policy", "scan"]
 
-DATA_TERMS = ("strict", "lenient")
 PathArg = str | os.PathLike
 
 
@@ -142,7 +141,7 @@ def scan(path: PathArg, *, uses: str | Iterable[str] | None = None, policy: Poli
     `policy` defaults, as for `clearance scan`, to the project's own: a `clearance.toml` (or
     `pyproject.toml` with [tool.clearance]) found from `path` up; pass `clearance.Policy()`
     for none. `diff`: only references on lines added since this git revision."""
-    from clearance.policy.load import find
+    from clearance.policy.load import policy_for
     from clearance.scan import ScanError, added_lines, scan_path
     from clearance.usecases.project import from_scan
 
@@ -151,11 +150,7 @@ def scan(path: PathArg, *, uses: str | Iterable[str] | None = None, policy: Poli
         raise ArgumentError(f"{os.fspath(path)}: no such file or folder")
     if diff is not None and not isinstance(diff, str):
         raise ArgumentError(f"diff must be a git revision (a string), not {type(diff).__name__}")
-    if policy is None:
-        found = find(root if root.is_dir() else root.parent)
-        pol = load_policy(found) if found is not None else Policy()
-    else:
-        pol = _policy(policy)
+    pol = _policy(policy) if policy is not None else policy_for(start=root if root.is_dir() else root.parent) or Policy()
     use_list = _uses(uses, pol)
     try:
         only = added_lines(root, diff) if diff is not None else None

@@ -17,6 +17,7 @@ import duckdb
 from clearance.analytics.hub import HubAnalysis
 from clearance.analytics.propagate import UNRESOLVED_IDS
 from clearance.analytics.tables import SnapshotError
+from clearance.engine.values import VERDICTS
 
 REQUIRED_COLUMNS = ("fullname", "Hub License", "Base Model")
 
@@ -51,7 +52,6 @@ def csv_to_snapshot(csv_path: Path, out_path: Path) -> int:
     return con.execute(f"select count(*) from read_json('{dst}', format='newline_delimited')").fetchall()[0][0]
 
 
-VERDICTS = ("cleared", "conditional", "blocked", "unknown")
 # Why a model's commercial verdict is unknown, in the order they are told apart: the first that
 # applies is the model's reason.
 UNKNOWN_REASONS = ("no license declared", "declared license unresolved (other, or not a known license)",

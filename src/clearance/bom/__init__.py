@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clearance.formats import names
+
 if TYPE_CHECKING:
     from clearance.lock.model import Lock
     from clearance.scan import Reference
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "to_cyclonedx", "to_spdx3"]
 
-FORMATS = ("cyclonedx", "spdx")
+FORMATS = names.BOM
 
 
 def to_cyclonedx(run: CheckRun, *, name: str = "clearance-bom", references: Iterable[Reference] | None = None,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
 from clearance.cli import run
-from clearance.cli.common import UseChoice, fail, offline_option, snapshots_option, use_option
-from clearance.cli.notice import NoticeFormat
+from clearance.cli.common import NoticeFormat, UseChoice, emit, fail, offline_option, snapshots_option, use_option
 
 
 def advise_cmd(
@@ -23,6 +21,8 @@ def advise_cmd(
     fmt: NoticeFormat = typer.Option(NoticeFormat.text, "--format", "-f", help="text or json (markdown prints text)."),
 ) -> None:
     """What may a derivative be licensed as, and what must its card declare?"""
+    import json
+
     from clearance.usecases.advise import advise, to_text
 
     if not bases:
@@ -34,12 +34,7 @@ def advise_cmd(
         advice = advise(target, bases, datasets, use=use.value, relation=relation, snapshots=snapshots, offline=offline or None)
     except ValueError as exc:  # an unknown --relation: usecases.advise raises a plain ValueError, no ClearanceError
         fail(str(exc))
-    if fmt is NoticeFormat.json:
-        import json
-
-        print(json.dumps(advice.to_json(), indent=2))
-    else:
-        sys.stdout.write(to_text(advice))
+    emit(fmt, lambda: json.dumps(advice.to_json(), indent=2), lambda: to_text(advice))
 
 
 def _must_resolve(targets: list[str], snapshots: list[Path], offline: bool) -> None:

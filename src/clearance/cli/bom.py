@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 
 import typer
 
 from clearance.cli import run
-from clearance.cli.common import offline_option, project, snapshots_option, write
-
-
-class BomFormat(str, Enum):
-    cyclonedx = "cyclonedx"
-    spdx = "spdx"
+from clearance.cli.common import BomFormat, offline_option, project, snapshots_option, write
 
 
 def bom_cmd(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from rich.console import Console
 
 from clearance.cli import run
 from clearance.cli.run import UsageError
+from clearance.formats import names
 
 # soft_wrap: long lines (paths, URLs, messages) are left to the terminal to wrap, never broken
 # mid-word by Rich, and piped output keeps one record per line.
@@ -51,30 +53,38 @@ def warn(message: str) -> None:
 
 
 # -- choices -------------------------------------------------------------------------------------
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
+def choice(name: str, values: Sequence[str]) -> type[Enum]:
+    """A Typer choice (a str Enum, a member per value) of a vocabulary the library defines."""
+    return Enum(name, [(v, v) for v in values], type=str)
 
 
-class ShowFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class TableFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-# Typer's choices, from the one vocabulary the fast `check` parser uses too.
-CheckFormat = Enum("CheckFormat", [(f, f) for f in run.FORMATS], type=str)
-UseChoice = Enum("UseChoice", [(u, u) for u in run.USES], type=str)
-DataTermsChoice = Enum("DataTermsChoice", [(d, d) for d in run.DATA_TERMS], type=str)
+# Typer's choices, from the vocabularies the library (and the fast `check` parser) use.
+CheckFormat = choice("CheckFormat", names.RESULTS)
+GraphFormat = choice("GraphFormat", names.GRAPH)
+NoticeFormat = choice("NoticeFormat", names.NOTICE)
+BomFormat = choice("BomFormat", names.BOM)
+TableFormat = choice("TableFormat", names.TABLE)
+ListFormat = choice("ListFormat", names.LICENSE_LIST)
+ShowFormat = choice("ShowFormat", names.TEXT_OR_JSON)
+UseChoice = choice("UseChoice", run.USES)
+DataTermsChoice = choice("DataTermsChoice", run.DATA_TERMS)
 
 
 def value(choice: Enum | None) -> str | None:
     return choice.value if choice is not None else None
+
+
+def emit(fmt: Enum, as_json: Callable[[], str], as_text: Callable[[], object]) -> None:
+    """A command's answer on stdout: `as_json()` (JSON text) for `--format json`, else
+    `as_text()`: text written as it is, or a Rich renderable (a table) printed by `out`."""
+    if fmt.value == "json":
+        print(as_json())
+        return
+    shown = as_text()
+    if isinstance(shown, str):
+        sys.stdout.write(shown)
+    else:
+        out.print(shown)
 
 
 # -- options several commands take ---------------------------------------------------------------

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 
 import typer
 
 from clearance.cli import run
-from clearance.cli.common import fail, offline_option, snapshots_option
-
-
-class GraphFormat(str, Enum):
-    tree = "tree"
-    json = "json"
-    dot = "dot"
-    mermaid = "mermaid"
+from clearance.cli.common import GraphFormat, fail, offline_option, snapshots_option
 
 
 def graph_cmd(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from clearance.cli.common import ListFormat, ShowFormat, fail, out, warn
+from clearance.cli.common import ListFormat, ShowFormat, emit, fail, warn
 from clearance.cli.run import UsageError
 
 app = typer.Typer(help="The license knowledge base: list, show and identify licenses.", no_args_is_help=True)
@@ -27,10 +27,7 @@ def license_list(
     if category and category not in CATEGORIES:
         fail(f"--category {category!r} is not one of: {', '.join(CATEGORIES)}")
     lics = sorted((lic for lic in default_kb() if not category or lic.category == category), key=lambda lic: lic.id)
-    if fmt is ListFormat.json:
-        print(render.list_json(lics))
-    else:
-        out.print(render.list_table(lics))
+    emit(fmt, lambda: render.list_json(lics), lambda: render.list_table(lics))
 
 
 @app.command("show")
@@ -46,10 +43,7 @@ def license_show(
     if lic is None:
         fail(f"no license in the knowledge base answers to {alias!r} ({res.evidence}); "
              "see `clearance license list` or try `clearance license identify`")
-    if fmt is ShowFormat.json:
-        print(render.show_json(lic))
-    else:
-        out.print(render.show_text(lic))
+    emit(fmt, lambda: render.show_json(lic), lambda: render.show_text(lic))
 
 
 @app.command("identify")
@@ -76,10 +70,7 @@ def license_identify(
     for r in results:
         if r.id is None and r.evidence.startswith("no KB license") and " " not in r.input.strip():
             warn(f"{r.input}: no such file, and no license answers to this value")
-    if fmt is ShowFormat.json:
-        print(render.identify_json(results))
-    else:
-        out.print(render.identify_table(results))
+    emit(fmt, lambda: render.identify_json(results), lambda: render.identify_table(results))
 
 
 # What a license file is called when it is no license value: a path, or a file name.

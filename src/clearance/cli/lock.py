@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 
 import typer
 
 from clearance.cli import run
-from clearance.cli.common import UseChoice, fail, offline_option, out, policy_option, snapshots_option, use_option
-
-
-class LockFormat(str, Enum):
-    text = "text"
-    json = "json"
+from clearance.cli.common import (
+    ShowFormat,
+    UseChoice,
+    fail,
+    offline_option,
+    out,
+    policy_option,
+    snapshots_option,
+    use_option,
+)
 
 
 def lock_cmd(
@@ -24,7 +27,7 @@ def lock_cmd(
     policy_file: Path = policy_option("clearance.toml or pyproject.toml (default: found from the first argument up)."),
     snapshots: list[Path] = snapshots_option(),
     offline: bool = offline_option(),
-    fmt: LockFormat = typer.Option(LockFormat.text, "--format", "-f"),
+    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f"),
 ) -> None:
     """Pin what the project cleared: every model and dataset it uses and every ancestor, with
     revision, licenses, license-file hashes, parents and verdicts, in clearance.lock."""
@@ -32,6 +35,7 @@ def lock_cmd(
 
     from clearance.lock.diff import changes
     from clearance.lock.fileformat import read, write
+    from clearance.policy.load import policy_for
     from clearance.policy.model import Policy
     from clearance.usecases.lock import lock_file_for, make_lock
     from clearance.util.envelope import envelope
@@ -41,7 +45,7 @@ def lock_cmd(
     if old is not None and not update:
         fail(f"{target} exists: `clearance lock --update` rewrites it and says what changed")
     first = Path(arguments[0])
-    policy = run.load_policy(policy_file, first if first.is_dir() else Path.cwd()) or Policy()
+    policy = policy_for(policy_file, first if first.is_dir() else Path.cwd()) or Policy()
     uses = (use.value,) if use else tuple(policy.uses)
     run.warn_snapshots(snapshots)
     lock, checked = make_lock(arguments, uses, policy=policy, snapshots=snapshots, offline=offline or None)
@@ -50,7 +54,7 @@ def lock_cmd(
     found = changes(old, lock) if old is not None else []
     write(lock, target)
     referenced = sum(e.referenced for e in lock.entries.values())
-    if fmt is LockFormat.json:
+    if fmt is ShowFormat.json:
         out.print_json(json.dumps(envelope(1, lock=str(target), artifacts=len(lock.entries), references=referenced,
                                            changes=[c.to_json() for c in found])))
         return

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 
 import typer
 
 from clearance.cli import run
-from clearance.cli.common import offline_option, project, snapshots_option, write
-
-
-class NoticeFormat(str, Enum):
-    text = "text"
-    markdown = "markdown"
-    json = "json"
+from clearance.cli.common import NoticeFormat, offline_option, project, snapshots_option, write
 
 
 def notice_cmd(
@@ -33,5 +26,4 @@ def notice_cmd(
     checked = run.run_targets(list(dict.fromkeys(expanded)), ["redistribution"], None, snapshots, offline)
     run.fail_unresolved(checked, [t for f in found if f.scan is None for t in f.targets], "the notice lacks its terms")
     built = notice.build_notice(checked, default_kb())
-    render = {NoticeFormat.text: notice.to_text, NoticeFormat.markdown: notice.to_markdown, NoticeFormat.json: notice.to_json}[fmt]
-    write(render(built), out_file)
+    write(notice.render(built, fmt.value), out_file)

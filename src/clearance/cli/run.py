@@ -9,11 +9,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from clearance.engine.values import USES  # noqa: F401 - the command's vocabulary, in one place
+# the command's vocabulary, each defined once where it means something
+from clearance.engine.values import DATA_TERMS, USES  # noqa: F401
+from clearance.formats.names import RESULTS as FORMATS  # noqa: F401
 from clearance.util.errors import ClearanceError
-
-FORMATS = ("text", "json", "markdown", "sarif")
-DATA_TERMS = ("strict", "lenient")
 
 
 class UsageError(ClearanceError):
@@ -133,18 +132,6 @@ def drop(run, subjects) -> None:
     run.outcomes[:] = [o for o in run.outcomes if o.result.subject not in subjects]
 
 
-def load_policy(path: Path | None, start: Path | None = None):
-    """The policy in `path`, else the one found from `start` (default: the working folder)
-    up, else None. Raises PolicyError."""
-    from clearance.kb import default_kb
-    from clearance.policy.load import find, load
-
-    found = path or find(start or Path.cwd())
-    if found is None:
-        return None
-    return load(found, default_kb())
-
-
 def render(run, fmt: str, locations: dict | None = None, extra: dict | None = None) -> None:
     """The results on stdout; the warnings on stderr (JSON and Markdown keep them in the
     document too), so that they never trail the results of a pipe."""
@@ -194,9 +181,10 @@ def run_check(targets: Sequence[str], use: str | None, policy_file: Path | None,
     any fails; 2 when a target cannot be resolved (an id no source has, a folder with no model):
     one line each on stderr, the others' results still printed. Raises ClearanceError for the
     other problems that exit 2."""
+    from clearance.policy.load import policy_for
     from clearance.policy.model import Policy
 
-    policy = load_policy(policy_file) or Policy()
+    policy = policy_for(policy_file) or Policy()
     lock = load_lock(locked, lock_file, targets[0]) if targets else None
     run = run_targets(targets, [use] if use else policy.uses, policy, snapshots, offline, data_terms, depth, lock)
     bad = unresolved(run)

@@ -37,6 +37,7 @@ def scan_cmd(
 ) -> None:
     """Find the models and datasets a codebase uses, then check them. Exit codes as `check`."""
     from clearance.formats import results, scanreport
+    from clearance.policy.load import policy_for
     from clearance.policy.model import Policy
     from clearance.scan import added_lines, scan_path
     from clearance.usecases.check import CheckRun
@@ -47,7 +48,7 @@ def scan_cmd(
     only = added_lines(path, diff) if diff else None
     report = scan_path(path, only_lines=only)
     locations = from_scan(report).locations
-    policy = run.load_policy(policy_file, path if path.is_dir() else path.parent) or Policy()
+    policy = policy_for(policy_file, path if path.is_dir() else path.parent) or Policy()
     uses = [use.value] if use else list(policy.uses)
     lock = run.load_lock(locked, lock_file, str(path))
     checked = run.run_targets(list(locations), uses, policy, snapshots, offline, value(data_terms),

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 # The vocabulary every layer reads from here (or from artifacts.model.RELATIONS), never retypes.
 USES: tuple[str, ...] = ("commercial", "redistribution", "research")
 VERDICTS: tuple[str, ...] = ("cleared", "conditional", "blocked", "unknown")  # the order reports list them in
+DATA_TERMS: tuple[str, ...] = ("strict", "lenient")  # how training data's terms bind (see clear.py)
+# The verdicts under which the use may go ahead (conditional: once its duties are met).
+ALLOWING: tuple[str, ...] = ("cleared", "conditional")
 # Worst first: combining verdicts keeps the worst.
 VERDICT_ORDER: tuple[str, ...] = ("blocked", "unknown", "conditional", "cleared")
 # Relations through which weights descend (training data passes terms, not weights).

@@ -8,9 +8,10 @@ import json
 from collections import Counter
 
 from clearance.artifacts.model import Artifact, Edge
+from clearance.formats import names
 from clearance.graph.model import Graph
 
-FORMATS = ("tree", "json", "dot", "mermaid")
+FORMATS = names.GRAPH
 MAX_INDENT = 32
 MAX_PROBLEMS_SHOWN = 20
 

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 
+from clearance.engine.values import USES
 from clearance.util.envelope import dumps
 
 
@@ -49,7 +50,7 @@ def flatten_stats(stats: dict[str, Any]) -> list[dict[str, Any]]:
     rows.append({"section": "conflicts", "key": "total", "value": stats["conflicts"]["total"]})
     rows += [{"section": "conflict_pairs", "key": f"{p['declared']} <- {p['inherited']}", "value": p["count"]}
              for p in stats["conflicts"]["pairs"]]
-    use = next(k for k in ("commercial", "redistribution", "research") if k in stats)
+    use = next(k for k in USES if k in stats)
     rows += [{"section": use, "key": v, "value": n} for v, n in stats[use].items()]
     return rows
 

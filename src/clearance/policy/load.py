@@ -30,6 +30,16 @@ def find(start: Path) -> Path | None:
     return None
 
 
+def policy_for(path: Path | None = None, start: Path | None = None, kb: KnowledgeBase | None = None) -> Policy | None:
+    """The policy in `path`, else the one `find` finds from `start` (default: the working
+    folder) up, else None; its license names checked against `kb` (default: the bundled KB).
+    How every command and `clearance.scan` find a project's policy. Raises PolicyError."""
+    from clearance.kb.loader import default_kb
+
+    found = path or find(start or Path.cwd())
+    return None if found is None else load(found, kb or default_kb())
+
+
 def load(path: Path, kb: KnowledgeBase | None = None) -> Policy:
     try:
         data = path.read_bytes()

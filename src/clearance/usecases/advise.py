@@ -22,7 +22,7 @@ from clearance.artifacts.model import RELATIONS as ARTIFACT_RELATIONS
 from clearance.engine import compat
 from clearance.engine.duties import duties as license_duties
 from clearance.engine.duties import triggers_for
-from clearance.engine.values import Result
+from clearance.engine.values import ALLOWING, Result
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.terms import LicenseTerms
 from clearance.usecases.check import check
@@ -232,7 +232,7 @@ def _alternatives(run, bases: Sequence[str], use: str, sources, kb: KnowledgeBas
         for (art, s), outcome in zip(batch, checked.outcomes):
             r = outcome.result
             lics = tuple(dict.fromkeys((*r.declared_licenses, *r.inherited_licenses)))
-            if r.verdict in ("cleared", "conditional") and lics and all(getattr(kb.get(x), "category", None) in compat.OPEN_CATEGORIES for x in lics):
+            if r.verdict in ALLOWING and lics and all(getattr(kb.get(x), "category", None) in compat.OPEN_CATEGORIES for x in lics):
                 out.append(Alternative(art.id, art.pipeline_tag, f"{s:g}B" if s else None, art.downloads, lics, r.verdict))
                 if len(out) >= limit:
                     return out

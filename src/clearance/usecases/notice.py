@@ -118,3 +118,11 @@ def to_markdown(notice: Notice) -> str:
 
 def to_json(notice: Notice) -> str:
     return json.dumps(notice.to_json(), indent=2)
+
+
+# One renderer per `--format` value (formats.names.NOTICE; tests/usecases compare the two).
+RENDERERS = {"text": to_text, "markdown": to_markdown, "json": to_json}
+
+
+def render(notice: Notice, fmt: str) -> str:
+    return RENDERERS[fmt](notice)
