@@ -24,6 +24,9 @@ kind of change in every month. Say "synthetic" wherever a figure comes from this
 
 Each engine runs in a fresh subprocess that reports its phases and peak RSS (VmHWM, read from
 /proc; for Spark also the JVM's, the two summed as an upper bound of the pair's peak).
+
+`--sizes` measures no time: the rows of each table per model row, the closure's levels, and the
+facts' size as Parquet (what Spark is handed), for docs/scale.md's arithmetic.
 """
 
 from __future__ import annotations
@@ -196,6 +199,49 @@ print(json.dumps({"phases": phases, "total": time.perf_counter() - t0, "rows": r
 """
 
 
+def sizes(paths: list[Path]) -> None:
+    """The history's tables for `paths`, counted (DuckDB): rows per model row, the closure's
+    frontier at each level, and each input table's size written as Parquet."""
+    import tempfile
+
+    from clearance.analytics.history import facts, queries
+    from clearance.analytics.history.engines import DuckDBEngine
+    from clearance.engine.values import Organization
+    from clearance.kb.loader import default_kb
+    from clearance.kb.normalizer import default_normalizer
+
+    con, spill = facts.connect()
+    facts.build(con, facts.date_snapshots(con, paths, None), default_kb(), default_normalizer(), Organization())
+    engine = DuckDBEngine(con)
+    engine.create("h_closure", queries.CLOSURE_START)
+    engine.create("h_frontier", queries.CLOSURE_START)
+    frontier = [engine.rows("select count(*) as n from h_frontier")[0]["n"]]
+    while True:  # history.run's closure loop, counting each level
+        engine.create("h_frontier", queries.CLOSURE_STEP)
+        n = engine.rows("select count(*) as n from h_frontier")[0]["n"]
+        if not n:
+            break
+        frontier.append(n)
+        engine.create("h_closure", queries.CLOSURE_GROW)
+    for name, sql in queries.STEPS:
+        engine.create(name, sql)
+    models = con.execute("select count(*) from h_model").fetchone()[0]
+    print(f"{models:,} model rows; closure: {len(frontier)} levels, frontier rows {frontier}")
+    handed = 0
+    with tempfile.TemporaryDirectory(prefix="bench-history-sizes-") as tmp:
+        for t in [*facts.FACTS, "h_closure", "h_inherited", "h_conflict", "h_per_model", "h_both"]:
+            target = Path(tmp) / f"{t}.parquet"
+            con.execute(f"copy {t} to '{target}' (format parquet)")
+            n = con.execute(f"select count(*) from {t}").fetchone()[0]
+            size = target.stat().st_size
+            handed += size if t in facts.FACTS else 0
+            print(f"  {t}: {n:,} rows ({n / models:.3f} per model row), {size / 2**20:.1f} MiB as Parquet")
+    print(f"facts handed to Spark: {handed / 2**20:.1f} MiB, {handed / models:.1f} bytes per model row")
+    con.close()
+    if spill is not None:
+        spill.cleanup()
+
+
 def measure(engine: str, master: str, paths: list[Path]) -> dict:
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     t = time.perf_counter()
@@ -218,11 +264,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engines", default="duckdb,spark")
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--dir", type=Path, default=None, help="where the snapshots go (default /tmp/clearance-history-N)")
+    ap.add_argument("--sizes", action="store_true", help="count the tables' rows and sizes instead of timing the engines")
     args = ap.parse_args(argv)
     out = args.dir or Path(f"/tmp/clearance-history-{args.models}")
     paths = generate(args.models, args.months, args.seed, out)
-    sizes = sum(p.stat().st_size for p in paths)
-    print(f"SYNTHETIC history: {len(paths)} monthly snapshots, {sizes / 2**20:.0f} MiB of Parquet ({out})")
+    total = sum(p.stat().st_size for p in paths)
+    print(f"SYNTHETIC history: {len(paths)} monthly snapshots, {total / 2**20:.0f} MiB of Parquet ({out})")
+    if args.sizes:
+        sys.path.insert(0, str(ROOT / "src"))
+        sizes(paths)
+        return 0
     summary_printed = None
     for engine in args.engines.split(","):
         r = measure(engine, args.master, paths)
