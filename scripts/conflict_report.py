@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from clearance.usecases.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
 CARDS = ROOT.parent / "shared" / "data" / "model-cards-2025"
-_MSG = re.compile(r"^(?P<model>\S+) declares (?P<declared>\S+) but descends from (?P<anc>\S+) \((?P<anc_lic>[^)]+)\): (?P<reason>.*)$")
 
 
 def main() -> None:
@@ -34,12 +32,9 @@ def main() -> None:
         for f in outcome.result.findings:
             if f.name != "license-conflict" or f.artifact != subject:
                 continue  # each model is counted once, as the subject of its own conflict
-            m = _MSG.match(f.message)
-            if not m:  # the engine's message changed shape: say so rather than undercount
-                raise SystemExit(f"cannot read the conflict finding of {subject}: {f.message!r}")
             card = CARDS / subject / "README.md"
-            print("\t".join([subject, m["declared"], m["anc"], m["anc_lic"], m["reason"], str(card) if card.is_file() else ""]))
-            pairs[(m["declared"], m["anc_lic"])] += 1
+            print("\t".join([subject, f.declared, f.ancestor, f.inherited, f.reason, str(card) if card.is_file() else ""]))
+            pairs[(f.declared, f.inherited)] += 1
     print(f"\n# {sum(pairs.values())} models with a conflict; by (declared, inherited):", file=sys.stderr)
     for (d, a), n in pairs.most_common():
         print(f"#   {d} <- {a}: {n}", file=sys.stderr)

@@ -73,7 +73,7 @@ def test_to_json_is_what_the_check_command_prints():
     targets = [GGML, "mlabonne/gemma-7b-dare"]
     run = _check(targets)
     doc = json.loads(run.to_json())
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert [(r["subject"], r["verdict"]) for r in doc["results"]] == [(GGML, "conditional"), ("mlabonne/gemma-7b-dare", "blocked")]
     cli = CliRunner().invoke(app, ["check", *targets, "--snapshot", SNAP, "--offline", "--format", "json"])
     assert cli.exit_code == 1 and json.loads(cli.stdout) == doc

@@ -45,7 +45,7 @@ def test_scan_finds_references_and_checks_them_as_json(project):
     res = runner.invoke(app, ["scan", str(project), "--snapshot", SNAP, "--offline", "--format", "json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert doc["schema_version"] == 2  # 2: references carry role
+    assert doc["schema_version"] == 3  # 2: references carry role; 3: findings' fields
     assert [(r["id"], r["file"], r["line"]) for r in doc["references"]] == [
         ("Vivian12300/llama-2-7b-chat-hf-mathqa-rationale-2", "app.py", 3), ("google/gemma-7b", "app.py", 6)]
     assert {r["subject"]: r["verdict"] for r in doc["results"]} == {

@@ -55,6 +55,10 @@ def test_mit_on_a_llama2_finetune_is_a_conflict_and_llama2_still_binds():
     conflict = [f for f in r.findings if f.name == "license-conflict"]
     assert len(conflict) == 1 and conflict[0].artifact == "child" and conflict[0].severity == "error"
     assert conflict[0].path == ("child", "meta/llama")
+    # what the message says, as fields (scripts/conflict_report.py reads them)
+    c = conflict[0]
+    assert (c.declared, c.inherited, c.ancestor) == ("mit", "llama2", "meta/llama")
+    assert c.reason and c.message == f"child declares mit but descends from meta/llama (llama2): {c.reason}"
     assert conflict[0].section  # names the section of the Llama 2 license
     assert r.verdict == "conditional"  # Llama 2 allows commercial use below 700M MAU
     assert any("700,000,000" in o.text for o in r.obligations)

@@ -14,8 +14,9 @@ from clearance.engine.values import Finding, Obligation, Result
 from clearance.formats import results as render
 from clearance.policy.evaluate import Outcome
 
-CONFLICT = Finding("CLR103", "license-conflict", "error", "org/child", "org/child declares mit but descends from meta/llama (llama2)",
-                   ("org/child", "meta/llama"), "https://github.com/meta-llama/llama/blob/main/LICENSE", "1.b.i")
+CONFLICT = Finding("CLR103", "license-conflict", "error", "org/child", "org/child declares mit but descends from meta/llama (llama2): why",
+                   ("org/child", "meta/llama"), "https://github.com/meta-llama/llama/blob/main/LICENSE", "1.b.i",
+                   declared="mit", inherited="llama2", ancestor="meta/llama", reason="why")
 NOTICE = Finding("CLR303", "attribution-required", "info", "meta/llama", "Llama 2: display the notice", ("org/child", "meta/llama"))
 RESULT = Result("org/child", "commercial", "conditional", ("mit",), ("llama2",),
                 (Obligation("llama2", "stay below 700,000,000 monthly active users", "2. Additional Commercial Terms", "https://x"),),
@@ -26,14 +27,16 @@ OUTCOMES = [Outcome(RESULT, False, ("CLR103 license-conflict: ...",)), Outcome(B
 
 def test_json_contract():
     doc = json.loads(render.to_json(OUTCOMES, ["exception for x matches no model checked"]))
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     first = doc["results"][0]
     assert set(first) >= {"subject", "use", "verdict", "declared_licenses", "inherited_licenses", "obligations", "findings"}
     assert first["findings"][0] == {
         "code": "CLR103", "name": "license-conflict", "severity": "error", "artifact": "org/child",
         "message": CONFLICT.message, "path": ["org/child", "meta/llama"],
         "source": {"url": CONFLICT.url, "section": "1.b.i"},
+        "declared": "mit", "inherited": "llama2", "ancestor": "meta/llama", "reason": "why",  # schema 2
     }
+    assert "declared" not in first["findings"][1]  # only findings that carry them write them
     assert first["obligations"][0]["license"] == "llama2" and first["obligations"][0]["section"].startswith("2.")
     assert first["policy"] == {"passed": False, "failures": ["CLR103 license-conflict: ..."], "waived_by": None}
     assert doc["results"][1]["policy"]["waived_by"] == "counsel approved"

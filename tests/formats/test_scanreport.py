@@ -24,7 +24,7 @@ REPORT = ScanReport(
 def test_the_json_is_the_results_json_with_the_references_first():
     doc = json.loads(scanreport.to_json(REPORT, [], ["w"]))
     assert list(doc) == ["schema_version", "references", "results", "warnings"]
-    assert doc["schema_version"] == 2 and doc["results"] == [] and doc["warnings"] == ["w"]
+    assert doc["schema_version"] == 3 and doc["results"] == [] and doc["warnings"] == ["w"]
     assert doc["references"] == [
         {"id": "google/gemma-7b", "kind": "model", "file": "app/main.py", "line": 3, "via": "transformers AutoModel.from_pretrained",
          "role": "used"},
@@ -45,7 +45,7 @@ def test_what_is_written_is_read_back():
 
 @pytest.mark.parametrize("doc, message", [
     ([], "expected a JSON object"),
-    ({"schema_version": 3, "references": []}, "schema_version 3 is not supported (expected one of 1, 2)"),
+    ({"schema_version": 4, "references": []}, "schema_version 4 is not supported (expected one of 1, 2, 3)"),
     ({"schema_version": 2, "references": [{"id": "a/b", "role": "owned"}]}, "references[0].role: 'owned' is not used or produced"),
     ({"schema_version": 1, "references": {}}, "references: expected a list"),
     ({"schema_version": 1, "references": [1]}, "references[0]: expected an object"),

@@ -184,7 +184,8 @@ def _conflicts(lineage: Lineage, w: Walk, nodes: dict[str, Node | None], kb: Kno
                 if conflicts <= MAX_FINDINGS:
                     total.findings.append(finding(
                         "license-conflict", nid, f"{nid} declares {d_id} but descends from {anc} ({a_id}): {reason}",
-                        kb.get(a_id), "commercial_use", path=(anc,)))
+                        kb.get(a_id), "commercial_use", path=(anc,), declared=d_id, inherited=a_id, ancestor=anc,
+                        reason=reason))
     for nid in walked:
         merged = [link.parent for link in lineage.parents(nid) if link.relation == "merge" and link.parent in own]
         for i, p1 in enumerate(merged):

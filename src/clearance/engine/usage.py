@@ -37,14 +37,15 @@ class Assessment:
 
 
 def finding(name: str, artifact: str, message: str, lic: LicenseTerms | None = None, term: str | None = None,
-            path: tuple[str, ...] = ()) -> Finding:
+            path: tuple[str, ...] = (), **fields: str) -> Finding:
     """A finding of a catalogue rule. `path` holds only what lies beyond `artifact` (e.g. the
-    ancestor that causes it); the engine prefixes the chain from the subject at the end."""
+    ancestor that causes it); the engine prefixes the chain from the subject at the end.
+    `fields`: what the message says, as Finding's own fields (declared, inherited, ...)."""
     r = rule(name)
     assert r is not None, f"finding {name} is not in the catalogue"
     ev = lic.evidence.get(term) if lic is not None and term else None
     url = ev.url if ev else (lic.text_url or "" if lic else "")
-    return Finding(r.code, r.name, r.severity, artifact, message, path, url, ev.section if ev else "")
+    return Finding(r.code, r.name, r.severity, artifact, message, path, url, ev.section if ev else "", **fields)
 
 
 def _ob(lic: LicenseTerms, term: str, text: str) -> Obligation:

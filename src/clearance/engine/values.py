@@ -87,12 +87,22 @@ class Finding:
     path: tuple[str, ...] = ()  # ids from the subject to the cause
     url: str = ""  # where the license text that triggers it is published
     section: str = ""
+    # What `message` says, as fields for programs (set on license-conflict): the KB license
+    # `artifact` declares, the one it inherits, the nearest `ancestor` carrying it, and why
+    # the two conflict.
+    declared: str = ""
+    inherited: str = ""
+    ancestor: str = ""
+    reason: str = ""
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "code": self.code, "name": self.name, "severity": self.severity, "artifact": self.artifact,
             "message": self.message, "path": list(self.path), "source": {"url": self.url, "section": self.section},
         }
+        if self.ancestor:  # results schema 2
+            data.update(declared=self.declared, inherited=self.inherited, ancestor=self.ancestor, reason=self.reason)
+        return data
 
 
 @value(slots=False)  # made a few times per run

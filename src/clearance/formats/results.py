@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: license-conflict findings carry declared, inherited, ancestor, reason
 _VERDICT_STYLE = {"cleared": "bold green", "conditional": "bold yellow", "blocked": "bold red", "unknown": "bold magenta"}
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 

@@ -1,15 +1,17 @@
 """The scan report: what `clearance scan --format json` writes, and its reader.
 
-Schema (version 2): the JSON of `check` (`results.to_json`, whose results are unchanged) with
+Schema (version 3): the JSON of `check` (`results.to_json`, whose results are unchanged) with
 one more key, `references`, before `results`:
 
-    {"schema_version": 2,
+    {"schema_version": 3,
      "references": [{"id", "kind": "model" | "dataset", "file", "line", "via",
                      "role": "used" | "produced"}, ...],
      "results": [...], "warnings": [...]}
 
 Version 2 added `role`: "produced" for what the project publishes (push targets, uploads),
-which is listed but not checked. The reader still takes version 1 reports (every reference used).
+which is listed but not checked. Version 3: the results are those of the check JSON's schema 2
+(license-conflict findings carry `declared`, `inherited`, `ancestor`, `reason`). The reader takes
+every version (version 1: every reference used); it reads only the references.
 
 The writer and the reader live together so that the two cannot drift apart: the server's
 ingest (`POST /api/v1/scans`) reads what the CLI wrote with `read`.
@@ -31,8 +33,8 @@ if TYPE_CHECKING:
 # `report` below is a `clearance.scan.ScanReport` (references, files_scanned): not imported,
 # formats and scan being sibling layers (.importlinter).
 
-SCHEMA_VERSION = 2  # 2: references carry `role`
-READABLE_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3  # 2: references carry `role`; 3: the results' schema 2 (findings' fields)
+READABLE_VERSIONS = (1, 2, 3)
 MAX_REFERENCES = 10_000  # what a reader accepts
 
 
