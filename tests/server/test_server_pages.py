@@ -78,6 +78,25 @@ def test_hub_page_has_server_side_svg_charts(client):
     assert client.get("/hub", params={"by": "year"}).status_code == 200
 
 
+def test_the_server_speaks_the_engines_and_analytics_vocabulary(client):
+    """Periods, uses and verdicts come from their one definition: the pages, the API's
+    choices and the chart colours follow it."""
+    from clearance.analytics.hub import PERIODS
+    from clearance.engine.values import USES, VERDICTS
+    from clearance.server.charts import VERDICT_COLORS
+    from clearance.server.routes.hub import Period
+    from clearance.server.routes.models import Use
+
+    assert [p.value for p in Period] == list(PERIODS) and [u.value for u in Use] == list(USES)
+    assert set(VERDICT_COLORS) == set(VERDICTS)
+    page = client.get("/hub").text
+    assert all(f'<option value="{p}"' in page for p in PERIODS)
+    bad = client.get("/hub", params={"by": "week"})
+    assert bad.status_code == 400 and ", ".join(PERIODS) in bad.text
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["schemas"]["Period"]["enum"] == list(PERIODS)
+
+
 def test_audit_and_policies_pages(client):
     assert client.get("/audit").status_code == 200
     assert client.get("/policies").status_code == 200

@@ -14,12 +14,14 @@ from html import escape
 from markupsafe import Markup
 
 # One colour per license category (colour-blind-safe Okabe-Ito order), plus "none".
-COLORS = {
+CATEGORY_COLORS = {
     "permissive": "#009E73", "public-domain": "#56B4E9", "weak-copyleft": "#0072B2", "copyleft": "#332288",
     "responsible-ai": "#E69F00", "community": "#D55E00", "non-commercial": "#CC79A7", "proprietary": "#882255",
     "unknown": "#999999", "unresolved": "#BBBBBB", "none": "#DDDDDD",
-    "cleared": "#009E73", "conditional": "#E69F00", "blocked": "#D55E00",
 }
+# One per verdict of engine.values.VERDICTS (a test checks they match); unknown is the unknown category's grey.
+VERDICT_COLORS = {"cleared": "#009E73", "conditional": "#E69F00", "blocked": "#D55E00", "unknown": "#999999"}
+COLORS = {**CATEGORY_COLORS, **VERDICT_COLORS}
 FALLBACK = "#777777"
 
 

@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from clearance.analytics.hub import PERIODS
 from clearance.engine.values import USES
 from clearance.kb import CATEGORIES
 from clearance.server import charts, ids, store
@@ -24,7 +25,7 @@ from clearance.util.version import __version__
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.globals.update(version=__version__, uses=USES)
+templates.env.globals.update(version=__version__, uses=USES, periods=tuple(PERIODS))
 templates.env.filters["q"] = lambda s: quote(str(s), safe="/")
 router = APIRouter(include_in_schema=False)
 STATIC = {"x-clearance-cache": "static"}  # see middleware.ResponseCache
@@ -207,8 +208,8 @@ def inventory_page(request: Request, project: str | None = Query(None, max_lengt
 
 @router.get("/hub", response_class=HTMLResponse)
 async def hub_page(request: Request, by: str = Query("quarter", max_length=10)) -> HTMLResponse:
-    if by not in ("month", "quarter", "year"):
-        raise InvalidInput(f"by {by!r} is not one of: month, quarter, year")
+    if by not in PERIODS:
+        raise InvalidInput(f"by {by!r} is not one of: {', '.join(PERIODS)}")
     return await cached(request, ("hub", by), lambda: _render_hub(request, by))
 
 

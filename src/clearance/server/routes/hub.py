@@ -6,31 +6,31 @@ from enum import Enum
 
 from fastapi import APIRouter, Query, Request, Response
 
+from clearance.analytics.hub import PERIODS
 from clearance.server.routes.common import PREFIX, memo_json, state
+from clearance.util.envelope import envelope
 
 router = APIRouter(prefix=PREFIX)
+SCHEMA_VERSION = 1  # of the three answers below
 
 
 @router.get("/hub/stats", tags=["hub"], summary="`clearance hub stats` over the configured snapshots")
 async def hub_stats(request: Request, top: int = Query(20, ge=1, le=200)) -> Response:
     st = state(request)
-    return await memo_json(st, ("hub.stats", top), lambda: {"schema_version": 1, **st.hub.stats(top)})
+    return await memo_json(st, ("hub.stats", top), lambda: envelope(SCHEMA_VERSION, **st.hub.stats(top)))
 
 
-class Period(str, Enum):
-    month = "month"
-    quarter = "quarter"
-    year = "year"
+Period = Enum("Period", {p: p for p in PERIODS}, type=str)  # the periods Hub analytics group by
 
 
 @router.get("/hub/trends", tags=["hub"], summary="`clearance hub trends`: license categories per period of creation")
-async def hub_trends(request: Request, by: Period = Query(Period.quarter)) -> Response:
+async def hub_trends(request: Request, by: Period = Query(Period("quarter"))) -> Response:
     st = state(request)
     return await memo_json(st, ("hub.trends", by.value),
-                           lambda: {"schema_version": 1, "by": by.value, "rows": st.hub.trends(by.value)})
+                           lambda: envelope(SCHEMA_VERSION, by=by.value, rows=st.hub.trends(by.value)))
 
 
 @router.get("/hub/families", tags=["hub"], summary="`clearance hub families`: ecosystem size per lineage root")
 async def hub_families(request: Request, top: int = Query(20, ge=1, le=200)) -> Response:
     st = state(request)
-    return await memo_json(st, ("hub.families", top), lambda: {"schema_version": 1, "rows": st.hub.families(top)})
+    return await memo_json(st, ("hub.families", top), lambda: envelope(SCHEMA_VERSION, rows=st.hub.families(top)))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from clearance.server import ids
 from clearance.server.ids import InvalidInput
 from clearance.server.routes.common import PREFIX, dumps, memo_json, raw, state
+from clearance.util.envelope import envelope
 
 router = APIRouter(prefix=PREFIX)
 
@@ -20,10 +21,9 @@ async def licenses(request: Request, category: str | None = Query(None)) -> Resp
     if category is not None and category not in CATEGORIES:
         raise InvalidInput(f"category {category[:80]!r} is not one of: {', '.join(CATEGORIES)}")
     st = state(request)
-    return raw(st.memo.get_or(("licenses", category), lambda: dumps({
-        "schema_version": SCHEMA_VERSION,
-        "licenses": [lic.to_json() for lic in sorted(st.engine.kb, key=lambda lic: lic.id)
-                     if category is None or lic.category == category]})), cache="static")
+    return raw(st.memo.get_or(("licenses", category), lambda: dumps(envelope(
+        SCHEMA_VERSION, licenses=[lic.to_json() for lic in sorted(st.engine.kb, key=lambda lic: lic.id)
+                                  if category is None or lic.category == category]))), cache="static")
 
 
 @router.get("/licenses/{license_id}", tags=["licenses"], summary="One license's terms (`license show --format json`)")

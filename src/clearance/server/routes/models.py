@@ -7,22 +7,20 @@ from enum import Enum
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from clearance.engine.values import USES
 from clearance.server import ids
 from clearance.server.routes.common import PREFIX, dumps, policy_choice, raw, state
 
 router = APIRouter(prefix=PREFIX)
 
 
-class Use(str, Enum):
-    commercial = "commercial"
-    redistribution = "redistribution"
-    research = "research"
+Use = Enum("Use", {u: u for u in USES}, type=str)
 
 
 @router.get("/models/{model_id:path}/clearance", tags=["models"],
             summary="The verdict for one use: one element of `clearance check --format json` results")
 async def model_clearance(request: Request, model_id: str,
-                          use: Use = Query(Use.commercial, description="commercial, redistribution or research"),
+                          use: Use = Query(Use("commercial"), description=f"{', '.join(USES[:-1])} or {USES[-1]}"),
                           policy: str | None = Query(None, description="a saved policy's name (default: the active one)")) -> Response:
     st = state(request)
     ref = ids.hub_ref(model_id)
