@@ -35,36 +35,37 @@ import collections
 import json
 import os
 import random
-import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
+from clearance.server import Settings
+from clearance.server.launch import ServerProcess
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "server"))
-from serverkit import SAMPLE, free_port, server_command, server_env, wait_for_health  # noqa: E402 - shared with the tests
+SAMPLE = ROOT / "data" / "hub-2025-sample.jsonl"
 
 
 class Server:
+    """`clearance serve` of the sample, offline, in a child process (clearance.server.launch), with
+    an empty HF cache of its own; its log in tmp/server.log."""
+
     def __init__(self, db_url: str, tmp: Path, workers: int = 1, warm: int = 2000) -> None:
-        self.db_url, self.tmp, self.workers, self.warm = db_url, tmp, workers, warm
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.tmp, self.workers = tmp, workers
+        settings = Settings(db_url=db_url, snapshots=[SAMPLE], offline=True, hub_cache_dir=tmp / "hub-cache", warm=warm)
+        self.process = ServerProcess(settings, workers, env={"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp / "hf-cache")},
+                                     log=tmp / "server.log")
+        self.port, self.base = self.process.port, self.process.url
         self.proc: subprocess.Popen | None = None
 
     def start(self, wait_hub: bool = True) -> float:
         t0 = time.perf_counter()
-        # its own session: a kill -9 of the group takes uvicorn's worker processes too
-        self.proc = subprocess.Popen(server_command(self.db_url, self.tmp, self.port, self.workers, self.warm),
-                                     env=server_env(self.tmp), stdout=subprocess.DEVNULL,
-                                     stderr=open(self.tmp / "server.log", "ab"), start_new_session=True)
         deadline = time.monotonic() + 120
-        if not wait_for_health(self.base, self.proc, deadline, timeout=5, every=0.1):
-            raise SystemExit(f"server did not start; see {self.tmp / 'server.log'}")
+        self.process.start(timeout=120, poll=0.1)  # a LaunchError (with the log's end) when it does not answer
+        self.proc = self.process.proc
         if wait_hub:  # until warmed up: Hub analytics loaded, popular verdicts computed (each worker)
             ready_since = 0
             while ready_since < self.workers * 4 and time.monotonic() < deadline:
@@ -90,16 +91,10 @@ class Server:
         return total
 
     def kill9(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
+        self.process.kill()
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill9()
+        self.process.stop(timeout=20)
 
 
 def _self_cpu() -> float:

@@ -4,19 +4,12 @@ Screenshots of the main pages are kept in test-artifacts/screenshots/ at the rep
 
 from __future__ import annotations
 
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
-from serverkit import (
-    LLAMA2_FINETUNE,
-    SCREENSHOTS,
-    free_port,
-    server_command,
-    server_env,
-    wait_for_health,
-)
+from serverkit import LLAMA2_FINETUNE, SCREENSHOTS, server_process
+
+from clearance.server.launch import LaunchError
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -38,23 +31,17 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     db_url = f"sqlite:///{tmp / 'e2e.db'}"
     token = create_token(db_url, "e2e")
-    port = free_port()
-    log = open(tmp / "server.log", "wb")
-    proc = subprocess.Popen(server_command(db_url, tmp, port), env=server_env(tmp), stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    if not wait_for_health(base, proc, time.monotonic() + 60):
-        proc.kill()
-        pytest.fail(f"the server did not start: {(tmp / 'server.log').read_text(errors='replace')[-2000:]}")
+    server = server_process(db_url, tmp)
+    try:
+        server.start(timeout=60)
+    except LaunchError as exc:
+        pytest.fail(str(exc))
+    base = server.url
     h = {"Authorization": f"Bearer {token}"}
     for mid, project in ((LLAMA2_FINETUNE, "chatbot"), ("microsoft/phi-2", "chatbot"), ("nobody/unknown-model", "research")):
         httpx.post(f"{base}/api/v1/inventory", json={"id": mid, "project": project}, headers=h, timeout=30).raise_for_status()
     yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    server.stop(timeout=15)
 
 
 @pytest.fixture(scope="module")

@@ -9,43 +9,22 @@ from __future__ import annotations
 
 import re
 import socket
-import subprocess
 import time
 import uuid
 
 import pytest
-from serverkit import free_port, server_command, server_env, wait_for_health
+from serverkit import server_process
+
+from clearance.server.launch import LaunchError
 
 API = "/api/v1"
 LIMITS = {"header_timeout": 1.0, "body_timeout": 1.0, "max_connections": 8, "max_header_bytes": 16 * 1024}
 INT64_MAX = 2**63 - 1
 
 
-def _start(db_url: str, tmp, **settings):
-    port = free_port()
-    log = open(tmp / "server.log", "wb")
-    proc = subprocess.Popen(server_command(db_url, tmp, port, **settings), env=server_env(tmp), stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    if not wait_for_health(base, proc, time.monotonic() + 60):
-        proc.kill()
-        pytest.fail(f"the server did not start: {(tmp / 'server.log').read_text(errors='replace')[-2000:]}")
-    return proc, base, port, log
-
-
-def _stop(proc, log) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
-
-
 class Server:
-    def __init__(self, proc, base: str, port: int, token: str, tmp) -> None:
-        self.proc, self.base, self.port, self.tmp = proc, base, port, tmp
+    def __init__(self, process, token: str, tmp) -> None:
+        self.process, self.proc, self.base, self.port, self.tmp = process, process.proc, process.url, process.port, tmp
         self.auth = {"Authorization": f"Bearer {token}"}
 
     def rss_mb(self) -> float:
@@ -60,16 +39,20 @@ def _server(db_url: str, tmp):
     from clearance.server import create_token
 
     token = create_token(db_url, "hostile-suite")
-    proc, base, port, log = _start(db_url, tmp, **LIMITS)
-    return Server(proc, base, port, token, tmp), (proc, log)
+    process = server_process(db_url, tmp, **LIMITS)
+    try:
+        process.start(timeout=60)
+    except LaunchError as exc:
+        pytest.fail(str(exc))
+    return Server(process, token, tmp)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
-    srv, handle = _server(f"sqlite:///{tmp / 'h.db'}", tmp)
+    srv = _server(f"sqlite:///{tmp / 'h.db'}", tmp)
     yield srv
-    _stop(*handle)
+    srv.process.stop(timeout=15)
     assert "Traceback" not in srv.log(), srv.log()[-3000:]
 
 

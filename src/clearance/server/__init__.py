@@ -92,6 +92,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
 
     from clearance.server import app as app_module
     from clearance.server import db
+    from clearance.server import settings as settings_module
     from clearance.server.protocol import GuardedHttpToolsProtocol
 
     # the request-head size limit, read deadlines and connection cap (server/protocol.py); the
@@ -111,6 +112,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
         db.migrate(engine)
     finally:
         engine.dispose()
-    os.environ[app_module.SETTINGS_ENV] = app_module.settings_to_env(settings)
+    os.environ[settings_module.ENV] = settings.to_env()
     uvicorn.run("clearance.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 access_log=access_log, http=http, log_level="info", server_header=False, timeout_graceful_shutdown=10)

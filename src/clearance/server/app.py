@@ -4,12 +4,9 @@ the API, the pages, the limits and the error answers."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import os
 import sys
 from contextlib import asynccontextmanager
-from dataclasses import asdict
 from pathlib import Path
 
 import anyio.to_thread
@@ -40,7 +37,6 @@ from clearance.util.errors import ClearanceError
 from clearance.util.version import __version__
 
 HERE = Path(__file__).resolve().parent
-SETTINGS_ENV = "CLEARANCE_SERVER_SETTINGS"
 # The interpreter's GIL switch interval while serving (CPython's default is 5 ms). The event loop
 # shares the GIL with the group-commit writer thread and the engine threads; every SQLite
 # statement the writer runs releases the GIL and must then wait for the loop to give it back, up
@@ -204,14 +200,7 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse({"detail": detail}, status_code=500, headers=headers)
 
 
-def settings_to_env(settings: Settings) -> str:
-    data = asdict(settings)
-    data["snapshots"] = [str(Path(p).resolve()) for p in settings.snapshots]
-    data["hub_cache_dir"] = str(settings.hub_cache_dir) if settings.hub_cache_dir else None
-    return json.dumps(data)
-
-
 def app_from_env() -> FastAPI:
-    """uvicorn's factory for several worker processes: the settings come from the environment."""
-    data = json.loads(os.environ[SETTINGS_ENV])
-    return create_app(Settings(**data))
+    """uvicorn's factory for several worker processes: the settings come from the environment
+    (Settings.to_env)."""
+    return create_app(Settings.from_env())

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import os
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+ENV = "CLEARANCE_SERVER_SETTINGS"  # how a process hands its settings to the server processes it starts
 
 
 @dataclass
@@ -73,6 +77,18 @@ class Settings:
             raise ValueError(f"--webhook-url {self.webhook_url!r}: give an http:// or https:// URL")
         if self.webhook_retries < 0 or self.webhook_backoff < 0:
             raise ValueError("webhook_retries and webhook_backoff must be 0 or more")
+
+    def to_env(self) -> str:
+        """The settings as JSON for ENV (paths made absolute: the child may start elsewhere)."""
+        data = asdict(self)
+        data["snapshots"] = [str(Path(p).resolve()) for p in self.snapshots]
+        data["hub_cache_dir"] = str(self.hub_cache_dir) if self.hub_cache_dir else None
+        return json.dumps(data)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        """The settings a parent process put in ENV (to_env)."""
+        return cls(**json.loads(os.environ[ENV]))
 
     def limits(self):
         """The connection limits (protocol.Limits) uvicorn's protocol enforces."""
