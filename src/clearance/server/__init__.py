@@ -11,8 +11,10 @@ statement the API, the pages and the state run); writes (group commit); auth (to
 state (what one process holds); routes/ (/api/v1, one router per resource); pages +
 templates/ + static/ (HTML, the lineage graph in plain JS/SVG); charts (server-side SVG);
 ingest (scan reports and CycloneDX BOMs); policies (saved clearance.toml texts); hubstats
-(analytics); watch (scheduled rechecks of the inventory, changes, the webhook); cache (LRU); middleware (size limit, security headers, response cache); app (the
-factory). See docs/server.md.
+(analytics); watch (scheduled rechecks of the inventory, changes, the webhook); cache (LRU);
+middleware (size limit, security headers, response cache); app (the factory, and the status of
+each kind of error: every one is a ClearanceError); launch (a server in a child process, for
+integration and load tests). See docs/server.md.
 """
 
 from __future__ import annotations
