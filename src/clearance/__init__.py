@@ -12,6 +12,7 @@ console script (`clearance.cli.fast`) starts as fast as it did.
 
 import sys
 
+from clearance.util import TYPE_CHECKING
 from clearance.util.version import __version__
 
 # name -> the module that defines it, imported when the name is first used.
@@ -38,7 +39,6 @@ __all__ = [
     "Result", "Run", "ScanRun", "__version__", "check", "graph", "load_policy", "scan",
 ]  # a literal list, for linters and editors: tests/test_library_api.py compares it with _PUBLIC
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__ imports them on first use
     from clearance.api import ArgumentError, Result, Run, ScanRun, check, graph, load_policy, scan
     from clearance.engine.values import Finding, Obligation

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from clearance.engine.values import DATA_TERMS, USES, Finding, Obligation
 from clearance.policy.model import Policy
+from clearance.util import TYPE_CHECKING
 from clearance.util.errors import ClearanceError
 
-TYPE_CHECKING = False  # not typing's flag (see clearance.usecases.check)
 if TYPE_CHECKING:
     from clearance.graph.model import Graph
     from clearance.policy.evaluate import Outcome

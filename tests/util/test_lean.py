@@ -140,3 +140,34 @@ def test_the_engines_records_use_the_shared_methods(name):
     mod, cls = name.rsplit(".", 1)
     c = getattr(importlib.import_module(f"clearance.{mod}"), cls)
     assert dataclasses.is_dataclass(c) and c.__eq__ is lean._eq and c.__repr__ is lean._repr and c.__hash__ is None
+
+
+def test_type_checkers_see_dataclasses():
+    """`typing.dataclass_transform`'s marker, set without importing typing: frozen for @value."""
+    from clearance.util.lean import record, value
+
+    assert value.__dataclass_transform__["frozen_default"] is True
+    assert record.__dataclass_transform__["frozen_default"] is False
+
+
+def test_mypy_checks_a_value_constructor(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    mypy = Path(sys.executable).with_name("mypy")
+    if not mypy.exists() and not shutil.which("mypy"):
+        pytest.skip("mypy is not installed (pip install mypy)")
+    snippet = tmp_path / "snippet.py"
+    snippet.write_text(
+        "from clearance.util.lean import value\n\n\n@value\nclass P:\n    x: int\n    y: str = 'a'\n\n\n"
+        "P(1, 'b')\nP('one')\nP(1).x = 2\n", encoding="utf-8")
+    done = subprocess.run([str(mypy) if mypy.exists() else "mypy", "--no-incremental", "--python-executable", sys.executable,
+                           str(snippet)], capture_output=True, text=True, cwd=tmp_path)
+    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 2, done.stdout
+    assert "snippet.py:11:" in errors[0] and "expected \"int\"" in errors[0]  # P('one')
+    assert "snippet.py:12:" in errors[1] and "read-only" in errors[1]  # a frozen field

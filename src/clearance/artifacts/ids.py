@@ -14,10 +14,10 @@ import re
 from dataclasses import field
 from urllib.parse import unquote
 
+from clearance.util import TYPE_CHECKING
 from clearance.util.errors import ClearanceError
 from clearance.util.lean import value
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from clearance.artifacts.model import Kind
 

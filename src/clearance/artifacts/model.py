@@ -5,9 +5,9 @@ with raw license signals and where each field was read) and how it descends from
 from __future__ import annotations
 
 from clearance.artifacts.signals import LicenseSignal
+from clearance.util import TYPE_CHECKING
 from clearance.util.lean import value
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Literal
 

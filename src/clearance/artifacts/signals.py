@@ -5,9 +5,9 @@ Sources (sources/) produce signals; the normalizer (kb/normalizer.py) turns them
 
 from __future__ import annotations
 
+from clearance.util import TYPE_CHECKING
 from clearance.util.lean import value
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Literal
     SignalKind = Literal[

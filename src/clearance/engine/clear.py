@@ -18,8 +18,8 @@ from clearance.engine.walk import Walk, walk
 from clearance.kb.loader import KnowledgeBase
 from clearance.kb.normalizer import PLACEHOLDERS
 from clearance.kb.terms import LicenseTerms
+from clearance.util import TYPE_CHECKING
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from clearance.engine.values import DataTerms, Lineage
 

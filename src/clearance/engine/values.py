@@ -8,9 +8,9 @@ from dataclasses import field
 
 from clearance.artifacts.model import RELATIONS, Edge
 from clearance.kb.normalizer import Resolution
+from clearance.util import TYPE_CHECKING
 from clearance.util.lean import value
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Literal, Protocol
     Use = Literal["commercial", "redistribution", "research"]

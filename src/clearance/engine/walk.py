@@ -8,9 +8,9 @@ from dataclasses import field
 
 from clearance.artifacts.model import Edge
 from clearance.engine.values import WEIGHT_RELATIONS
+from clearance.util import TYPE_CHECKING
 from clearance.util.lean import record
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from clearance.engine.values import Lineage
 

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 from clearance.engine.catalogue import rules
 from clearance.policy.evaluate import Outcome
+from clearance.util import TYPE_CHECKING
 from clearance.util.envelope import dumps
 from clearance.util.version import __version__
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any
 

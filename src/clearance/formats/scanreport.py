@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clearance.formats import results
+from clearance.util import TYPE_CHECKING
 from clearance.util.envelope import dumps, version_of
 from clearance.util.errors import ClearanceError
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 

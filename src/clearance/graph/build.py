@@ -13,9 +13,9 @@ from clearance.artifacts.model import Artifact, Edge
 from clearance.graph.model import Graph, Problem
 from clearance.graph.resolve import Resolver, target_ref
 from clearance.sources.interface import Record
+from clearance.util import TYPE_CHECKING
 from clearance.util.perf import gc_paused
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from clearance.graph.model import Direction
 

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from clearance.artifacts.model import RELATIONS, Artifact, Edge  # noqa: F401 - the graph's parts, re-exported
+from clearance.util import TYPE_CHECKING
 from clearance.util.envelope import envelope
 from clearance.util.lean import value
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any, Literal
 
-    from clearance.artifacts.model import Kind
     Direction = Literal["ancestors", "descendants", "all"]
     ProblemCode = Literal["missing", "cycle", "self_reference", "depth_limit", "invalid_reference", "lookup_failed",
                           "warning"]

@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from clearance.kb.terms import SCHEMA_VERSION
+from clearance.util import TYPE_CHECKING
 from clearance.util.version import __version__
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import TypeVar
 

@@ -13,10 +13,10 @@ from dataclasses import field
 from pathlib import Path
 
 from clearance.kb.terms import ABSENT, DUTY_TRIGGERS, TERM_NAMES, Evidence, LicenseTerms, Territory
+from clearance.util import TYPE_CHECKING
 from clearance.util.errors import ClearanceError
 from clearance.util.lean import record
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from clearance.kb.schema import LicenseFile
 

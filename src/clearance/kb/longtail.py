@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 
 from clearance.kb.terms import ABSENT, Evidence, LicenseTerms
+from clearance.util import TYPE_CHECKING
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from clearance.util import TYPE_CHECKING
 from clearance.util.envelope import envelope
 from clearance.util.lean import value
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any, Literal
     Category = str  # one of CATEGORIES (kb/schema.py validates it as a Literal of them)

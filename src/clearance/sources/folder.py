@@ -18,8 +18,8 @@ from clearance.artifacts.relations import Strength, quant_markers
 from clearance.sources.frontmatter import read_card_file
 from clearance.sources.interface import Record, Source, SourceError
 from clearance.sources.metadata import Collected, read_card
+from clearance.util import TYPE_CHECKING
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any
 

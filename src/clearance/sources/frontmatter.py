@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from clearance.util import TYPE_CHECKING
 from clearance.util.errors import ClearanceError
 from clearance.util.lean import value
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any
 
@@ -162,7 +162,6 @@ def _check_depth(block: str) -> None:
 def _check_size(root: yaml.Node) -> None:
     """Raise YamlBomb when the document, aliases expanded, exceeds MAX_EXPANDED_NODES, or when
     an alias refers to a node that contains it. Iterative post-order with memoised sizes."""
-    import yaml
 
     size: dict[int, int] = {}
     on_path: set[int] = set()

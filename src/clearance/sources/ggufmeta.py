@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from clearance.util import TYPE_CHECKING
 from clearance.util.errors import ClearanceError
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any
 

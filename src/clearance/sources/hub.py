@@ -19,8 +19,8 @@ from pathlib import Path
 
 from clearance.artifacts.ids import Ref
 from clearance.sources.interface import LookupFailed, Record, Source
+from clearance.util import TYPE_CHECKING
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any
 

@@ -30,9 +30,9 @@ from pathlib import Path
 
 from clearance.artifacts.licensefile import LicenseFile
 from clearance.artifacts.signals import LicenseSignal
+from clearance.util import TYPE_CHECKING
 from clearance.util.lean import record
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 

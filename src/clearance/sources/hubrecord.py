@@ -16,9 +16,9 @@ from clearance.sources.metadata import (
     read_tags,
     text_field,
 )
+from clearance.util import TYPE_CHECKING
 from clearance.util.errors import ClearanceError
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any
 

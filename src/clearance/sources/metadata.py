@@ -23,9 +23,9 @@ from clearance.artifacts.relations import (
 )
 from clearance.artifacts.signals import LicenseSignal
 from clearance.sources.interface import Record
+from clearance.util import TYPE_CHECKING
 from clearance.util.lean import record
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any, Protocol
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from clearance.artifacts.ids import Ref
 from clearance.sources.hubrecord import RecordError, parse_record
 from clearance.sources.interface import Record, Source, SourceError
+from clearance.util import TYPE_CHECKING
 from clearance.util.perf import gc_paused
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from typing import Any
 

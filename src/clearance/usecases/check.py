@@ -21,9 +21,9 @@ from clearance.policy.evaluate import Evaluator, Outcome
 from clearance.policy.model import Policy
 from clearance.sources.interface import Source
 from clearance.usecases.lineage import default_sources, graph_for
+from clearance.util import TYPE_CHECKING
 from clearance.util.lean import record
 
-TYPE_CHECKING = False  # not typing's flag: importing typing costs a cold `check` ~4 ms
 if TYPE_CHECKING:
     from clearance.engine.values import DataTerms
     from clearance.lock.model import Lock

@@ -20,8 +20,8 @@ from clearance.engine.values import Finding, Result
 from clearance.graph.model import Graph
 from clearance.lock.diff import entry_changes
 from clearance.lock.model import Lock, LockedFile, LockEntry
+from clearance.util import TYPE_CHECKING
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from clearance.usecases.check import CheckRun, GraphLineage
 
