@@ -160,6 +160,8 @@ class KnowledgeBase:
     licenses: Mapping[str, LicenseTerms]
     _exact: dict[str, str] = field(default_factory=dict)
     _loose: dict[str, str] = field(default_factory=dict)
+    # editions() by license id, each chain walked once per KB (the normalizer and every check ask)
+    _editions: dict[str, tuple[LicenseTerms, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __iter__(self) -> Iterator[LicenseTerms]:
         return iter(self.licenses.values())
@@ -191,19 +193,25 @@ class KnowledgeBase:
         members = [lic for lic in self if lic.family == name]
         return sorted(members, key=lambda lic: (lic.date is None, lic.date or dt.date.max))
 
-    def editions(self, license_id: str) -> list[LicenseTerms]:
+    def editions(self, license_id: str) -> tuple[LicenseTerms, ...]:
         """The dated editions a license id stands for, newest first: itself and the older
         versions without a Hub id of their own (see version_in_force). One item when it has none."""
+        found = self._editions.get(license_id)
+        if found is None:
+            found = self._editions[license_id] = self._walk_editions(license_id)
+        return found
+
+    def _walk_editions(self, license_id: str) -> tuple[LicenseTerms, ...]:
         lic = self.licenses.get(license_id)
         if lic is None:
-            return []
+            return ()
         chain = [lic]
         while chain[-1].supersedes and chain[-1].supersedes in self.licenses and len(chain) <= len(self.licenses):
             previous = self.licenses[chain[-1].supersedes]
             if previous.hub_id:
                 break
             chain.append(previous)
-        return chain
+        return tuple(chain)
 
     def version_in_force(self, license_id: str, as_of: dt.date) -> LicenseTerms | None:
         """The version of `license_id` that was in force on `as_of`.

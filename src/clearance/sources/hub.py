@@ -13,13 +13,12 @@ names inside it) are read too, at the metadata's revision, and cached under the 
 from __future__ import annotations
 
 import os
-import time
-import zlib
 from pathlib import Path
 
 from clearance.artifacts.ids import Ref
 from clearance.sources.interface import LookupFailed, Record, Source
 from clearance.util import TYPE_CHECKING
+from clearance.util.jsoncache import JsonCache, fresh
 
 if TYPE_CHECKING:
     from typing import Any
@@ -50,6 +49,7 @@ class HubSource(Source):
         self.offline = is_offline() if offline is None else offline
         self.name = "hub (offline: cached answers only)" if self.offline else "hub"
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self._cache = JsonCache(self.cache_dir)
         self.ttl = ttl
         self.timeout = timeout
         self.files = files  # read each repository's license files too
@@ -63,49 +63,27 @@ class HubSource(Source):
         """Calls that reached the network: metadata and license files."""
         return self._requests + (self._files.requests if self._files is not None else 0)
 
-    # -- the disk cache ------------------------------------------------------------------------
+    # -- the disk cache (util.jsoncache: one JSON entry per ref) --------------------------------
     def _cache_path(self, ref: Ref) -> Path:
-        # A checksum names the file; the entry says what it answers, and a read compares that
-        # (`_cached`), so two refs that share a file name only cost a fetch. (zlib, not hashlib:
-        # importing OpenSSL costs every cold `check` ~3 ms.)
-        data = self._cache_name(ref).encode("utf-8", "surrogatepass")
-        return self.cache_dir / f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}.json"
+        return self._cache.path(self._cache_name(ref))
 
     def _cache_name(self, ref: Ref) -> str:
         return f"{self.endpoint}|{ref.kind}|{ref.id.lower()}|{ref.revision or ''}"
 
     def _cached(self, ref: Ref) -> tuple[bool, dict[str, Any] | None]:
         """(hit, record): a hit with record None is a cached "not found"."""
-        path = self._cache_path(ref)
+        entry = self._cache.read(self._cache_name(ref))
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            return False, None
-        import json  # only for a cache hit: a miss should not pay for it
-
-        try:
-            entry = json.loads(text)
-            fresh = self.offline or time.time() - float(entry["fetched_at"]) < self.ttl
-            answers = entry.get("name") == self._cache_name(ref)
-            if fresh and answers and (entry["record"] is None or isinstance(entry["record"], dict)):
+            if entry is not None and fresh(entry, self.ttl, self.offline) and (
+                    entry["record"] is None or isinstance(entry["record"], dict)):
                 return True, entry["record"]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             pass
         return False, None
 
     def _store(self, ref: Ref, record: dict[str, Any] | None) -> None:
-        import json
-
-        path = self._cache_path(ref)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"fetched_at": time.time(), "name": self._cache_name(ref), "endpoint": self.endpoint,
-                                       "kind": ref.kind, "id": ref.id, "revision": ref.revision, "record": record}),
-                           encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs a later request
+        self._cache.write(self._cache_name(ref), {"endpoint": self.endpoint, "kind": ref.kind, "id": ref.id,
+                                                  "revision": ref.revision, "record": record})
 
     # -- the API -------------------------------------------------------------------------------
     def _fetch(self, ref: Ref) -> dict[str, Any] | None:

@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import os
 import re
-import time
-import zlib
 from collections.abc import Mapping
 from dataclasses import field
 from pathlib import Path
 
 from clearance.artifacts.licensefile import LicenseFile
 from clearance.artifacts.signals import LicenseSignal
+from clearance.sources.hubrecord import sibling_names
 from clearance.util import TYPE_CHECKING
+from clearance.util.jsoncache import JsonCache, fresh
 from clearance.util.lean import record
 
 if TYPE_CHECKING:
@@ -53,17 +53,10 @@ class Files:
     warnings: list[str] = field(default_factory=list)
 
 
-def sibling_names(raw: Mapping[str, Any]) -> list[str]:
-    siblings = raw.get("siblings")
-    if not isinstance(siblings, list):
-        return []
-    return [s["rfilename"] for s in siblings[:10_000] if isinstance(s, Mapping) and isinstance(s.get("rfilename"), str)]
-
-
 def wanted_files(raw: Mapping[str, Any], repo_id: str, kind: str, endpoint: str) -> list[str]:
     """The repository paths to read: the license names present at its root (any case), then
     the file `license_link` names inside the repo when the file list has it."""
-    names = sibling_names(raw)
+    names = sibling_names(raw.get("siblings"))
     by_lower: dict[str, str] = {}
     for n in names:
         by_lower.setdefault(n.lower(), n)
@@ -128,6 +121,7 @@ class HubFiles:
         self.token = token
         self.offline = offline
         self.dir = cache_dir / "files"
+        self._cache = JsonCache(self.dir)
         self.ttl = ttl
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -182,29 +176,16 @@ class HubFiles:
         else:  # gated / failed: the one warning is already given
             out.files.append(LicenseFile(path, unread=stopped or entry.get("why", "not read")))
 
-    # -- the disk cache ------------------------------------------------------------------------
+    # -- the disk cache (util.jsoncache: one JSON entry per file, the text beside it) ------------
     def _name(self, repo_id: str, kind: str, rev: str, path: str) -> str:
         return f"{self.endpoint}|{kind}|{repo_id.lower()}|{rev}|{path}"
 
-    def _key(self, name: str) -> str:
-        data = name.encode("utf-8", "surrogatepass")
-        return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
-
     def _cached(self, repo_id: str, kind: str, rev: str, path: str) -> dict[str, Any] | None:
-        name = self._name(repo_id, kind, rev, path)
-        meta = self.dir / f"{self._key(name)}.json"
-        try:
-            text = meta.read_text(encoding="utf-8")
-        except OSError:
+        entry = self._cache.read(self._name(repo_id, kind, rev, path))
+        if entry is None or entry.get("status") not in ("ok", "too_large", "missing"):
             return None
-        import json
-
         try:
-            entry = json.loads(text)
-            if not isinstance(entry, dict) or entry.get("name") != name or entry.get("status") not in ("ok", "too_large", "missing"):
-                return None
-            fresh = self.offline or _COMMIT.fullmatch(rev) or time.time() - float(entry["fetched_at"]) < self.ttl
-            if not fresh:
+            if not (_COMMIT.fullmatch(rev) or fresh(entry, self.ttl, self.offline)):
                 return None
             if entry["status"] == "ok" and not (self.dir / str(entry["file"])).is_file():
                 return None  # the text went missing: read it again
@@ -213,18 +194,15 @@ class HubFiles:
             return None
 
     def _store(self, repo_id: str, kind: str, rev: str, path: str, entry: dict[str, Any], data: bytes | None) -> dict[str, Any]:
-        import json
-
         name = self._name(repo_id, kind, rev, path)
-        key = self._key(name)
-        entry = {"name": name, "fetched_at": time.time(), **entry}
+        key = self._cache.key(name)
+        entry = dict(entry)
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
             if data is not None:
                 # The file keeps its own name (in a folder named by the key), so a report or a
                 # lock that shows the path's last part shows "LICENSE", not a checksum.
                 folder = self.dir / key
-                folder.mkdir(exist_ok=True)
+                folder.mkdir(parents=True, exist_ok=True)
                 base = path.rsplit("/", 1)[-1].replace("\\", "_")
                 if base in ("", ".", "..") or base.startswith("."):
                     base = "LICENSE"  # a name that could leave the folder or hide in it
@@ -232,13 +210,12 @@ class HubFiles:
                 tmp.write_bytes(data)
                 os.replace(tmp, folder / base)
                 entry["file"] = f"{key}/{base}"
-            tmp = self.dir / f"{key}.{os.getpid()}.tmp"
-            tmp.write_text(json.dumps(entry), encoding="utf-8")
-            os.replace(tmp, self.dir / f"{key}.json")
+            kept = self._cache.write(name, entry)
         except OSError:
-            if data is not None:
-                entry["status"] = "failed"  # nowhere to keep the text for the detector to read
-                entry["why"] = f"the cache dir {self.dir} cannot be written"
+            kept = False
+        if not kept and data is not None:
+            entry["status"] = "failed"  # nowhere to keep the text for the detector to read
+            entry["why"] = f"the cache dir {self.dir} cannot be written"
         return entry
 
     # -- the network ---------------------------------------------------------------------------

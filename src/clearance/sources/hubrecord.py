@@ -74,7 +74,7 @@ def parse_record(rec: object, *, source: str, where: str, kind: str | None = Non
         read_card(out, card, f"{where} cardData")
     if tags:
         read_tags(out, items(tags, f"{where} tags", out), where)
-    files = _sibling_names(rec.get("siblings"))
+    files = sibling_names(rec.get("siblings"))
     out.markers.extend(quant_markers(ref.id, (), files))
     if isinstance(rec.get("gguf"), Mapping):
         out.markers.append(f"{where} gguf (the Hub read GGUF files)")
@@ -85,7 +85,8 @@ def parse_record(rec: object, *, source: str, where: str, kind: str | None = Non
     return out.record(source, _revision(rec))
 
 
-def _sibling_names(siblings: Any) -> list[str]:
+def sibling_names(siblings: Any) -> list[str]:
+    """The file names of a Hub record's `siblings` (its first 10,000), skipping malformed entries."""
     if not isinstance(siblings, list):
         return []
     names = []
