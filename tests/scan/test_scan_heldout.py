@@ -200,3 +200,74 @@ hf_hub_download(repo_id="acme/read-only", filename="x.bin")
 def test_output_keywords_in_any_call_and_in_save_calls():
     assert found(scan_python, OUTPUTS) == {
         ("acme/pushed-model", "model", "produced"), ("acme/read-only", "model", "used")}
+
+
+# -- second held-out round (bench/scan_truth/heldout2-*.json) ----------------------------------
+HELM_VALUES = '''\
+servingEngineSpec:
+  modelSpec:
+  - name: "small"
+    repository: "acme-images/vllm-openai"
+    tag: "latest"
+    modelURL: "acme/chat-1b"
+  - name: "local"
+    modelURL: "/models/custom-model"
+'''
+
+
+def test_model_url_key_of_serving_values():
+    assert found(scan_yaml, HELM_VALUES) == {("acme/chat-1b", "model", "used")}
+
+
+TASK_CONFIG = '''\
+task: acme_qa
+dataset_path: acme/qa-bench
+dataset_name: main
+output_type: generate_until
+'''
+
+
+def test_dataset_path_of_a_task_config():
+    assert found(scan_yaml, TASK_CONFIG) == {("acme/qa-bench", "dataset", "used")}
+
+
+def test_data_path_defaults_are_datasets_unless_they_are_run_folders():
+    code = '''\
+import argparse
+p = argparse.ArgumentParser()
+p.add_argument("--data_path", type=str, default="acme/instructions")
+p.add_argument("--dataset_path", type=str, default="data/train")
+'''
+    assert found(scan_python, code) == {("acme/instructions", "dataset", "used")}
+
+
+def test_extensionless_yaml_template_is_yaml(tmp_path):
+    assert file_type("_default_template_yaml") == "yaml"
+    assert file_type("notes_yaml.txt") is None
+    (tmp_path / "_common_yaml").write_text("dataset_path: acme/long-context\noutput_type: generate_until\n")
+    assert [(r.id, r.kind) for r in scan_path(tmp_path).references] == [("acme/long-context", "dataset")]
+
+
+def test_key_value_list_given_to_a_flag_and_in_a_python_string():
+    from clearance.scan.shell import scan_shell_text
+
+    shell_text = "lm_eval --model hf \\\n  --model_args pretrained=acme/eval-1b,dtype=auto \\\n  --tasks qa\n"
+    col = Collector("/nonexistent-root", "f")
+    scan_shell_text(shell_text, col)
+    assert [(h.id, h.line) for h in col.hits] == [("acme/eval-1b", 2)]
+    code = 'run(model="hf", model_args="pretrained=acme/eval-2b,trust_remote_code=True", tasks="qa,pretrained=x")\n'
+    assert ids(scan_python, code) == {"acme/eval-2b"}
+
+
+def test_notebook_shell_escape_continued_over_lines(tmp_path):
+    import json
+
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": ["%env LOG_LEVEL=DEBUG\n", "!lm_eval \\\n", "    --model hf \\\n",
+                       "    --model_args pretrained=acme/eval-3b \\\n", "    --limit 10\n"]}
+    nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    text = json.dumps(nb, indent=1)
+    (tmp_path / "demo.ipynb").write_text(text)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "pretrained=acme/eval-3b" in t)
+    refs = scan_path(tmp_path).references
+    assert [(r.id, r.line) for r in refs] == [("acme/eval-3b", line)]

@@ -21,7 +21,8 @@ that are also Hub organisations (`mistral`, `nvidia`, `deepseek`).
 
 Keys that name what the project *publishes* (`hub_model_id`, `output_dataset_name`,
 `push_to_hub_model_id`) give the role "produced". Keys that hold a local path as often as an id
-(`model_path`, `MODEL_PATH`, `reward_model_path`) are "strict": a value under a run's folder
+(`model_path`, `MODEL_PATH`, `reward_model_path`, `dataset_path`, `data_path`: the first argument of
+`datasets.load_dataset`, as lm-evaluation-harness task configs name it) are "strict": a value under a run's folder
 (`checkpoints/...`) is a path.
 """
 
@@ -37,16 +38,16 @@ MODEL_KEYS = frozenset(
     pretrained_model pretrained_model_name tokenizer tokenizer_name tokenizer_id tokenizer_name_or_path
     hub_model_id embedding_model embedding_model_name embedding_model_id embed_model embed_model_name
     embeddings_model embeddings_model_name adapter adapter_id adapter_name_or_path lora_model
-    peft_model_id repo_id""".split()
+    peft_model_id repo_id model_url model_uri pretrained""".split()
 )
 DATASET_KEYS = frozenset(
     """dataset datasets dataset_name dataset_id dataset_repo dataset_repo_id hub_dataset_id
-    train_dataset eval_dataset test_dataset validation_dataset hf_repo""".split()
+    train_dataset eval_dataset test_dataset validation_dataset hf_repo dataset_path data_path dataset_url""".split()
 )
 BARE_KEYS = frozenset(
     {"model_name_or_path", "pretrained_model_name_or_path", "tokenizer_name", "tokenizer_name_or_path", "hf_repo"}
 )
-PATH_KEYS = frozenset({"model_path"})
+PATH_KEYS = frozenset({"model_path", "dataset_path", "data_path"})
 _PATH_SUFFIXES = ("_model_path",)
 PRODUCED_KEYS = frozenset({"hub_model_id", "hub_dataset_id", "push_to_hub_model_id", "push_to_hub_dataset_id"})
 _PRODUCED_PREFIXES = ("output_", "push_", "upload_")
@@ -98,12 +99,12 @@ def key_kind(name: str) -> KeyInfo | None:
 
 
 def _kind(key: str, role: str) -> KeyInfo | None:
+    if key in PATH_KEYS or key.endswith(_PATH_SUFFIXES):
+        return KeyInfo("dataset" if key in DATASET_KEYS else "model", False, True, role)
     if key in MODEL_KEYS:
         return KeyInfo("model", key in BARE_KEYS, False, role)
     if key in DATASET_KEYS:
         return KeyInfo("dataset", key in BARE_KEYS, False, role)
-    if key in PATH_KEYS or key.endswith(_PATH_SUFFIXES):
-        return KeyInfo("model", False, True, role)
     if key.endswith(_DATASET_SUFFIXES):
         return KeyInfo("dataset", False, False, role)
     if key.endswith(_MODEL_SUFFIXES):

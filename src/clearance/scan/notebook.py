@@ -75,13 +75,19 @@ def _magics(lines: list[str], ats: list[int], col: Collector) -> tuple[list[str]
             shell.scan_shell_text("\n".join(lines[1:]), col.mapped(lambda n, ats=ats: ats[min(n, len(ats) - 1)]))
         return [], []
     out = []
-    for line, at in zip(lines, ats):
-        stripped = line.lstrip()
+    i = 0
+    while i < len(lines):
+        stripped = lines[i].lstrip()
         if stripped.startswith("!"):
-            shell.scan_shell_text(stripped[1:], col.mapped(lambda n, at=at: at))
-            out.append("")
-        elif stripped.startswith("%"):
-            out.append("")
-        else:
-            out.append(line)
+            # `!cmd \` continues on the next lines, as IPython joins them: one shell command
+            end = i
+            while end + 1 < len(lines) and lines[end].rstrip().endswith("\\"):
+                end += 1
+            text = "\n".join([stripped[1:]] + lines[i + 1:end + 1])
+            shell.scan_shell_text(text, col.mapped(lambda n, first=i: ats[min(first + n - 1, len(ats) - 1)]))
+            out.extend([""] * (end - i + 1))
+            i = end + 1
+            continue
+        out.append("" if stripped.startswith("%") else lines[i])
+        i += 1
     return out, ats

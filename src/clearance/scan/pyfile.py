@@ -314,6 +314,8 @@ class _Scan:
                         self._url(node.value, node.lineno)
                     if "--" in node.value and id(node) not in self.prose:
                         self._cmdline(node.value, node.lineno)
+                    elif "=" in node.value and id(node) not in self.prose:
+                        shell.scan_key_values(node.value, node.lineno, self.col)  # "pretrained=org/x,dtype=auto"
                 continue
             if t is Expr and type(node.value) is Constant:
                 continue  # a docstring, or a string written as a statement

@@ -7,6 +7,7 @@ What counts:
     `ollama run hf.co/ID`);
   - flags named like a model or dataset key (`--model_name_or_path ID`, `--model-id ID`,
     `--dataset_name ID`; llama.cpp's `-hf ID`), and `vllm serve ID`;
+  - `key=value` lists given to a flag (`--model_args pretrained=ID,dtype=auto`), by their keys;
   - variable assignments named like one (`export MODEL_ID=ID`, `MODEL=${MODEL:-ID}`), and
     `$VAR` / `${VAR}` arguments of the commands above, resolved from earlier assignments;
   - `python -c "..."`, read as Python.
@@ -119,6 +120,23 @@ def scan_shell_text(text: str, col: Collector, variables: dict[str, list[tuple[s
         scan_command(command, col, scope)
 
 
+_KEY_VALUES = re.compile(r"\s*[A-Za-z_][\w.\-]*=[^,=\s]*(?:\s*,\s*[A-Za-z_][\w.\-]*=[^,=\s]*)*\s*")
+
+
+def scan_key_values(text: str, line: int, col: Collector, *, absolute: bool = False) -> None:
+    """A comma-separated `key=value` list written as one string, the way command lines pass a
+    library's options (lm-evaluation-harness `--model_args pretrained=org/x,dtype=auto`): each
+    value under a key that holds an id."""
+    if len(text) > 1000 or not _KEY_VALUES.fullmatch(text):
+        return
+    for pair in text.split(","):
+        name, _, value = pair.strip().partition("=")
+        found = key_kind(name)
+        if found:
+            col.add(value, line, f"option {name}", kind=found.kind, bare=found.bare, rank=RANK_KEY, absolute=absolute,
+                    strict=found.strict, role=found.role)
+
+
 def scan_command(words: list[tuple[str, int]], col: Collector, variables: dict[str, list[tuple[str, int]]]) -> None:
     """One command's words, each with its line *in the file* (variables keep file lines too)."""
     i = 0
@@ -229,6 +247,9 @@ def _flag(word: str, following: tuple[str, int] | None, line: int, col: Collecto
     else:
         return
     found = KeyInfo("model", False) if name in _LLAMA_CPP_FLAGS else key_kind(name)
+    if not found and target is not None and "=" in target[0]:
+        scan_key_values(target[0], target[1], col, absolute=True)  # --model_args pretrained=org/x,dtype=auto
+        return
     if not found or target is None:
         return
     for text, at, uses in _expand(target, variables):

@@ -12,7 +12,8 @@ A file is read by its name (`.py`, `.ipynb`, `.yaml`, `.sh`, the batch-job scrip
 Environment files are named every way: `.env`, `.env.local`, `docker.env`, and without the
 leading dot (`env.example`, `env.example.openai`: a dotted example file is often ignored by
 git), so any name whose first part is `env` is one, unless its last suffix names another
-format (`env.py`, `env.yaml`, `env.d.ts`).
+format (`env.py`, `env.yaml`, `env.d.ts`). A name without a dot that ends in `_yaml` (the
+templates lm-evaluation-harness task configs include, `_default_template_yaml`) is YAML.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def file_type(name: str) -> str | None:
     kind = _SUFFIXES.get(lower[dot:]) if dot > 0 or lower.endswith(".env") else None
     if kind is None and lower.startswith("env.") and lower[dot:] not in _NOT_ENV_SUFFIXES:
         return "env"  # env.example, env.example.watsonx
+    if kind is None and dot < 0 and lower.endswith(("_yaml", "_yml")):
+        return "yaml"  # lm-evaluation-harness's included templates: _default_template_yaml
     return kind
 
 
