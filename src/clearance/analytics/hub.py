@@ -1,5 +1,6 @@
 """Hub-wide questions over snapshots: one `HubAnalysis` loads the snapshots once, then
-answers `stats`, `trends`, `families`, `audit`. All set-based SQL on DuckDB."""
+answers `stats`, `trends`, `families`, `audit`. Set-based SQL on DuckDB; the audit's lineage
+walk runs on DuckDB or, with `engine="spark"`, on Spark (the same SQL, `propagate.py`)."""
 
 from __future__ import annotations
 

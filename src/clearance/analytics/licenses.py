@@ -1,8 +1,8 @@
 """License tables for SQL: raw values -> KB ids, and what each KB license means per use.
 
 The semantics come from the engine, not from SQL: each distinct raw value is resolved once
-by the normalizer, each license is assessed once per use by `engine.usage.assess`, and each
-(declared, inherited) pair is judged once by `engine.compat`. SQL then only does set logic
+by the normalizer, each license is assessed once per use by `engine.usage.assess` (and each
+lineage combination is judged by `engine.compat`, in `judge.py`). SQL then only does set logic
 over millions of models, so the analytics and `clearance check` agree by construction.
 """
 
@@ -124,7 +124,10 @@ def _conflict_pairs(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
     """`conflict_pairs(declared, inherited, reason)`: what `compat.conflict_reason` says of each
     pair, and `satisfying(declared, inherited)`: the declared licenses that carry an inherited
     one (`compat.satisfies`), so that a card which also declares the ancestor's license has no
-    conflict with it, as `compat.conflicts` judges a whole declaration."""
+    conflict with it, as `compat.conflicts` judges a whole declaration.
+
+    Only `hub history` (history/facts.py, queries.py) still reads these pairwise tables; the
+    audit judges each whole combination with `compat.conflicts` itself (`judge.py`)."""
     ids = [r[0] for r in con.execute("select kb_id from license_info").fetchall()]
     decl, inh, why, nd = [], [], [], []
     sat_d, sat_a = [], []

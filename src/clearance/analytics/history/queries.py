@@ -3,9 +3,7 @@
 The Spark engine runs the same text after SQLGlot transpiles it to Spark SQL
 (`engines.SparkEngine`); nothing here is written twice. So the statements keep to the
 relational core both engines share and SQLGlot maps: joins, `group by`, `except`, window
-aggregates, `filter (where ...)`, `string_agg(... order by ...)`; no lists, lambdas, structs or
-bitmasks (DuckDB's audit in `propagate.py` uses those; this one is plain relational so that it
-can run on a cluster).
+aggregates, `filter (where ...)`, `string_agg(... order by ...)`; no lists, lambdas or structs.
 
 Input tables, all keyed by `snap` (the snapshot's position in date order), built per snapshot
 by the existing loader (`tables.load`, `licenses.register`, `propagate.build_weight_edges`):
@@ -40,7 +38,7 @@ where e.parent <> f.key
 """
 CLOSURE_GROW = "select snap, key, ancestor from h_closure union all select snap, key, ancestor from h_frontier"
 
-# -- per snapshot: conflicts, as propagate.build_audit judges them ------------------------------
+# -- per snapshot: conflicts, as compat.conflicts judges them (the audit, judge.py) -------------
 # Created in this order; each reads only tables above it.
 STEPS: list[tuple[str, str]] = [
     # What a model inherits: every KB id its weight ancestors declare, placeholders excepted.
@@ -54,7 +52,7 @@ where r.kb_id not in {_PLACEHOLDERS}
 select distinct r.snap, r.key, s.inherited
 from h_resolved r join h_satisfying s on s.declared = r.kb_id
 """),
-    # A (declared, inherited) pair conflicts as in propagate.build_audit: a no-derivatives row
+    # A (declared, inherited) pair conflicts as compat.conflicts says: a no-derivatives row
     # binds any model but a quantization; an ordinary row is void when the inherited license has
     # a no-derivatives row (already flagged, unless the model is a quantization) or when the
     # model's declaration carries the inherited license.
