@@ -10,11 +10,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from clearance.engine.values import USES
+from clearance.engine.values import DATA_TERMS, USES
 from clearance.policy.model import ExceptionEntry, OrganizationTable, Policy
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 Use = Literal[USES]  # type: ignore[valid-type] - the runtime tuple in engine/values
+DataTerms = Literal[DATA_TERMS]  # type: ignore[valid-type] - likewise
 
 
 class _Strict(BaseModel):
@@ -54,7 +55,7 @@ class PolicySchema(_Strict):
     deny: list[str] = Field(default_factory=list)
     severity: dict[str, Literal["error", "warning", "info", "off"]] = Field(default_factory=dict)
     exceptions: list[ExceptionSchema] = Field(default_factory=list)
-    data_terms: Literal["strict", "lenient"] = "lenient"
+    data_terms: DataTerms = "lenient"
 
     def to_policy(self) -> Policy:
         org = self.organization
