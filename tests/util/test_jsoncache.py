@@ -27,3 +27,12 @@ def test_fresh_for_ttl_seconds_or_always_offline():
     assert not fresh(old, ttl=10, offline=False)
     assert fresh(old, ttl=1000, offline=False)
     assert fresh(old, ttl=10, offline=True)
+
+
+def test_cache_files_are_named_by_one_checksum():
+    from clearance.kb.cache import file_name
+    from clearance.util.paths import checksum
+
+    # crc32 then adler32 of the UTF-8 text: names written by earlier versions stay valid
+    assert checksum("a") == "e8b7be4300620062"
+    assert JsonCache.key("a") == checksum("a") and file_name("kb", "a") == "kb-e8b7be4300620062.pickle"

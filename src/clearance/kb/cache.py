@@ -14,12 +14,12 @@ import os
 import pickle
 import sys
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from clearance.kb.terms import SCHEMA_VERSION
 from clearance.util import TYPE_CHECKING
+from clearance.util.paths import checksum
 from clearance.util.version import __version__
 
 if TYPE_CHECKING:
@@ -54,8 +54,7 @@ def key_for(paths: Sequence[Path], name: str = "kb", extra: str = "") -> str:
 
 
 def file_name(name: str, key: str) -> str:
-    data = key.encode("utf-8", "surrogatepass")
-    return f"{name}-{zlib.crc32(data):08x}{zlib.adler32(data):08x}.pickle"
+    return f"{name}-{checksum(key)}.pickle"
 
 
 def cached(paths: Sequence[Path], build: Callable[[], T], name: str = "kb", extra: str = "",

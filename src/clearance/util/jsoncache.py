@@ -1,7 +1,7 @@
 """A folder of small JSON entries on disk, each named by a checksum of what it answers (the
 Hub source's metadata, its license files). A checksum names the file; the entry keeps the full
 name it answers and a read compares it, so two names that share a checksum only cost a fetch,
-never a wrong answer. zlib, not hashlib: importing OpenSSL costs every cold `check` ~3 ms.
+never a wrong answer (`util.paths.checksum`).
 Writes are atomic (a temporary file, then a rename); a cache that cannot be written only costs
 a later request."""
 
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import time
-import zlib
 from pathlib import Path
+
+from clearance.util.paths import checksum
 
 
 class JsonCache:
@@ -19,8 +20,7 @@ class JsonCache:
 
     @staticmethod
     def key(name: str) -> str:
-        data = name.encode("utf-8", "surrogatepass")
-        return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+        return checksum(name)
 
     def path(self, name: str) -> Path:
         return self.dir / f"{self.key(name)}.json"
