@@ -50,6 +50,8 @@ class HubAnalysis:
         # in-memory database still runs (compressing every table written so far, again and
         # again as the tables grow) cost more than the whole lineage walk.
         self.con.execute("set checkpoint_threshold = '1TB'")
+        # DuckDB draws a progress bar on stdout for a long statement: it would corrupt `--format json`.
+        self.con.execute("set enable_progress_bar = false")
         # No result here depends on the order rows were read in (every listing sorts): DuckDB
         # may then write tables and the audit file without keeping it, in parallel.
         self.con.execute("set preserve_insertion_order = false")

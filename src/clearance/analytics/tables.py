@@ -168,7 +168,7 @@ def _load_rest(con: duckdb.DuckDBPyConnection) -> None:
         ) where value is not null and trim(value) <> ''
     """)
     con.execute(f"""
-        create or replace temp table edges as
+        create or replace temp table edge_kinds as
         with tagged as not materialized (  -- base_model:<parent> or base_model:<relation>:<parent> (more colons: not read)
             select child, case when i = 0 then r else substr(r, i + 1) end as ref,
                    case when i > 0 then substr(r, 1, i - 1) end as tag_relation
@@ -195,15 +195,16 @@ def _load_rest(con: duckdb.DuckDBPyConnection) -> None:
             from untyped group by child, parent
         ), several as (  -- children with more than one base: few, so a small set to look up
             select child from counted group by child having count(*) > 1
-        ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's name, tags or quantized_by
-            select key from models
-            where regexp_matches(lower(regexp_extract(id, '[^/]*$')), '{QUANT_NAME_RE2}') or coalesce(quantized_by, '') <> ''
+        ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's tags or quantized_by ...
+            select key from models where coalesce(quantized_by, '') <> ''
             union  -- `tag` keeps every tag that is a quantization marker, whatever its case
             select key from tag where lower(t) in {tuple(sorted(QUANT_TAGS))}
         ), inferred as (
+            -- ... or its name, read only for models with a base (the key is the lower-cased id)
             select child, parent,
                    case when declared_relation in {RELATIONS} then {len(RELATIONS) - 1} + list_position({list(RELATIONS)}, declared_relation)
-                        when child in (select key from quant) then {_KIND['quantized', 'inferred: quantization markers in name or tags']}
+                        when child in (select key from quant) or regexp_matches(regexp_extract(child, '[^/]*$'), '{QUANT_NAME_RE2}')
+                             then {_KIND['quantized', 'inferred: quantization markers in name or tags']}
                         when child in (select child from several) then {_KIND['merge', 'inferred: several base models']}
                         else {_KIND['finetune', 'card base_model (relation not stated)']} end as kind
             from counted
@@ -222,13 +223,25 @@ def _load_rest(con: duckdb.DuckDBPyConnection) -> None:
                    kind
             from (select * from typed union all select * from inferred union all select * from datasets)
         )  -- self-references stay: the engine reports them
-        where regexp_matches(parent, '^([a-z0-9_][a-z0-9_.-]{{0,254}}/)?[a-z0-9_][a-z0-9_.-]{{0,254}}$')
         group by child, parent
         )
+        select * from ranked
+    """)
+    # A parent must have the shape of a Hub id: asked once per distinct parent, which a table of
+    # its own guarantees (in one statement DuckDB pushes the test below the distinct, to every edge).
+    con.execute("create or replace temp table edge_parents as select distinct parent from edge_kinds")
+    con.execute(f"""
+        create or replace temp table edges as
         select r.child, r.parent, k.relation, k.evidence
-        from ranked r join (values {", ".join(f"({code}, '{rel}', '{ev}')" for (rel, ev), code in _KIND.items())}) k(kind, relation, evidence)
+        from edge_kinds r
+        semi join (select parent from edge_parents
+                   where regexp_matches(parent, '^([a-z0-9_][a-z0-9_.-]{{0,254}}/)?[a-z0-9_][a-z0-9_.-]{{0,254}}$')) p
+          on p.parent = r.parent
+        join (values {", ".join(f"({code}, '{rel}', '{ev}')" for (rel, ev), code in _KIND.items())}) k(kind, relation, evidence)
           on k.kind = r.kind
     """)
+    con.execute("drop table edge_kinds")
+    con.execute("drop table edge_parents")
     # What only the statements above read: freed before the rest of the analysis runs.
     con.execute("drop table tag")
     for column in ("card_license", "card_base_model", "base_model_relation", "quantized_by"):
