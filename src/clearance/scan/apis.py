@@ -42,6 +42,7 @@ METHODS: dict[str, Api] = {
     "load_adapter": Api(0, ("model_id", "peft_model_id", "pretrained_model_name_or_path"), method=True),
     "load_lora_weights": Api(0, ("pretrained_model_name_or_path_or_dict",), method=True, lib="diffusers"),
     "load_textual_inversion": Api(0, ("pretrained_model_name_or_path",), method=True, lib="diffusers"),
+    "load_ip_adapter": Api(0, ("pretrained_model_name_or_path_or_dict",), method=True, lib="diffusers"),
     # model.push_to_hub("org/x"), dataset.push_to_hub("org/d"): what the project publishes. A bare
     # name there is the user's own namespace, no repository anyone can check.
     "push_to_hub": Api(0, ("repo_id",), method=True, bare=False, role="produced"),
@@ -85,7 +86,7 @@ WRAPPER_API = Api(None, ("model_name", "model_id", "repo_id", "model", "tokenize
 TRIGGERS = (
     b"from_pretrained", b"pipeline(", b"_download(", b"load_dataset", b"SentenceTransformer", b"CrossEncoder",
     b"SparseEncoder",
-    b"vllm", b"from_model_id(", b"load_adapter(", b"load_lora_weights(", b"load_textual_inversion(",
+    b"vllm", b"from_model_id(", b"load_adapter(", b"load_lora_weights(", b"load_textual_inversion(", b"load_ip_adapter(",
     b"InferenceClient(", b"hub:", b"push_to_hub(", b"create_repo(", b"upload_folder(", b"upload_file(",
     b"upload_large_folder(",
 )

@@ -254,7 +254,7 @@ def _reason(exc: BaseException) -> str:
 
 
 class _Scope:
-    __slots__ = ("parent", "kind", "consts", "bound", "redirect", "attrs", "cls", "module")
+    __slots__ = ("parent", "kind", "consts", "bound", "redirect", "attrs", "cls", "module", "rewritten")
 
     def __init__(self, parent: _Scope | None, kind: str, cls: _Scope | None = None) -> None:
         self.parent = parent
@@ -265,6 +265,9 @@ class _Scope:
         self.attrs: dict[str, list[tuple]] = {}  # class scopes: self.X = ... in its methods
         self.cls = cls  # function scopes: the class whose method this is (for self.X)
         self.module: _Scope = parent.module if parent is not None else self
+        # name -> first line where code rewrites it from itself (`name = name.split("/")[-1]`): reads
+        # after that line have no known constant value
+        self.rewritten: dict[str, int] = {}
 
 
 class _Sink:
@@ -434,6 +437,10 @@ class _Scan:
                     self._prose(value)  # USAGE_EXAMPLES = ["hf download org/x", ...]
                 self._container(name, value, scope)
         items = self._values(value, scope, 0)
+        for target in targets:
+            if type(target) is ast.Name and _rewrites(target.id, value):
+                line = scope.rewritten.get(target.id)
+                scope.rewritten[target.id] = target.lineno if line is None else min(line, target.lineno)
         if not items:
             return
         for target in targets:
@@ -590,9 +597,21 @@ class _Scan:
             self._key(name, self._values(value, scope, 0), f"item of {name}", value.lineno)
 
     def _output_items(self, expr: Any, scope: _Scope) -> list[tuple]:
-        """The values an output argument may have; for an f-string (`f"./{name}"`), its names'."""
+        """The values an output argument may have; for an f-string (`f"./{name}"`, `f"{out}/{name}"`),
+        the values of placeholders that are whole path components. One that is only part of a
+        component (`f"{model_name}-nli-v1"`) names something new built from it, not the name itself."""
         if type(expr) is ast.JoinedStr:
-            return [i for v in expr.values if type(v) is ast.FormattedValue for i in self._values(v.value, scope, 0)]
+            parts = expr.values
+            out: list[tuple] = []
+            for i, v in enumerate(parts):
+                if type(v) is not ast.FormattedValue:
+                    continue
+                before = parts[i - 1] if i > 0 else None
+                after = parts[i + 1] if i + 1 < len(parts) else None
+                if ((before is None or (type(before) is ast.Constant and str(before.value).endswith("/")))
+                        and (after is None or (type(after) is ast.Constant and str(after.value).startswith("/")))):
+                    out.extend(self._values(v.value, scope, 0))
+            return out
         return self._values(expr, scope, 0)
 
     def _container(self, name: str, node: Any, scope: _Scope) -> None:
@@ -753,14 +772,14 @@ class _Scan:
     # -- values ---------------------------------------------------------------------------
     def _values(self, expr: Any, scope: _Scope, depth: int) -> list[tuple]:
         """What an expression may evaluate to, as far as constants tell: ("lit", text, line),
-        or ("name", scope, name) / ("attr", scope, attr) to resolve after the pass."""
+        or ("name", scope, name, line read) / ("attr", scope, attr) to resolve after the pass."""
         if depth > _MAX_VALUE_DEPTH:
             return []
         t = type(expr)
         if t is ast.Constant:
             return [("lit", expr.value, expr.lineno)] if type(expr.value) is str else []
         if t is ast.Name:
-            return [("name", scope, expr.id)]
+            return [("name", scope, expr.id, expr.lineno)]
         if t is ast.JoinedStr:
             return self._template(expr, scope, depth)
         if t is ast.IfExp:
@@ -823,7 +842,7 @@ class _Scan:
             return []
         if item[0] == "fstr":
             return self._fill(item, depth, seen)
-        kind, scope, name = item  # ("name" | "attr", scope, name): literals never get here
+        kind, scope, name = item[:3]  # ("name" | "attr", scope, name[, line]): literals never get here
         key = (kind, id(scope), name)
         if key in seen:
             return []
@@ -834,7 +853,7 @@ class _Scan:
                 return []
             items = cls.attrs.get(name, []) + cls.consts.get(name, [])
         else:
-            items = _lookup(scope, name)
+            items = _lookup(scope, name, item[3] if len(item) > 3 else None)
         out: list[tuple[str, int]] = []
         for sub in items:
             if sub[0] == "lit":
@@ -866,8 +885,9 @@ class _Scan:
         return [(text, line) for text in texts]
 
 
-def _lookup(scope: _Scope, name: str) -> list[tuple]:
-    """The constant values `name` may have where `scope` reads it (Python's LEGB, less builtins)."""
+def _lookup(scope: _Scope, name: str, line: int | None = None) -> list[tuple]:
+    """The constant values `name` may have where `scope` reads it (Python's LEGB, less builtins);
+    none when it is read on `line` after code rewrote it from itself."""
     current: _Scope | None = scope
     first = True
     while current is not None:
@@ -879,6 +899,9 @@ def _lookup(scope: _Scope, name: str) -> list[tuple]:
                 continue
             if redirect is None or current is current.module:
                 if name in current.consts:
+                    rewritten = current.rewritten.get(name)
+                    if rewritten is not None and line is not None and line > rewritten:
+                        return []
                     return current.consts[name]
                 if name in current.bound:
                     return []
@@ -921,6 +944,40 @@ def _names_in(expr: Any) -> set[str]:
         elif t is ast.IfExp:
             stack.extend((e.body, e.orelse))
     return out
+
+
+_DEFAULT_CALLS = frozenset({"getenv", "get", "field", "Field"})
+
+
+def _rewrites(name: str, value: Any) -> bool:
+    """Does `name = value` compute a new value from the old one (`name.split("/")[-1]`,
+    `name + "-x"`, `f"{name}-x"`, `clean(name)`)? Reading the name as it is (`name or "d"`,
+    `name if c else ...`) or in a condition is no rewrite."""
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    count = 0
+    while stack and count < 500:
+        e, transformed = stack.pop()
+        count += 1
+        t = type(e)
+        if t is ast.Name:
+            if e.id == name and transformed:
+                return True
+        elif t is ast.IfExp:
+            stack.extend(((e.body, transformed), (e.orelse, transformed)))  # not its test
+        elif t is ast.BoolOp:
+            stack.extend((v, transformed) for v in e.values)
+        elif t is ast.Call:
+            passes = _last_name(e.func) in _DEFAULT_CALLS  # os.getenv("K", name) hands name back as it is
+            stack.extend((a, transformed or not passes) for a in e.args)
+            stack.extend((k.value, transformed or not passes) for k in e.keywords)
+            stack.append((e.func, True))
+        elif t in (ast.Attribute, ast.Subscript):
+            stack.append((e.value, True))
+        elif t is ast.BinOp:
+            stack.extend(((e.left, True), (e.right, True)))
+        elif t is ast.JoinedStr:
+            stack.extend((v.value, True) for v in e.values if type(v) is ast.FormattedValue)
+    return False
 
 
 def _repo_type(node: ast.Call) -> object:

@@ -7,7 +7,8 @@ that PyYAML's composer would overflow (the reason `sources/frontmatter.py` bound
 composing). Tags are never constructed, so `!!python/object` is just text. A file that stops
 being valid YAML keeps what was read up to the error and gives a warning with its line.
 
-Scalars under keys like `run:` or `script:` (CI workflows, docker-compose `command:`) are read
+Scalars under keys like `run:`, `script:` or `commands:` (CI workflows, docker-compose `command:`,
+dstack run configurations) are read
 as shell too, and `KEY=value` items (compose `environment:` lists) as environment variables.
 """
 
@@ -20,7 +21,9 @@ from clearance.scan.collect import Collector
 from clearance.scan.structured import Context
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_SHELL_KEYS = frozenset({"run", "script", "command", "cmd", "entrypoint", "args", "before_script", "after_script"})
+# `commands:`/`cmds:` lists are shell in dstack run configurations, Drone/Woodpecker pipelines and Taskfiles.
+_SHELL_KEYS = frozenset({"run", "script", "command", "commands", "cmd", "cmds", "entrypoint", "args", "before_script",
+                         "after_script"})
 MAX_EVENTS = 2_000_000
 
 
