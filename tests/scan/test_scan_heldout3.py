@@ -127,3 +127,37 @@ def test_a_constant_template_before_any_rewrite_still_resolves():
         "ds = load_dataset(f'{org}/reviews')\n"
     )
     assert ids(scan_python, text) == {"acme/reviews"}
+
+
+# -- serving containers and router model lists (open misses of the second round) ------------------
+def scan_sh(text: str, col: Collector) -> None:
+    from clearance.scan.shell import scan_shell_text
+
+    scan_shell_text(text, col)
+
+
+def test_a_vllm_image_run_with_a_positional_model():
+    text = (
+        "IMAGE=example/vllm-openai:2025-01\n"
+        "docker run --gpus all --env \"LOG=DEBUG\" -v ~/.cache/huggingface:/root/.cache/huggingface \\\n"
+        "    --ipc host --shm-size=8g --rm --name server \\\n"
+        "    $IMAGE \\\n"
+        "    acme/chat-8b \\\n"
+        "    --port 8100\n"
+    )
+    assert found(scan_sh, text) == {("acme/chat-8b", "model", "used")}
+
+
+def test_a_tgi_image_names_its_model_by_flag():
+    text = "docker run --gpus all -p 8080:80 ghcr.io/huggingface/text-generation-inference:3.0 --model-id acme/chat-8b\n"
+    assert ids(scan_sh, text) == {"acme/chat-8b"}
+
+
+def test_other_images_take_no_positional_model():
+    assert ids(scan_sh, "docker run --rm -it acme/tools:latest acme/not-a-model\n") == set()
+    assert ids(scan_sh, "docker run vllm/vllm-openai:latest --help\n") == set()
+
+
+def test_a_comma_separated_model_list_flag_gives_each_model():
+    text = "vllm-router --port 8000 --static-models \"acme/chat-8b,acme/chat-70b\" --static-model-types chat,chat\n"
+    assert ids(scan_sh, text) == {"acme/chat-8b", "acme/chat-70b"}

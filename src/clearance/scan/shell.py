@@ -10,6 +10,7 @@ What counts:
   - `key=value` lists given to a flag (`--model_args pretrained=ID,dtype=auto`), by their keys;
   - variable assignments named like one (`export MODEL_ID=ID`, `MODEL=${MODEL:-ID}`), and
     `$VAR` / `${VAR}` arguments of the commands above, resolved from earlier assignments;
+  - `docker run ... vllm/vllm-openai ID`: the model a vLLM serving image is started with;
   - `python -c "..."`, read as Python.
 
 The words are split here rather than by `shlex`, because `shlex` does not say where a word
@@ -159,6 +160,8 @@ def scan_command(words: list[tuple[str, int]], col: Collector, variables: dict[s
         elif name == "vllm" and nxt == "serve" and j + 2 < len(rest):
             for text, at, uses in _expand(rest[j + 2], variables):
                 col.add(text, at, "vllm serve", bare=True, rank=RANK_API, uses=uses, absolute=True)
+        elif name in ("docker", "podman") and nxt == "run":
+            _container_run(rest[j + 2:], col, variables)
         elif name.startswith("python") and nxt == "-c" and j + 2 < len(rest):
             from clearance.scan.pyfile import scan_python  # a cycle: pyfile does not import shell
 
@@ -253,5 +256,41 @@ def _flag(word: str, following: tuple[str, int] | None, line: int, col: Collecto
     if not found or target is None:
         return
     for text, at, uses in _expand(target, variables):
-        col.add(text, at, f"command-line {word.partition('=')[0]}", kind=found.kind, bare=found.bare, rank=RANK_KEY,
-                uses=uses, absolute=True, strict=found.strict, role=found.role)
+        # a comma never occurs in a Hub id: `--static-models org/a,org/b` lists several
+        for part in (text.split(",") if "," in text else (text,)):
+            col.add(part.strip(), at, f"command-line {word.partition('=')[0]}", kind=found.kind, bare=found.bare,
+                    rank=RANK_KEY, uses=uses, absolute=True, strict=found.strict, role=found.role)
+
+
+# `docker run` options that take no value; any other option without `=` takes the next word.
+_RUN_SWITCHES = frozenset({"--rm", "--detach", "--interactive", "--tty", "--privileged", "--init", "--publish-all",
+                           "--read-only", "--no-healthcheck", "--oom-kill-disable", "--sig-proxy"})
+_RUN_SHORT_SWITCHES = re.compile(r"^-[ditP]+$")
+# Serving images whose entrypoint is `vllm serve` (or vLLM's OpenAI server): the first argument
+# after the image, when it is no option, is the model served (`docker run vllm/vllm-openai org/x`).
+_MODEL_FIRST_IMAGES = re.compile(r"^vllm-(?:openai|tpu)(?:-[a-z0-9]+)*$")
+
+
+def _container_run(args: list[tuple[str, int]], col: Collector, variables: dict[str, list[tuple[str, int]]]) -> None:
+    """`docker run [options] IMAGE [args]`: a vLLM serving image's positional model. Flags after the
+    image (`--model`, TGI's `--model-id`) are read as flags anyway."""
+    k = 0
+    while k < len(args) and args[k][0].startswith("-"):
+        word = args[k][0]
+        takes_value = "=" not in word and word not in _RUN_SWITCHES and not _RUN_SHORT_SWITCHES.match(word)
+        k += 2 if takes_value else 1
+    if k + 1 >= len(args):
+        return
+    images = [text for text, _, _ in _expand(args[k], variables)]
+    if not any(_MODEL_FIRST_IMAGES.match(_image_name(image)) for image in images):
+        return
+    model = args[k + 1]
+    if model[0].startswith("-"):
+        return
+    for text, at, uses in _expand(model, variables):
+        col.add(text, at, "docker run (vLLM image)", bare=True, rank=RANK_API, uses=uses, absolute=True)
+
+
+def _image_name(image: str) -> str:
+    """`ghcr.io/org/vllm-openai:v0.9@sha256:...` -> `vllm-openai`."""
+    return image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
