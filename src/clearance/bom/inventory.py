@@ -43,6 +43,7 @@ from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import PLACEHOLDERS, Normalizer, Resolution
 from clearance.policy.evaluate import Outcome
 from clearance.usecases.check import CheckRun, GraphLineage
+from clearance.util.times import assume_utc
 
 if TYPE_CHECKING:
     from clearance.lock.model import Lock
@@ -192,9 +193,7 @@ class Item:
             when = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.timezone.utc)
-        return when.astimezone(dt.timezone.utc).replace(microsecond=0)
+        return assume_utc(when).astimezone(dt.timezone.utc).replace(microsecond=0)
 
     @property
     def pipeline_tag(self) -> str | None:

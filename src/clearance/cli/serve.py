@@ -1,7 +1,8 @@
 """`clearance serve` and `clearance serve token ...`: the web dashboard and REST API.
 
-The server's errors (`server.db.StoreError`, and the plain ValueError of a bad --expires or
-token) are no ClearanceError yet: `_server_errors` turns them into one, in this module only.
+The server's own errors (a store that cannot be opened, an unknown token) are ClearanceErrors,
+which the root command reports; `_bad_option` turns the plain ValueError of an option the
+server's parsers refuse (--expires, --recheck-every) into a usage error.
 """
 
 from __future__ import annotations
@@ -21,12 +22,10 @@ DbOption = typer.Option("sqlite:///clearance.db", "--db", help="Store URL: sqlit
 
 
 @contextmanager
-def _server_errors():
-    from clearance.server.db import StoreError
-
+def _bad_option():
     try:
         yield
-    except (StoreError, ValueError) as exc:
+    except ValueError as exc:
         raise UsageError(str(exc)) from None
 
 
@@ -55,7 +54,7 @@ def serve_cmd(
         fail(f"--workers {workers}: at least 1")
     from clearance.server.watch import parse_interval
 
-    with _server_errors():
+    with _bad_option():
         serve(Settings(db_url=db, snapshots=snapshots, offline=offline or is_offline(), hub_endpoint=hub_endpoint,
                        recheck_every=parse_interval(recheck_every), webhook_url=webhook_url),
               host=host, port=port, workers=workers)
@@ -68,7 +67,7 @@ def serve_token_create(name: str = typer.Argument(..., help="Who or what the tok
     """Create a write token: printed once on stdout; the store keeps only its hash."""
     from clearance.server import create_token
 
-    with _server_errors():
+    with _bad_option():
         token = create_token(db, name, expires)
     print(token)
     err.print(f"token {name!r} created: it is shown only this once", highlight=False)
@@ -79,7 +78,7 @@ def serve_token_list(db: str = DbOption) -> None:
     """List the write tokens: id, prefix, name, status (active, revoked, expired), dates. Never the secret."""
     from clearance.server import list_tokens
 
-    with _server_errors():
+    with _bad_option():
         rows = list_tokens(db)
     for t in rows:
         expires = f"expires {t['expires_at']:%Y-%m-%d %H:%M}Z" if t["expires_at"] else "no expiry"
@@ -94,6 +93,6 @@ def serve_token_revoke(token: str = typer.Argument(..., help="The token's id or 
     """Revoke a write token: running servers refuse it within 2 s; recorded in the audit history."""
     from clearance.server import revoke_token
 
-    with _server_errors():
+    with _bad_option():
         gone = revoke_token(db, token)
     err.print(f"token {gone['id']} ({gone['prefix']}, {gone['name']!r}) revoked", highlight=False)
