@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import time
 
 import pytest
@@ -184,6 +186,9 @@ def test_hub_stats_and_trends(client):
     expected = HubAnalysis([SAMPLE])
     assert stats["by_category"] == expected.stats()["by_category"]
     trends = client.get(f"{API}/hub/trends", params={"by": "year"}).json()
+    cli_trends = json.loads(subprocess.run([sys.executable, "-m", "clearance.cli", "hub", "trends", str(SAMPLE), "--by", "year",
+                                            "--format", "json"], capture_output=True, text=True, check=True).stdout)
+    assert trends["schema_version"] == cli_trends["schema_version"] == 2  # the same rows, the same version as the CLI's
     assert trends["by"] == "year" and trends["rows"] == json.loads(json.dumps(expected.trends("year"), default=str))
     assert client.get(f"{API}/hub/trends", params={"by": "decade"}).status_code == 422
     assert client.get(f"{API}/hub/families").json()["rows"][0]["root"] == "meta-llama/Llama-2-7b-chat-hf"

@@ -17,8 +17,9 @@ from clearance.util.envelope import dumps
 
 # schema 2 of leaderboard: commercial_share, unknown_reasons and models_list (every model) added;
 # examples not cut at 20. Schema 2 of diff: changed_models (every model whose declared license
-# changed) and warnings added.
-STATS_SCHEMA, LEADERBOARD_SCHEMA, DIFF_SCHEMA = 1, 2, 2
+# changed) and warnings added. Schema 2 of trends: periods labelled 2024Q1 / 2024, period_start and
+# period_models added. The server's /api/v1/hub/* answers carry the same versions.
+STATS_SCHEMA, LEADERBOARD_SCHEMA, DIFF_SCHEMA, TRENDS_SCHEMA, FAMILIES_SCHEMA = 1, 2, 2, 2, 1
 
 
 def _json(schema_version: int, report: dict[str, Any]) -> str:

@@ -7,17 +7,17 @@ from enum import Enum
 from fastapi import APIRouter, Query, Request, Response
 
 from clearance.analytics.hub import PERIODS
+from clearance.formats.hub import FAMILIES_SCHEMA, STATS_SCHEMA, TRENDS_SCHEMA
 from clearance.server.routes.common import PREFIX, memo_json, state
 from clearance.util.envelope import envelope
 
 router = APIRouter(prefix=PREFIX)
-SCHEMA_VERSION = 1  # of the three answers below
 
 
 @router.get("/hub/stats", tags=["hub"], summary="`clearance hub stats` over the configured snapshots")
 async def hub_stats(request: Request, top: int = Query(20, ge=1, le=200)) -> Response:
     st = state(request)
-    return await memo_json(st, ("hub.stats", top), lambda: envelope(SCHEMA_VERSION, **st.hub.stats(top)))
+    return await memo_json(st, ("hub.stats", top), lambda: envelope(STATS_SCHEMA, **st.hub.stats(top)))
 
 
 Period = Enum("Period", {p: p for p in PERIODS}, type=str)  # the periods Hub analytics group by
@@ -27,10 +27,10 @@ Period = Enum("Period", {p: p for p in PERIODS}, type=str)  # the periods Hub an
 async def hub_trends(request: Request, by: Period = Query(Period("quarter"))) -> Response:
     st = state(request)
     return await memo_json(st, ("hub.trends", by.value),
-                           lambda: envelope(SCHEMA_VERSION, by=by.value, rows=st.hub.trends(by.value)))
+                           lambda: envelope(TRENDS_SCHEMA, by=by.value, rows=st.hub.trends(by.value)))
 
 
 @router.get("/hub/families", tags=["hub"], summary="`clearance hub families`: ecosystem size per lineage root")
 async def hub_families(request: Request, top: int = Query(20, ge=1, le=200)) -> Response:
     st = state(request)
-    return await memo_json(st, ("hub.families", top), lambda: envelope(SCHEMA_VERSION, rows=st.hub.families(top)))
+    return await memo_json(st, ("hub.families", top), lambda: envelope(FAMILIES_SCHEMA, rows=st.hub.families(top)))
