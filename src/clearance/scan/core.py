@@ -17,6 +17,7 @@ from clearance.scan import pyfile
 from clearance.scan.collect import Collector
 from clearance.scan.dockerfile import scan_dockerfile
 from clearance.scan.envfile import scan_env
+from clearance.scan.jsfile import scan_js, scan_script_parts
 from clearance.scan.jsonfile import scan_json
 from clearance.scan.model import Hit, Reference, ScanError, ScanReport
 from clearance.scan.notebook import scan_notebook
@@ -36,7 +37,7 @@ def _yaml(text: str, col: Collector) -> None:
 
 READERS: dict[str, Callable[[str, Collector], None]] = {
     "notebook": scan_notebook, "yaml": _yaml, "json": scan_json, "toml": scan_toml, "env": scan_env,
-    "shell": scan_shell_text, "dockerfile": scan_dockerfile,
+    "shell": scan_shell_text, "dockerfile": scan_dockerfile, "javascript": scan_js, "script-parts": scan_script_parts,
 }
 
 

@@ -33,7 +33,7 @@ RESERVED = frozenset(
     front hardware inference inference-api inference-endpoints jobs join languages learn licenses
     login logout mcp models new new-dataset new-model new-space notifications oauth organizations
     papers posts pricing privacy search settings spaces storage support tasks terms-of-service
-    welcome""".split()
+    uploads welcome""".split()
 )
 # Path segments after org/name that address something inside a repository.
 _REPO_PAGES = frozenset({"resolve", "blob", "tree", "raw", "commit", "commits", "discussions", "edit", "settings"})

@@ -35,6 +35,8 @@ _SUFFIXES = {
     ".py": "python", ".ipynb": "notebook", ".yaml": "yaml", ".yml": "yaml", ".json": "json",
     ".toml": "toml", ".env": "env", ".sh": "shell", ".bash": "shell", ".dockerfile": "dockerfile",
     ".slurm": "shell", ".sbatch": "shell", ".pbs": "shell", ".zsh": "shell",
+    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript", ".ts": "javascript",
+    ".mts": "javascript", ".cts": "javascript", ".tsx": "javascript", ".vue": "script-parts", ".svelte": "script-parts",
 }
 # Last suffixes that make an `env.*` name something other than an environment file.
 _NOT_ENV_SUFFIXES = frozenset(
@@ -78,7 +80,7 @@ def kind_of(path: str) -> str | None:
 class FileEntry:
     path: str  # absolute (or as joined from the root given)
     rel: str  # relative to root, POSIX separators
-    type: str  # python | notebook | yaml | json | toml | env | shell | dockerfile
+    type: str  # python | notebook | yaml | json | toml | env | shell | dockerfile | javascript | script-parts
     size: int
 
 
