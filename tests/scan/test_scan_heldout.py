@@ -28,7 +28,7 @@ def ids(reader, text: str) -> set[str]:
 def test_env_files_named_env_dot_something_are_env_files():
     for name in ("env.example", "env.sample", "env.example.provider", "ENV.template", ".env.local", "docker.env"):
         assert file_type(name) == "env", name
-    for name, kind in (("env.py", "python"), ("env.yaml", "yaml"), ("env.sh", "shell"), ("env.d.ts", None),
+    for name, kind in (("env.py", "python"), ("env.yaml", "yaml"), ("env.sh", "shell"), ("env.d.ts", "javascript"),
                        ("env.md", None), ("environment.txt", None), ("envoy.conf", None)):
         assert file_type(name) == kind, name
 

@@ -41,6 +41,7 @@ _REPO_PAGES = frozenset({"resolve", "blob", "tree", "raw", "commit", "commits", 
 _PLACEHOLDER_ORGS = frozenset(
     """your-org your_org yourorg your-username your_username yourusername your-user your-name your_name
     your-hf-username your-hf-org your-organization your-namespace username user-name user_name user
+    test test-org test_org testorg dummy dummy-org fake fake-org
     org my-org my_org myorg organization namespace xxx xxxx foo example""".split()
 )
 _PLACEHOLDER_NAMES = frozenset(
@@ -101,7 +102,9 @@ def parse_url(text: str) -> tuple[str, str] | None | bool:
         return False
     parts = [p for p in match.group("rest").split("/") if p]
     kind = "model"
-    if parts and parts[0] == "api" and len(parts) > 1:
+    if parts and parts[0] == "api":
+        if len(parts) < 2 or parts[1] not in ("datasets", "models", "spaces"):
+            return None  # an API endpoint (/api/whoami-v2), not a repository
         parts = parts[1:]
     if parts and parts[0] in ("datasets", "models", "spaces"):
         if parts[0] == "spaces":

@@ -9,15 +9,17 @@ expressions, and a stack of brackets that knows, for each string, where it sits:
     `textGeneration`, `chatCompletion`), `const MODEL_ID = "org/name"`, `static model_id = ...`,
     `model: process.env.MODEL ?? "org/name"`; the vocabulary is `keys.py`'s, so `dataset*` keys
     give datasets and `hub_model_id`/`output_*` keys give produced ids;
-  - under a model or dataset key, a generic subkey (`MODELS = [{ id: "org/name" }]`) and the
-    elements of a plain list (`const MODELS = ["org/a", "org/b"]`);
+  - under a model or dataset key, a generic subkey (`MODELS = [{ id: "org/name" }]`); under a
+    name for models or datasets, the elements of a plain list (`const MODELS = ["org/a"]`) and
+    the org/name keys of an object (`const models = { "org/a": [41, 152] }`);
   - `repo:` of a @huggingface/hub call (`downloadFile({ repo: "org/name" })`, `repo: { type:
     "dataset", name: "org/d" }`, a `datasets/` prefix); upload, create and commit calls give
     produced ids;
   - anywhere, a whole Hub URL (`https://huggingface.co/org/name`, a JSX `href`).
 A name passed to a known call (`pipeline(task, MODEL)`, `from_pretrained(this.model_id)`) gives
 the string values assigned to that name anywhere in the file: files are small and scopes rarely
-reuse such names. Template literals with `${...}` are not constants and are not read.
+reuse such names. Template literals with `${...}` are not constants and are not read, except
+for a Hub URL whose repository is written out before the first `${`.
 """
 
 from __future__ import annotations
@@ -136,6 +138,22 @@ def _string_value(tok: _Tok) -> str | None:
     return None
 
 
+def _url_prefix(tok: _Tok) -> str | None:
+    """A template literal's constant start when it holds a whole Hub repository address
+    (`https://huggingface.co/datasets/org/d/resolve/main/${file}`): the repository does not
+    depend on what is filled in."""
+    if tok.kind != "tpl" or "${" not in tok.text:
+        return None
+    prefix = tok.text[1:tok.text.index("${")]
+    if not mentions_url(prefix):
+        return None
+    prefix = prefix[: prefix.rfind("/")]
+    path = prefix.split("huggingface.co/" if "huggingface.co/" in prefix else "hf.co/", 1)[-1].split("/")
+    if path and path[0] in ("datasets", "models"):
+        path = path[1:]
+    return prefix if len(path) >= 2 else None
+
+
 def _plain_list_kind(key: str | None) -> str | None:
     """`MODELS = ["org/a", ...]`, `datasets: [...]`: a list named for models or datasets."""
     if key is None:
@@ -187,7 +205,11 @@ def scan_js(text: str, col: Collector) -> None:
                     key = _string_value(toks[i - 1]) if toks[i - 1].kind == "str" else prev
                     frame.target = key
                     if toks[i - 1].kind == "str" and key is not None:
-                        ctx.key(key, frame.ctx, line_of(toks[i - 1].pos), frame.key)
+                        kind = _plain_list_kind(frame.key)
+                        if kind is not None and "/" in key:  # `models = { "org/a": {...} }`
+                            col.add(key, line_of(toks[i - 1].pos), f"JS key of {frame.key}", kind=kind, rank=RANK_KEY)
+                        else:
+                            ctx.key(key, frame.ctx, line_of(toks[i - 1].pos), frame.key)
             elif text_ == "=":
                 frame.target = _assigned_name(toks, i)
             continue
@@ -201,6 +223,9 @@ def scan_js(text: str, col: Collector) -> None:
             continue
         value = _string_value(tok)
         if value is None:
+            prefix = _url_prefix(tok)
+            if prefix is not None:
+                col.add(prefix, line_of(tok.pos), "JS huggingface.co URL", rank=RANK_URL)
             continue
         line = line_of(tok.pos)
         if mentions_url(value):
