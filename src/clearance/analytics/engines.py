@@ -125,10 +125,13 @@ class SparkEngine:
                                   "it needs Java 17 or later on PATH or in JAVA_HOME") from None
             self.spark.sparkContext.setLogLevel("ERROR")
         self._frames: dict[str, Any] = {}
+        self._retired: list[Any] = []
+        self._counts: dict[str, int] = {}
         self._storage = StorageLevel.MEMORY_AND_DISK
 
     def load(self, name: str, paths: Sequence[Path]) -> None:
         frame = self.spark.read.parquet(*[str(p) for p in paths])
+        self._counts.pop(name, None)
         frame.createOrReplaceTempView(name)
         self._frames[name] = frame
 
@@ -136,15 +139,19 @@ class SparkEngine:
         frame = self.spark.sql(to_spark(sql))
         old = self._frames.pop(name, None)
         if old is None:
-            # Cached, as DuckDB's `create table` keeps its rows: computed once, by the first query
-            # that reads it (no job of its own), then read from memory (or disk) by every later one.
+            # Cached, as DuckDB's `create table` keeps its rows, and computed now (its row count is
+            # kept for `count`). Left to the first query that reads it, a table's computation would
+            # wait until tables it reads were dropped, and re-plan their whole past (at 100k models
+            # the lineage walk's final table then failed for memory).
             frame = frame.persist(self._storage)
+            self._counts[name] = frame.count()
         else:
             # A table replaced by a query over itself (the closure's levels): computed now and cut
             # from the plan that made it. A cached frame would keep that plan, and dropping the old
             # level's cache would make Spark recompute every level from the first, again and again.
             frame = frame.localCheckpoint(eager=True)
             old.unpersist()
+            self._counts[name] = frame.count()
         frame.createOrReplaceTempView(name)
         self._frames[name] = frame
 
@@ -155,12 +162,16 @@ class SparkEngine:
         self.create(name, f"select * from {name} union all {sql}")
 
     def count(self, name: str) -> int:
-        return self._frames[name].count()
+        if name not in self._counts:
+            self._counts[name] = self._frames[name].count()
+        return self._counts[name]
 
     def table(self, name: str, columns: dict[str, tuple[str, list]]) -> None:
         schema = ", ".join(f"{col} {_SPARK_TYPES[t]}" for col, (t, _) in columns.items())
         frame = self.spark.createDataFrame(list(zip(*(values for _, values in columns.values()))), schema)
-        self.drop(name)
+        if name in self._frames:
+            self.drop(name)
+        self._counts.pop(name, None)
         frame.createOrReplaceTempView(name)
         self._frames[name] = frame
 
@@ -171,12 +182,16 @@ class SparkEngine:
     def drop(self, name: str) -> None:
         frame = self._frames.pop(name, None)
         if frame is not None:
-            frame.unpersist()
             self.spark.catalog.dropTempView(name)
+            self._counts.pop(name, None)
+            # Still cached until close(): a table made from it may not be computed yet (caching is
+            # lazy), and dropping the cache now would make Spark recompute its whole past then.
+            self._retired.append(frame)
 
     def close(self) -> None:
-        for frame in self._frames.values():
+        for frame in [*self._frames.values(), *self._retired]:
             frame.unpersist()
+        self._retired.clear()
         for name in self._frames:
             self.spark.catalog.dropTempView(name)
         self._frames.clear()

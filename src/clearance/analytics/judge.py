@@ -10,6 +10,7 @@ result is a small table that SQL joins back to the models. No compatibility rule
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,9 +30,11 @@ class Judge:
     def __init__(self, kb: KnowledgeBase, bits: dict[str, tuple[int, int]], info: Iterable[tuple[str, str, list[str]]]):
         """`bits`: each KB id's (word, mask) (`propagate.license_bits`); `info`: each KB id's
         (kb_id, verdict for the use, finding names) from `license_info`."""
-        self.bits = sorted(bits.items(), key=lambda item: item[0])
+        # (word, bit position) -> KB id, to read only the bits a mask has set
+        self.at = {(word, mask.bit_length() - 1): kb_id for kb_id, (word, mask) in bits.items()}
         self.verdict = {kb_id: (verdict, findings) for kb_id, verdict, findings in info}
         self._terms: dict[str, LicenseTerms | None] = {}
+        self._ids: dict[tuple[int, ...], list[str]] = {}
         self.kb = kb
 
     def terms(self, kb_id: str) -> LicenseTerms | None:
@@ -39,11 +42,20 @@ class Judge:
             self._terms[kb_id] = self.kb.get(kb_id)
         return self._terms[kb_id]
 
-    def ids(self, masks: list[int]) -> list[str]:
-        """The KB ids set in a mask of words, sorted."""
-        return [kb_id for kb_id, (word, bit) in self.bits if masks[word] & bit]
+    def ids(self, masks: tuple[int, ...]) -> list[str]:
+        """The KB ids set in a mask of words, sorted (combinations share masks: each read once)."""
+        if masks not in self._ids:
+            out = []
+            for word, m in enumerate(masks):
+                while m:
+                    low = m & -m
+                    out.append(self.at[word, low.bit_length() - 1])
+                    m ^= low
+            self._ids[masks] = sorted(out)
+        return self._ids[masks]
 
-    def conflicts(self, declared: list[str], inherited: list[str], quantization: bool) -> list[str]:
+    @functools.lru_cache(maxsize=None)  # noqa: B019  (one Judge per analysis: the cache goes with it)
+    def conflicts(self, declared: tuple[str, ...], inherited: tuple[str, ...], quantization: bool) -> list[str]:
         """`declared <- inherited` for each pair `compat.conflicts` finds, sorted, each once."""
         terms = [t for t in map(self.terms, declared) if t is not None]
         pairs = set()
@@ -56,12 +68,12 @@ class Judge:
     def judge(self, row: dict[str, Any], n_words: int) -> dict[str, Any]:
         """The audit's lists and verdict for one combination (a row of the key columns)."""
         D, A = propagate.mask_columns(n_words)
-        declared = self.ids([row[c] for c in D])
-        inherited = self.ids([row[c] for c in A])
+        declared = self.ids(tuple(row[c] for c in D))
+        inherited = self.ids(tuple(row[c] for c in A))
         quantization, flags = row["quantization"], row["flags"]
         missing, unlicensed = bool(flags & propagate.MISSING), bool(flags & propagate.UNLICENSED)
         unresolved_ancestor = bool(flags & propagate.UNRESOLVED)
-        pairs = self.conflicts(declared, inherited, quantization)
+        pairs = self.conflicts(tuple(declared), tuple(inherited), bool(quantization))
         # Each license the model is bound by: a quantization's placeholder (`other`) is its base's license.
         bound = [i for i in dict.fromkeys(declared + inherited) if not (quantization and i in PLACEHOLDERS)]
         verdicts = {self.verdict[i][0] for i in bound}
