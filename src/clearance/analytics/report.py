@@ -20,6 +20,7 @@ from typing import Any
 from clearance.analytics import report_history
 from clearance.analytics.history import HistoryResult, history
 from clearance.analytics.hub import HubAnalysis
+from clearance.analytics.periods import DEFAULT_PERIOD, MONTHS, period_days
 from clearance.engine.compat import OPEN_CATEGORIES
 from clearance.util.version import __version__
 
@@ -89,7 +90,7 @@ def all_periods(starts: Sequence[dt.date], by: str) -> list[dt.date]:
     """Every period from the first start to the last, empty ones included: a true time axis."""
     if not starts:
         return []
-    step = {"month": 1, "quarter": 3, "year": 12}[by]
+    step = MONTHS[by]
     first, last = min(starts), max(starts)
     out, y, m = [], first.year, first.month
     while dt.date(y, m, 1) <= last:
@@ -121,7 +122,7 @@ def latest(snapshots: Sequence[Path], dates: Sequence[str | dt.date | None] | No
     return [Path(past.snapshots[-1]["snapshot"])], past
 
 
-def build(snapshots: Sequence[Path], out: Path, *, leaderboard_csv: Path | None = None, by: str = "quarter",
+def build(snapshots: Sequence[Path], out: Path, *, leaderboard_csv: Path | None = None, by: str = DEFAULT_PERIOD,
           top: int = 20, analysis: HubAnalysis | None = None, past: HistoryResult | None = None) -> Path:
     """The report of `snapshots` in `out`. Several snapshots: pass the latest as `snapshots` and
     their history as `past` (`latest()` gives both), or pass them all and the history is run here."""
@@ -154,9 +155,9 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def _draw(charts: _Charts, stats, verdicts, trends, share, eco, board, by: str = "quarter") -> None:
+def _draw(charts: _Charts, stats, verdicts, trends, share, eco, board, by: str = DEFAULT_PERIOD) -> None:
     plt = _plt()
-    days = {"month": 30, "quarter": 91, "year": 365}[by] * 0.8  # a bar's width on the date axis
+    days = period_days(by) * 0.8  # a bar's width on the date axis
     if share:
         starts = all_periods([_as_date(r["period_start"]) for r in share], by)
         at = {_as_date(r["period_start"]): r for r in share}

@@ -16,7 +16,7 @@ app = typer.Typer(help="Hub-wide analytics over snapshots (JSON Lines or Parquet
 SnapshotsArg = typer.Argument(..., help="Snapshot files: JSON Lines or Parquet in the Hub API's shape.")
 
 
-def _emit_rows(rows: list[dict], fmt: TableFormat, title: str, schema_version: int = 1) -> None:
+def _emit_rows(rows: list[dict], fmt: TableFormat, title: str, schema_version: int) -> None:
     from clearance.formats import tables as render
 
     if fmt is TableFormat.json:
@@ -33,7 +33,7 @@ def _print(parts) -> None:
 
 
 def _check_period(by: str) -> None:
-    from clearance.analytics.hub import PERIODS
+    from clearance.analytics.periods import PERIODS
 
     if by not in PERIODS:
         fail(f"--by {by!r} is not one of: {', '.join(PERIODS)}")
@@ -61,14 +61,18 @@ def hub_trends(snapshots: list[Path] = SnapshotsArg, by: str = typer.Option("qua
     """Share of each license category among models created per period, also weighted by downloads."""
     _check_period(by)
     # schema 2: periods labelled 2024Q1 (quarters) and 2024 (years); period_start, period_models added
-    _emit_rows(analysis(snapshots).trends(by), fmt, f"License categories by {by} of creation", schema_version=2)
+    from clearance.formats.hub import TRENDS_SCHEMA
+
+    _emit_rows(analysis(snapshots).trends(by), fmt, f"License categories by {by} of creation", schema_version=TRENDS_SCHEMA)
 
 
 @app.command("families")
 def hub_families(snapshots: list[Path] = SnapshotsArg, top: int = typer.Option(50),
                  fmt: TableFormat = typer.Option(TableFormat.table, "--format", "-f")) -> None:
     """Per lineage root: derivatives by relation, downloads, and the root's license category."""
-    _emit_rows(analysis(snapshots).families(top), fmt, "Families by ecosystem size")
+    from clearance.formats.hub import FAMILIES_SCHEMA
+
+    _emit_rows(analysis(snapshots).families(top), fmt, "Families by ecosystem size", FAMILIES_SCHEMA)
 
 
 class LeaderboardFormat(str, Enum):
@@ -228,6 +232,7 @@ def hub_history(snapshots: list[Path] = SnapshotsArg,
     looser, lateral), relabelled derivatives, new and resolved conflicts."""
     import json
 
+    from clearance.analytics.history import SCHEMA_VERSION as HISTORY_SCHEMA
     from clearance.analytics.history import TABLES, history
 
     if table not in TABLES:
@@ -238,4 +243,4 @@ def hub_history(snapshots: list[Path] = SnapshotsArg,
     if fmt is TableFormat.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
-        _emit_rows(result.rows(table), fmt, f"Hub history: {table} ({result.engine})")
+        _emit_rows(result.rows(table), fmt, f"Hub history: {table} ({result.engine})", HISTORY_SCHEMA)

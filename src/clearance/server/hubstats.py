@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from clearance.analytics.periods import DEFAULT_PERIOD
 from clearance.server.cache import LRU
 from clearance.util.errors import ClearanceError
 
@@ -71,7 +72,7 @@ class HubStats:
     def stats(self, top: int = 20) -> dict[str, Any]:
         return self._answer(("stats", top), lambda a: a.stats(top=top))
 
-    def trends(self, by: str = "quarter") -> list[dict[str, Any]]:
+    def trends(self, by: str = DEFAULT_PERIOD) -> list[dict[str, Any]]:
         return self._answer(("trends", by), lambda a: a.trends(by))
 
     def families(self, top: int = 20) -> list[dict[str, Any]]:

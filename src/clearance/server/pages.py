@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from clearance.analytics.hub import PERIODS
+from clearance.analytics.periods import DEFAULT_PERIOD, PERIODS
 from clearance.engine.values import USES
 from clearance.kb import CATEGORIES
 from clearance.server import charts, ids, store
@@ -207,7 +207,7 @@ def inventory_page(request: Request, project: str | None = Query(None, max_lengt
 
 
 @router.get("/hub", response_class=HTMLResponse)
-async def hub_page(request: Request, by: str = Query("quarter", max_length=10)) -> HTMLResponse:
+async def hub_page(request: Request, by: str = Query(DEFAULT_PERIOD, max_length=10)) -> HTMLResponse:
     if by not in PERIODS:
         raise InvalidInput(f"by {by!r} is not one of: {', '.join(PERIODS)}")
     return await cached(request, ("hub", by), lambda: _render_hub(request, by))

@@ -33,6 +33,7 @@ from clearance.analytics.history.engines import DuckDBEngine, Engine, EngineErro
 from clearance.engine.values import Organization
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
+from clearance.util.envelope import envelope
 
 __all__ = ["ENGINES", "EngineError", "HistoryResult", "history", "run"]
 
@@ -53,8 +54,8 @@ class HistoryResult:
 
     def to_json(self) -> dict[str, Any]:
         """The whole result as a JSON-ready dict (dates as YYYY-MM-DD), schema_version 1."""
-        return {"schema_version": SCHEMA_VERSION, "engine": self.engine,
-                **{t: self.rows(t) for t in TABLES[1:]}, "warnings": list(self.warnings)}
+        return envelope(SCHEMA_VERSION, engine=self.engine, **{t: self.rows(t) for t in TABLES[1:]},
+                        warnings=list(self.warnings))
 
     def rows(self, table: str = "summary") -> list[dict[str, Any]]:
         """Flat rows for a table or CSV. `summary`: one row per snapshot, its figures and the

@@ -6,7 +6,7 @@ from enum import Enum
 
 from fastapi import APIRouter, Query, Request, Response
 
-from clearance.analytics.hub import PERIODS
+from clearance.analytics.periods import DEFAULT_PERIOD, PERIODS
 from clearance.formats.hub import FAMILIES_SCHEMA, STATS_SCHEMA, TRENDS_SCHEMA
 from clearance.server.routes.common import PREFIX, memo_json, state
 from clearance.util.envelope import envelope
@@ -24,7 +24,7 @@ Period = Enum("Period", {p: p for p in PERIODS}, type=str)  # the periods Hub an
 
 
 @router.get("/hub/trends", tags=["hub"], summary="`clearance hub trends`: license categories per period of creation")
-async def hub_trends(request: Request, by: Period = Query(Period("quarter"))) -> Response:
+async def hub_trends(request: Request, by: Period = Query(Period(DEFAULT_PERIOD))) -> Response:
     st = state(request)
     return await memo_json(st, ("hub.trends", by.value),
                            lambda: envelope(TRENDS_SCHEMA, by=by.value, rows=st.hub.trends(by.value)))
