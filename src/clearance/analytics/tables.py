@@ -8,6 +8,7 @@ Tables, all keyed by the lower-cased id (the Hub matches ids case-insensitively)
   models(key, id, kind, created_at, downloads, likes, pipeline_tag, license_name, license_link, snapshot)
   declared(key, value)                       one row per distinct declared license value
   edges(child, parent, relation, evidence)   typed lineage edges; datasets as `trained_on`
+  snapshot_dates(snapshot, date)            each snapshot's newest lastModified / createdAt
 Everything is set-based SQL: no Python loop per model.
 """
 
@@ -120,6 +121,7 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
         with picked as (
             select lower(id) as key, id, coalesce(type, 'model') as kind,
                    try_cast(createdAt as timestamp) as created_at,
+                   greatest(try_cast(lastModified as timestamp), try_cast(createdAt as timestamp)) as modified_at,
                    coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag, snapshot,
                    coalesce(tags, []) as tags,  -- filtered when unnested, below: cheaper than a lambda here
                    deleted_at is not null as gone,
@@ -127,7 +129,7 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
                                            '$.license_name', '$.license_link', '$.quantized_by']) as card
             from raw where id is not null
         )
-        select key, id, kind, created_at, downloads, likes, pipeline_tag, snapshot, tags, gone,
+        select key, id, kind, created_at, modified_at, downloads, likes, pipeline_tag, snapshot, tags, gone,
                card[1] as card_license, card[2] as card_base_model, card[3] ->> '$' as base_model_relation,
                card[4] ->> '$' as license_name, card[5] ->> '$' as license_link, card[6] ->> '$' as quantized_by
         from picked
@@ -135,6 +137,10 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
 
 
 def _load_rest(con: duckdb.DuckDBPyConnection) -> None:
+    # Each snapshot's newest lastModified / createdAt, records marked deleted included (what
+    # `hub history` dates an undated snapshot by): kept here, so the file is not read again for it.
+    con.execute("create or replace temp table snapshot_dates as "
+                "select snapshot, max(modified_at)::date as date from models group by snapshot")
     # The same id twice (two snapshots, or a repeated line): the later snapshot's record wins.
     # Checked first, because the de-duplication is a full sort that a clean snapshot never needs;
     # on the ids' hashes, cheaper to group than strings (a collision only costs the sort).
@@ -147,6 +153,7 @@ def _load_rest(con: duckdb.DuckDBPyConnection) -> None:
     if con.execute("select 1 from models where gone limit 1").fetchall():
         con.execute("delete from models where gone")
     con.execute("alter table models drop column gone")
+    con.execute("alter table models drop column modified_at")
     # Only the tags read below: the three prefixes and the quantization markers. (Lower-casing
     # never shortens a string, so a tag longer than every marker is not lower-cased to compare.)
     con.execute(f"""
