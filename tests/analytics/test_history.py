@@ -295,6 +295,7 @@ def test_every_statement_transpiles_to_spark_sql():
     from clearance.analytics.history.engines import to_spark
 
     statements = [queries.CLOSURE_START, queries.CLOSURE_STEP, queries.CLOSURE_GROW,
+                  *(sql for _, sql in queries.COMBINATIONS), queries.DISTINCT_COMBINATIONS, queries.CONFLICT,
                   *(sql for _, sql in queries.STEPS), *queries.RESULTS.values()]
     for sql in statements:
         out = to_spark(sql)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import duckdb
 
-from clearance.engine import compat
 from clearance.engine.usage import assess
 from clearance.engine.values import USES, Organization
 from clearance.kb.loader import KnowledgeBase
@@ -21,7 +20,6 @@ def register(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, normalizer: Norm
              org: Organization = Organization()) -> None:
     _license_map(con, normalizer)
     _license_info(con, kb, org)
-    _conflict_pairs(con, kb)
     con.execute("""
         create or replace temp table resolved as
         with direct as (
@@ -118,40 +116,6 @@ def _license_info(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, org: Organi
     types = {"curated": "boolean", "findings": "varchar[]"}
     _table(con, "license_info", {k: (types.get(k, "varchar"), v) for k, v in cols.items() if k != "findings"}
            | {"findings": ("varchar[]", cols["findings"])})
-
-
-def _conflict_pairs(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
-    """`conflict_pairs(declared, inherited, reason)`: what `compat.conflict_reason` says of each
-    pair, and `satisfying(declared, inherited)`: the declared licenses that carry an inherited
-    one (`compat.satisfies`), so that a card which also declares the ancestor's license has no
-    conflict with it, as `compat.conflicts` judges a whole declaration.
-
-    Only `hub history` (history/facts.py, queries.py) still reads these pairwise tables; the
-    audit judges each whole combination with `compat.conflicts` itself (`judge.py`)."""
-    ids = [r[0] for r in con.execute("select kb_id from license_info").fetchall()]
-    decl, inh, why, nd = [], [], [], []
-    sat_d, sat_a = [], []
-    terms = {i: kb.get(i) for i in ids}
-    for d in ids:
-        for a in ids:
-            dt, at = terms[d], terms[a]
-            if dt is None or at is None:
-                continue
-            # two kinds of row: the no-derivatives reason (binds any declaration but a
-            # quantization's) and the ordinary one (void when the declaration carries `a`)
-            no_derivatives = compat.no_derivatives_reason(at) if dt.curated and dt.category != "unknown" else None
-            for reason, is_nd in ((no_derivatives, True), (compat.conflict_reason(dt, at), False)):
-                if reason:
-                    decl.append(d)
-                    inh.append(a)
-                    why.append(reason)
-                    nd.append(is_nd)
-            if dt.curated and dt.category != "unknown" and compat.satisfies(dt, at):
-                sat_d.append(d)
-                sat_a.append(a)
-    _table(con, "conflict_pairs", {"declared": ("varchar", decl), "inherited": ("varchar", inh), "reason": ("varchar", why),
-                                   "nd": ("boolean", nd)})
-    _table(con, "satisfying", {"declared": ("varchar", sat_d), "inherited": ("varchar", sat_a)})
 
 
 def _table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, tuple[str, list]]) -> None:

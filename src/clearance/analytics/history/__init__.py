@@ -16,7 +16,9 @@ conflicts with its lineage), conflicts new and resolved.
 
 How: each snapshot is read by the loader `clearance hub` uses (`facts.py`, DuckDB), then the
 analytics (`queries.py`, SQL written once in DuckDB's dialect) run on the chosen engine; Spark
-gets the same SQL transpiled by SQLGlot, and the input tables as Parquet.
+gets the same SQL transpiled by SQLGlot, and the input tables as Parquet. Conflicts are judged
+in Python by the engine's one rule (`compat.conflicts`, through the audit's `judge.Judge`), once
+per distinct (declared, inherited, quantization) combination, and joined back to the models.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 
 from clearance.analytics.history import facts, queries
 from clearance.analytics.history.engines import DuckDBEngine, Engine, EngineError, SparkEngine
+from clearance.analytics.judge import Judge
 from clearance.engine.values import Organization
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
@@ -88,16 +91,16 @@ def history(snapshots: Sequence[Path], engine: str = "duckdb", master: str | Non
     spark = SparkEngine(master) if engine == "spark" else None  # fails now, before any snapshot is read
     con, spill = facts.connect()
     try:
-        dated = facts.date_snapshots(con, [Path(p) for p in snapshots], dates)
-        warnings = facts.build(con, dated, kb or default_kb(), normalizer or default_normalizer(), org or Organization())
+        kb = kb or default_kb()
+        dated, warnings = facts.build(con, snapshots, dates, kb, normalizer or default_normalizer(), org or Organization())
         if spark is None:
-            return _result(run(DuckDBEngine(con)), dated, "duckdb", warnings)
+            return _result(run(DuckDBEngine(con), kb), dated, "duckdb", warnings)
         with tempfile.TemporaryDirectory(prefix="clearance-history-") as tmp:
             for name in facts.FACTS:
                 target = Path(tmp) / f"{name}.parquet"
                 con.execute(f"copy {name} to '{target}' (format parquet)")
                 spark.load(name, [target])
-            return _result(run(spark), dated, "spark", warnings)
+            return _result(run(spark, kb), dated, "spark", warnings)
     finally:
         if spark is not None:
             spark.close()
@@ -106,9 +109,10 @@ def history(snapshots: Sequence[Path], engine: str = "duckdb", master: str | Non
             spill.cleanup()
 
 
-def run(engine: Engine) -> dict[str, list[dict[str, Any]]]:
-    """The analytics over the `h_*` tables the engine already holds: the closure, the steps of
-    `queries.STEPS`, then every result of `queries.RESULTS`, rows keyed by `snap`."""
+def run(engine: Engine, kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
+    """The analytics over the `h_*` tables the engine already holds: the closure, each model's
+    lineage combination and its conflicts (`judge_conflicts`), the steps of `queries.STEPS`, then
+    every result of `queries.RESULTS`, rows keyed by `snap`."""
     engine.create("h_closure", queries.CLOSURE_START)
     engine.create("h_frontier", queries.CLOSURE_START)
     while True:
@@ -116,9 +120,36 @@ def run(engine: Engine) -> dict[str, list[dict[str, Any]]]:
         if not engine.rows("select count(*) as n from h_frontier")[0]["n"]:
             break
         engine.create("h_closure", queries.CLOSURE_GROW)
+    derive(engine, kb)
+    return {name: engine.rows(sql) for name, sql in queries.RESULTS.items()}
+
+
+def derive(engine: Engine, kb: KnowledgeBase) -> None:
+    """Every table the results read, from the `h_*` facts and the closure."""
+    for name, sql in queries.COMBINATIONS:
+        engine.create(name, sql)
+    judge_conflicts(engine, Judge(kb, {}, ()))
+    engine.create("h_conflict", queries.CONFLICT)
     for name, sql in queries.STEPS:
         engine.create(name, sql)
-    return {name: engine.rows(sql) for name, sql in queries.RESULTS.items()}
+
+
+def judge_conflicts(engine: Engine, judge: Judge) -> None:
+    """`h_combo_conflict`: the conflict pairs of each distinct (declared ids, inherited ids,
+    quantization) combination of `h_model_combo`, judged once by `compat.conflicts` (the rule
+    `clearance check` and the audit apply), one row per pair; no rule is restated in SQL."""
+    rows = engine.rows(queries.DISTINCT_COMBINATIONS)
+    cols: dict[str, list] = {"declared_ids": [], "inherited_ids": [], "quantization": [], "declared": [], "inherited": []}
+    for r in rows:
+        pairs = judge.conflicts(tuple(r["declared_ids"].split(" ")), tuple(r["inherited_ids"].split(" ")),
+                                bool(r["quantization"]))
+        for pair in pairs:
+            declared, inherited = pair.split(" <- ")
+            for k, v in (("declared_ids", r["declared_ids"]), ("inherited_ids", r["inherited_ids"]),
+                         ("quantization", bool(r["quantization"])), ("declared", declared), ("inherited", inherited)):
+                cols[k].append(v)
+    types = {"quantization": "boolean"}
+    engine.table("h_combo_conflict", {k: (types.get(k, "varchar"), v) for k, v in cols.items()})
 
 
 def _result(raw: dict[str, list[dict[str, Any]]], snapshots: list[facts.Snapshot], engine: str,

@@ -5,6 +5,8 @@ Per snapshot: `tables.load` (records, declared values, typed edges), `licenses.r
 values -> KB ids by the normalizer, editions by creation date, and the license semantics from
 the engine), `propagate.build_weight_edges`. What the analytics read is appended to the `h_*`
 tables with the snapshot's position; the next snapshot's load replaces the per-snapshot tables.
+Snapshots are read in the order given, an undated one dated by the load itself (its newest
+record), then renumbered by date: no file is read twice.
 """
 
 from __future__ import annotations
@@ -26,8 +28,7 @@ from clearance.kb.loader import KnowledgeBase
 from clearance.kb.normalizer import Normalizer
 
 # The tables the analytics read (and Spark is given), in the order they are written.
-FACTS = ("h_model", "h_declared", "h_resolved", "h_edge", "h_quant", "h_license", "h_conflict_pair", "h_satisfying",
-         "h_step")
+FACTS = ("h_model", "h_declared", "h_resolved", "h_edge", "h_quant", "h_license", "h_step")
 
 
 @dataclass(frozen=True)
@@ -53,63 +54,52 @@ def connect() -> tuple[duckdb.DuckDBPyConnection, tempfile.TemporaryDirectory | 
     return con, spill
 
 
-def record_date(con: duckdb.DuckDBPyConnection, path: Path) -> dt.date | None:
-    """A snapshot's date when none is given: its newest `lastModified` or `createdAt` (a record
-    cannot be newer than the listing that holds it)."""
-    p = str(path).replace("'", "''")
-    src = (f"read_parquet('{p}', union_by_name=true)" if path.suffix == ".parquet" else
-           f"read_json('{p}', format='newline_delimited', ignore_errors=true, "
-           "columns={'createdAt': 'VARCHAR', 'lastModified': 'VARCHAR'})")
-    try:
-        (value,) = con.execute(f"""
-            select max(greatest(try_cast(lastModified as timestamp), try_cast(createdAt as timestamp)))::date
-            from {src}""").fetchone()
-    except duckdb.Error as exc:
-        raise tables.SnapshotError(f"{path}: cannot read its dates: {str(exc).splitlines()[0]}") from None
-    return value
-
-
-def date_snapshots(con: duckdb.DuckDBPyConnection, paths: Sequence[Path],
-                   dates: Sequence[dt.date | str | None] | None) -> list[Snapshot]:
-    """The snapshots with their dates, oldest first (snapshots of one date keep the order given)."""
+def given_dates(paths: Sequence[Path], dates: Sequence[dt.date | str | None] | None) -> list[dt.date | None]:
+    """Each snapshot's given date (None: to be read from its records), the files checked first."""
     if dates is not None and len(dates) != len(paths):
         raise tables.SnapshotError(f"{len(dates)} date(s) for {len(paths)} snapshot(s): give one per snapshot, or none")
-    out = []
+    out: list[dt.date | None] = []
     for i, path in enumerate(paths):
-        path = Path(path)
-        if not path.is_file():
+        if not Path(path).is_file():
             raise tables.SnapshotError(f"{path}: no such file")
         given = dates[i] if dates is not None else None
-        if given is not None:
+        if given is not None and not isinstance(given, dt.date):
             try:
-                day = given if isinstance(given, dt.date) else dt.date.fromisoformat(str(given))
+                given = dt.date.fromisoformat(str(given))
             except ValueError:
                 raise tables.SnapshotError(f"{given!r}: not a date (YYYY-MM-DD)") from None
-            out.append(Snapshot(path, day, "given"))
-            continue
-        day = record_date(con, path)
-        if day is None:
-            raise tables.SnapshotError(f"{path}: no record has a lastModified or createdAt date: give the snapshot's date")
-        out.append(Snapshot(path, day, "records"))
-    return sorted(out, key=lambda s: s.date)
+        out.append(given)
+    return out
 
 
-def build(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Snapshot], kb: KnowledgeBase, normalizer: Normalizer,
-          org: Organization) -> list[str]:
-    """The `h_*` tables of `snapshots` (already in date order) in `con`. Returns the loader's warnings."""
+def build(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], dates: Sequence[dt.date | str | None] | None,
+          kb: KnowledgeBase, normalizer: Normalizer, org: Organization) -> tuple[list[Snapshot], list[str]]:
+    """The `h_*` tables of the snapshots at `paths` in `con`, each snapshot read once. A snapshot's
+    date is `dates[i]` when given, else its newest `lastModified` / `createdAt` (a record cannot be
+    newer than the listing that holds it: `tables.load` keeps it in `snapshot_dates`). Returns the
+    snapshots oldest first (those of one date in the order given), `snap` numbering them so, and
+    the loader's warnings in that order."""
+    paths = [Path(p) for p in paths]
+    days = given_dates(paths, dates)
     con.execute("create or replace temp table h_model (snap integer, key varchar, id varchar, downloads bigint)")
     con.execute("create or replace temp table h_declared (snap integer, key varchar)")
     con.execute("create or replace temp table h_resolved (snap integer, key varchar, kb_id varchar)")
     con.execute("create or replace temp table h_edge (snap integer, child varchar, parent varchar)")
     con.execute("create or replace temp table h_quant (snap integer, key varchar)")
     con.execute("create or replace temp table h_license_info (kb_id varchar, category varchar)")
-    con.execute("create or replace temp table h_conflict_pair (declared varchar, inherited varchar, nd boolean)")
-    con.execute("create or replace temp table h_satisfying (declared varchar, inherited varchar)")
-    warnings: list[str] = []
-    for snap, s in enumerate(snapshots):
-        warnings += tables.load(con, [s.path])
+    read: list[Snapshot] = []
+    warnings: list[list[str]] = []
+    for snap, (path, day) in enumerate(zip(paths, days)):
+        warnings.append(tables.load(con, [path]))
+        if day is None:
+            (day,) = con.execute("select max(date) from snapshot_dates").fetchone()
+            if day is None:
+                raise tables.SnapshotError(f"{path}: no record has a lastModified or createdAt date: give the snapshot's date")
+            read.append(Snapshot(path, day, "records"))
+        else:
+            read.append(Snapshot(path, day, "given"))
         if not con.execute("select count(*) from models").fetchone()[0]:
-            raise tables.SnapshotError(f"{s.path}: no model or dataset in the snapshot")
+            raise tables.SnapshotError(f"{path}: no model or dataset in the snapshot")
         licenses.register(con, kb, normalizer, org)
         propagate.build_weight_edges(con)
         con.execute(f"insert into h_model select {snap}, key, id, downloads from models where kind = 'model'")
@@ -117,14 +107,16 @@ def build(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Snapshot], kb: Kno
         con.execute(f"insert into h_resolved select distinct {snap}, key, kb_id from resolved where kb_id is not null")
         con.execute(f"insert into h_edge select distinct {snap}, child, parent from weight_edges")
         con.execute(f"insert into h_quant select {snap}, key from quantization")
-        # The license tables depend only on the KB: each snapshot adds the ids it met.
+        # The license table depends only on the KB: each snapshot adds the ids it met.
         con.execute("insert into h_license_info select kb_id, category from license_info "
                     "where kb_id not in (select kb_id from h_license_info)")
-        con.execute("""insert into h_conflict_pair select declared, inherited, nd from conflict_pairs
-                       except select declared, inherited, nd from h_conflict_pair""")
-        con.execute("""insert into h_satisfying select declared, inherited from satisfying
-                       except select declared, inherited from h_satisfying""")
-    for t in ("models", "declared", "edges", "resolved", "weight_edges", "quantization"):
+    order = sorted(range(len(read)), key=lambda i: read[i].date)
+    if order != list(range(len(read))):
+        # read in the order given: renumbered by date (a stable sort: one date keeps the order given)
+        renumber = ", ".join(f"({old}, {new})" for new, old in enumerate(order))
+        for t in ("h_model", "h_declared", "h_resolved", "h_edge", "h_quant"):
+            con.execute(f"update {t} set snap = o.new from (values {renumber}) o(old, new) where {t}.snap = o.old")
+    for t in ("models", "declared", "edges", "resolved", "weight_edges", "quantization", "snapshot_dates"):
         con.execute(f"drop table if exists {t}")
     ranks = ", ".join(f"('{c}', {r})" for c, r in RESTRICTIVENESS.items())
     con.execute(f"""
@@ -134,5 +126,5 @@ def build(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Snapshot], kb: Kno
     """)
     con.execute("drop table h_license_info")
     con.execute("create or replace temp table h_step (snap integer, prev integer)")
-    con.execute("insert into h_step select i, i - 1 from range(1, ?) t(i)", [len(snapshots)])
-    return warnings
+    con.execute("insert into h_step select i, i - 1 from range(1, ?) t(i)", [len(read)])
+    return [read[i] for i in order], [w for i in order for w in warnings[i]]

@@ -12,12 +12,12 @@ by the existing loader (`tables.load`, `licenses.register`, `propagate.build_wei
   h_resolved(snap, key, kb_id)                   the KB ids those values resolve to (editions by date)
   h_edge(snap, child, parent)                    weight edges (not `trained_on`, no self-edge)
   h_quant(snap, key)                             quantizations (every weight parent a `quantized` edge)
-and the small tables of license semantics, computed in Python by the engine's rules
-(`analytics/licenses.py`) and registered in both engines:
+and two small tables:
   h_license(kb_id, category, strictness)         `strictness`: `diff.RESTRICTIVENESS` of the category
-  h_conflict_pair(declared, inherited, nd)       `compat.conflict_reason` / `no_derivatives_reason`
-  h_satisfying(declared, inherited)              `compat.satisfies`
   h_step(snap, prev)                             each snapshot and the one before it
+The conflicts are judged in Python, not here: each distinct combination of `h_model_combo` once
+by `compat.conflicts` (`history.judge_conflicts`), handed back as
+  h_combo_conflict(declared_ids, inherited_ids, quantization, declared, inherited)
 """
 
 from __future__ import annotations
@@ -38,36 +38,41 @@ where e.parent <> f.key
 """
 CLOSURE_GROW = "select snap, key, ancestor from h_closure union all select snap, key, ancestor from h_frontier"
 
-# -- per snapshot: conflicts, as compat.conflicts judges them (the audit, judge.py) -------------
-# Created in this order; each reads only tables above it.
-STEPS: list[tuple[str, str]] = [
+# -- per snapshot: each model's lineage combination, judged in Python (history.judge_conflicts) --
+COMBINATIONS: list[tuple[str, str]] = [
     # What a model inherits: every KB id its weight ancestors declare, placeholders excepted.
     ("h_inherited", f"""
 select distinct c.snap, c.key, r.kb_id
 from h_closure c join h_resolved r on r.snap = c.snap and r.key = c.ancestor
 where r.kb_id not in {_PLACEHOLDERS}
 """),
-    # The inherited licenses a model's own declaration carries (compat.satisfies).
-    ("h_satisfied", """
-select distinct r.snap, r.key, s.inherited
-from h_resolved r join h_satisfying s on s.declared = r.kb_id
+    # A model that declares a license and inherits one: its KB ids and its ancestors' (each set
+    # as one sorted, space-separated string) and whether it is a quantization, as the audit keys
+    # a combination (judge.py). Only such a model can have a conflict.
+    ("h_model_combo", """
+with own as (
+    select r.snap, r.key, string_agg(r.kb_id, ' ' order by r.kb_id) as declared_ids
+    from h_resolved r join h_model m on m.snap = r.snap and m.key = r.key
+    group by r.snap, r.key
+), up as (
+    select snap, key, string_agg(kb_id, ' ' order by kb_id) as inherited_ids from h_inherited group by snap, key
+)
+select o.snap, o.key, o.declared_ids, u.inherited_ids, q.key is not null as quantization
+from own o join up u on u.snap = o.snap and u.key = o.key
+left join (select distinct snap, key from h_quant) q on q.snap = o.snap and q.key = o.key
 """),
-    # A (declared, inherited) pair conflicts as compat.conflicts says: a no-derivatives row
-    # binds any model but a quantization; an ordinary row is void when the inherited license has
-    # a no-derivatives row (already flagged, unless the model is a quantization) or when the
-    # model's declaration carries the inherited license.
-    ("h_conflict", """
-select distinct d.snap, d.key, p.declared, p.inherited
-from h_resolved d
-join h_model m on m.snap = d.snap and m.key = d.key
-join h_conflict_pair p on p.declared = d.kb_id
-join h_inherited a on a.snap = d.snap and a.key = d.key and a.kb_id = p.inherited
-left join h_quant q on q.snap = d.snap and q.key = d.key
-left join (select distinct inherited from h_conflict_pair where nd) n on n.inherited = a.kb_id
-left join h_satisfied s on s.snap = d.snap and s.key = d.key and s.inherited = a.kb_id
-where case when p.nd then q.key is null
-           else not (q.key is null and n.inherited is not null) and s.key is null end
-"""),
+]
+DISTINCT_COMBINATIONS = "select distinct declared_ids, inherited_ids, quantization from h_model_combo"
+# Each model's conflict pairs: its combination's.
+CONFLICT = """
+select c.snap, c.key, j.declared, j.inherited
+from h_model_combo c join h_combo_conflict j
+  on j.declared_ids = c.declared_ids and j.inherited_ids = c.inherited_ids and j.quantization = c.quantization
+"""
+
+# -- per snapshot and between consecutive snapshots ---------------------------------------------
+# Created in this order; each reads only tables above it.
+STEPS: list[tuple[str, str]] = [
     # One row per model: declared or not, its license category (the first by name of its KB ids'
     # categories, as `hub trends` picks one; `unresolved` when it declares only values that
     # resolve to nothing, `none` when it declares nothing), its downloads.
