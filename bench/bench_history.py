@@ -155,16 +155,13 @@ from clearance.kb.normalizer import default_normalizer
 phases = {}
 con, spill = facts.connect()
 t = time.perf_counter()
-dated = facts.date_snapshots(con, paths, None)
-phases["date"] = time.perf_counter() - t
-t = time.perf_counter()
-facts.build(con, dated, default_kb(), default_normalizer(), Organization())
+dated, _ = facts.build(con, paths, None, default_kb(), default_normalizer(), Organization())  # each read once, dated as read
 phases["load (DuckDB)"] = time.perf_counter() - t
 rows = con.execute("select count(*) from h_model").fetchone()[0]
 jvm = None
 if engine == "duckdb":
     t = time.perf_counter()
-    raw = run(DuckDBEngine(con))
+    raw = run(DuckDBEngine(con), default_kb())
     phases["analytics"] = time.perf_counter() - t
 else:
     import tempfile
@@ -180,7 +177,7 @@ else:
         spark.load(name, [target])
     phases["hand-off (Parquet)"] = time.perf_counter() - t
     t = time.perf_counter()
-    raw = run(spark)
+    raw = run(spark, default_kb())
     phases["analytics"] = time.perf_counter() - t
     me = str(os.getpid())
     for p in os.listdir("/proc"):
@@ -204,14 +201,14 @@ def sizes(paths: list[Path]) -> None:
     frontier at each level, and each input table's size written as Parquet."""
     import tempfile
 
-    from clearance.analytics.history import facts, queries
+    from clearance.analytics.history import derive, facts, queries
     from clearance.analytics.history.engines import DuckDBEngine
     from clearance.engine.values import Organization
     from clearance.kb.loader import default_kb
     from clearance.kb.normalizer import default_normalizer
 
     con, spill = facts.connect()
-    facts.build(con, facts.date_snapshots(con, paths, None), default_kb(), default_normalizer(), Organization())
+    facts.build(con, paths, None, default_kb(), default_normalizer(), Organization())
     engine = DuckDBEngine(con)
     engine.create("h_closure", queries.CLOSURE_START)
     engine.create("h_frontier", queries.CLOSURE_START)
@@ -223,8 +220,7 @@ def sizes(paths: list[Path]) -> None:
             break
         frontier.append(n)
         engine.create("h_closure", queries.CLOSURE_GROW)
-    for name, sql in queries.STEPS:
-        engine.create(name, sql)
+    derive(engine, default_kb())
     models = con.execute("select count(*) from h_model").fetchone()[0]
     print(f"{models:,} model rows; closure: {len(frontier)} levels, frontier rows {frontier}")
     handed = 0
