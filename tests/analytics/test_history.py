@@ -328,3 +328,19 @@ def test_spark_without_pyspark_says_what_to_install(hand, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "pyspark", None)  # as if not installed
     with pytest.raises(EngineError, match=r"pip install 'clearance\[spark\]'"):
         history(hand[0], engine="spark")
+
+
+def test_a_parquet_snapshot_without_last_modified_loads_and_is_dated_by_creation(tmp_path):
+    """Another tool's Parquet export may leave out `lastModified` (only `deleted_at` was optional
+    before): every hub command still reads it, and history dates it by its newest createdAt."""
+    import duckdb
+
+    plain = tmp_path / "no-last-modified.parquet"
+    con = duckdb.connect()
+    con.execute(f"copy (select * exclude (lastModified) from read_json('{SAMPLE}', format='newline_delimited')) "
+                f"to '{plain}' (format parquet)")
+    newest = con.execute(f"select max(try_cast(createdAt as timestamp))::date from '{plain}'").fetchall()[0][0]
+    assert HubAnalysis([plain]).stats()["models"] == HubAnalysis([SAMPLE]).stats()["models"]
+    result = history([plain])
+    assert [s["date"] for s in result.snapshots] == [newest]
+    assert result.snapshots[0]["models"] == HubAnalysis([SAMPLE]).stats()["models"]

@@ -96,9 +96,10 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> list[str]
     return warnings
 
 
-def _deleted_at(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    """The column a Parquet snapshot without `deleted_at` (one not made by `hub pull`) lacks:
-    added as null, so that every snapshot has it. (JSON Lines snapshots read it by name.)"""
+def _missing_columns(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """The optional columns a Parquet snapshot may lack, added as null so that every snapshot
+    has them: `deleted_at` (only `hub pull` writes it) and `lastModified` (dates a snapshot for
+    `hub history`; other tools' exports may leave it out). JSON Lines snapshots read both by name."""
     if path.suffix != ".parquet":
         return ""
     p = str(path).replace("'", "''")
@@ -106,11 +107,11 @@ def _deleted_at(con: duckdb.DuckDBPyConnection, path: Path) -> str:
         names = {n for (n,) in con.execute(f"select name from parquet_schema('{p}')").fetchall()}
     except duckdb.Error:
         return ""  # not Parquet: the read below says so
-    return "" if "deleted_at" in names else "null::varchar as deleted_at, "
+    return "".join(f"null::varchar as {c}, " for c in ("deleted_at", "lastModified") if c not in names)
 
 
 def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad: set[Path]) -> None:
-    parts = [f"select *, {_deleted_at(con, path)}{i} as snapshot from {_reader(path, path in skip_bad)}"
+    parts = [f"select *, {_missing_columns(con, path)}{i} as snapshot from {_reader(path, path in skip_bad)}"
              for i, path in enumerate(paths)]
     # A view, not a table: the snapshot is read once, by the statement below.
     con.execute("create or replace temp view raw as " + " union all by name ".join(parts))
