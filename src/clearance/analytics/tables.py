@@ -66,8 +66,10 @@ def bad_lines(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
         return []
 
 
-def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> list[str]:
+def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path], *, dates: bool = False) -> list[str]:
     """Create the tables from one or more snapshots; a later snapshot's record of the same id wins.
+    `dates`: also `snapshot_dates` (only `hub history` asks: reading lastModified costs a Parquet
+    read a column it otherwise skips).
     A line that is not JSON is skipped, as `check` skips it: the warnings say where (returned)."""
     if not snapshots:
         raise SnapshotError("no snapshot given")
@@ -76,7 +78,7 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> list[str]
         if not path.is_file():
             raise SnapshotError(f"{path}: no such file")
     try:
-        _load_models(con, paths, set())
+        _load_models(con, paths, set(), dates)
         warnings: list[str] = []
     except duckdb.Error as exc:
         # Only a snapshot with corrupt lines costs the second look: find them, then read again skipping them.
@@ -89,10 +91,10 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path]) -> list[str]
         if not skip:
             raise SnapshotError(f"cannot read snapshot: {str(exc).splitlines()[0]}") from None
         try:
-            _load_models(con, paths, skip)
+            _load_models(con, paths, skip, dates)
         except duckdb.Error as again:
             raise SnapshotError(f"cannot read snapshot: {str(again).splitlines()[0]}") from None
-    _load_rest(con)
+    _load_rest(con, dates)
     return warnings
 
 
@@ -110,19 +112,21 @@ def _missing_columns(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     return "".join(f"null::varchar as {c}, " for c in ("deleted_at", "lastModified") if c not in names)
 
 
-def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad: set[Path]) -> None:
+def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad: set[Path], dates: bool) -> None:
     parts = [f"select *, {_missing_columns(con, path)}{i} as snapshot from {_reader(path, path in skip_bad)}"
              for i, path in enumerate(paths)]
     # A view, not a table: the snapshot is read once, by the statement below.
     con.execute("create or replace temp view raw as " + " union all by name ".join(parts))
     # One pass over the records: the card's JSON is parsed once and only the fields
     # lineage and licensing need are kept; the tags are reduced to the three prefixes read.
-    con.execute("""
+    modified = ("greatest(try_cast(lastModified as timestamp), try_cast(createdAt as timestamp))" if dates
+                else "null::timestamp")
+    con.execute(f"""
         create or replace temp table models as
         with picked as (
             select lower(id) as key, id, coalesce(type, 'model') as kind,
                    try_cast(createdAt as timestamp) as created_at,
-                   greatest(try_cast(lastModified as timestamp), try_cast(createdAt as timestamp)) as modified_at,
+                   {modified} as modified_at,
                    coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag, snapshot,
                    coalesce(tags, []) as tags,  -- filtered when unnested, below: cheaper than a lambda here
                    deleted_at is not null as gone,
@@ -137,11 +141,12 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
     """)
 
 
-def _load_rest(con: duckdb.DuckDBPyConnection) -> None:
+def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     # Each snapshot's newest lastModified / createdAt, records marked deleted included (what
     # `hub history` dates an undated snapshot by): kept here, so the file is not read again for it.
-    con.execute("create or replace temp table snapshot_dates as "
-                "select snapshot, max(modified_at)::date as date from models group by snapshot")
+    if dates:
+        con.execute("create or replace temp table snapshot_dates as "
+                    "select snapshot, max(modified_at)::date as date from models group by snapshot")
     # The same id twice (two snapshots, or a repeated line): the later snapshot's record wins.
     # Checked first, because the de-duplication is a full sort that a clean snapshot never needs;
     # on the ids' hashes, cheaper to group than strings (a collision only costs the sort).

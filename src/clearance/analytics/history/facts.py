@@ -90,7 +90,7 @@ def build(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], dates: Sequence
     read: list[Snapshot] = []
     warnings: list[list[str]] = []
     for snap, (path, day) in enumerate(zip(paths, days)):
-        warnings.append(tables.load(con, [path]))
+        warnings.append(tables.load(con, [path], dates=day is None))
         if day is None:
             (day,) = con.execute("select max(date) from snapshot_dates").fetchone()
             if day is None:
