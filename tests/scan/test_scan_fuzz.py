@@ -21,6 +21,7 @@ from clearance.scan.collect import Collector
 from clearance.scan.dockerfile import scan_dockerfile
 from clearance.scan.envfile import scan_env
 from clearance.scan.hubid import is_hub_id, to_hub_id
+from clearance.scan.jsfile import scan_js, scan_script_parts
 from clearance.scan.jsonfile import scan_json
 from clearance.scan.keys import key_kind
 from clearance.scan.notebook import scan_notebook
@@ -110,7 +111,8 @@ def test_python_reader_takes_any_bytes(data):
     check(col, data)
 
 
-READERS = [scan_yaml, scan_json, scan_toml, scan_env, scan_shell_text, scan_dockerfile, scan_notebook]
+READERS = [scan_yaml, scan_json, scan_toml, scan_env, scan_shell_text, scan_dockerfile, scan_notebook, scan_js,
+           scan_script_parts]
 
 
 @FUZZ
@@ -124,6 +126,11 @@ READERS = [scan_yaml, scan_json, scan_toml, scan_env, scan_shell_text, scan_dock
 @example(scan_shell_text, "hf download '")
 @example(scan_notebook, '{"cells": [{"cell_type": "code", "source": 3}]}')
 @example(scan_notebook, '{"cells": [{"cell_type": "code", "source": ["%%bash"]}]}')
+@example(scan_js, "pipeline('x', '" + "{" * 3000 + "acme/x")
+@example(scan_js, "const m = `https://huggingface.co/${" * 500)
+@example(scan_js, "a = b / c / d; x = /[/]acme\\/x/g; y = from_pretrained(")
+@example(scan_js, "/* " + "({[" * 2000)
+@example(scan_script_parts, "<script>pipeline('a', 'acme/x'")
 def test_config_and_shell_readers_never_raise(reader, text):
     col = collector()
     with bounded():
