@@ -6,22 +6,14 @@ both ways and keep the fixes from going too far."""
 
 from __future__ import annotations
 
+from snippets import found, ids
+
 from clearance.scan import scan_path
 from clearance.scan.collect import Collector
 from clearance.scan.envfile import scan_env
 from clearance.scan.pyfile import scan_python
 from clearance.scan.walk import file_type
 from clearance.scan.yamlfile import scan_yaml
-
-
-def found(reader, text: str) -> set[tuple[str, str, str]]:
-    col = Collector("/nonexistent-root", "f")
-    reader(text, col)
-    return {(h.id, h.kind, h.role) for h in col.hits}
-
-
-def ids(reader, text: str) -> set[str]:
-    return {i for i, _, _ in found(reader, text)}
 
 
 # -- environment files named without the leading dot ----------------------------------------

@@ -5,19 +5,11 @@ the guards pass both ways and keep the fixes from going too far."""
 
 from __future__ import annotations
 
+from snippets import found, ids
+
 from clearance.scan.collect import Collector
 from clearance.scan.pyfile import scan_python
 from clearance.scan.yamlfile import scan_yaml
-
-
-def found(reader, text: str) -> set[tuple[str, str, str]]:
-    col = Collector("/nonexistent-root", "f")
-    reader(text, col)
-    return {(h.id, h.kind, h.role) for h in col.hits}
-
-
-def ids(reader, text: str) -> set[str]:
-    return {i for i, _, _ in found(reader, text)}
 
 
 # -- run configurations whose `commands:` list is shell ----------------------------------------

@@ -10,9 +10,9 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from snippets import collect
 
 from clearance.scan import Reference, scan_path
-from clearance.scan.collect import Collector
 from clearance.scan.pyfile import scan_python, wanted
 from clearance.scan.shell import scan_shell_text
 from clearance.scan.tomlfile import scan_toml
@@ -21,8 +21,7 @@ from clearance.scan.yamlfile import scan_yaml
 
 
 def hits(reader, text: str, root: str = "/nonexistent-root") -> list[tuple[str, str, int, str]]:
-    col = Collector(root, "f")
-    reader(text, col)
+    col = collect(reader, text, root=root)
     return sorted({(h.id, h.kind, h.line, h.role) for h in col.hits}, key=lambda t: (t[2], t[0]))
 
 

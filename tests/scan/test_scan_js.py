@@ -4,20 +4,19 @@ Decoys carry "decoy" in their names and must never be reported."""
 
 from __future__ import annotations
 
+import snippets
+
 from clearance.scan import scan_path
-from clearance.scan.collect import Collector
 from clearance.scan.jsfile import scan_js, scan_script_parts, tokens
 from clearance.scan.walk import file_type
 
 
 def found(text: str, reader=scan_js) -> set[tuple[str, str, str]]:
-    col = Collector("/nonexistent-root", "f.js")
-    reader(text, col)
-    return {(h.id, h.kind, h.role) for h in col.hits}
+    return snippets.found(reader, text, "f.js")
 
 
 def ids(text: str, reader=scan_js) -> set[str]:
-    return {i for i, _, _ in found(text, reader)}
+    return snippets.ids(reader, text, "f.js")
 
 
 def test_transformers_js_calls():
