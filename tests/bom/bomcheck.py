@@ -176,3 +176,16 @@ def check_spdx_document(text: str) -> dict:
         ref(ann["subject"])
         assert ann["annotationType"] in ("review", "other") and ann["statement"]
     return {"doc": spdx_doc, "by_id": by_id, "packages": packages, "relationships": relationships}
+
+
+def components(bom: dict) -> dict[str, dict]:
+    """A CycloneDX BOM's components by bom-ref."""
+    return {c["bom-ref"]: c for c in bom["components"]}
+
+
+def props(component: dict) -> dict[str, list[str]]:
+    """A CycloneDX component's properties, each name with its values in order."""
+    out: dict[str, list[str]] = {}
+    for p in component.get("properties", []):
+        out.setdefault(p["name"], []).append(p["value"])
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from bomcheck import COMMIT, SAMPLE, assert_valid_cyclonedx
+from bomcheck import COMMIT, SAMPLE, assert_valid_cyclonedx, components, props
 
 from clearance.bom import to_cyclonedx
 from clearance.usecases.check import CheckRun
@@ -20,17 +20,6 @@ def sample_bom(sample_run):
 @pytest.fixture(scope="module")
 def crafted_bom(crafted_run):
     return assert_valid_cyclonedx(to_cyclonedx(crafted_run))
-
-
-def components(bom) -> dict[str, dict]:
-    return {c["bom-ref"]: c for c in bom["components"]}
-
-
-def props(component) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for p in component.get("properties", []):
-        out.setdefault(p["name"], []).append(p["value"])
-    return out
 
 
 def licenses(component, ack=None) -> list[dict]:

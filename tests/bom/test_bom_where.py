@@ -16,7 +16,9 @@ from bomcheck import (
     COMMIT,
     assert_valid_cyclonedx,
     check_spdx_document,
+    components,
     load_spdx_with_bindings,
+    props,
 )
 
 from clearance.bom import to_cyclonedx, to_spdx3
@@ -24,17 +26,6 @@ from clearance.bom.inventory import build, stable_key
 from clearance.kb.normalizer import default_normalizer
 from clearance.lock.fileformat import write as write_lock
 from clearance.usecases.lock import build_lock
-
-
-def components(bom) -> dict[str, dict]:
-    return {c["bom-ref"]: c for c in bom["components"]}
-
-
-def props(component) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for p in component.get("properties", []):
-        out.setdefault(p["name"], []).append(p["value"])
-    return out
 
 
 def occurrences(component) -> list[tuple[str, int, str]]:
