@@ -12,7 +12,6 @@ the JVM's quick compiler only; the session's start is most of the cost.
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -24,23 +23,6 @@ pytestmark = pytest.mark.spark
 
 pytest.importorskip("sqlglot", reason="the Spark engine needs sqlglot: pip install 'clearance[spark]'")
 pytest.importorskip("pyspark", reason="Spark is optional: pip install 'clearance[spark]' (and Java 17+) to run these")
-
-
-@pytest.fixture(scope="module")
-def spark():
-    if shutil.which("java") is None and not __import__("os").environ.get("JAVA_HOME"):
-        pytest.skip("Spark needs Java 17 or later: no java on PATH and no JAVA_HOME")
-    from pyspark.sql import SparkSession
-
-    session = (SparkSession.builder.master("local[1]").appName("clearance-tests")
-               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "1").config("spark.sql.adaptive.enabled", "false")
-               .config("spark.sql.codegen.wholeStage", "false").config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-               .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def test_spark_gives_duckdbs_rows(spark, shared_data, tmp_path):
