@@ -148,7 +148,7 @@ from pathlib import Path
 engine, master, paths = sys.argv[1], sys.argv[2], [Path(p) for p in sys.argv[3:]]
 t0 = time.perf_counter()
 from clearance.analytics.history import facts, run, _result
-from clearance.analytics.history.engines import DuckDBEngine, SparkEngine
+from clearance.analytics.engines import DuckDBEngine, SparkEngine
 from clearance.engine.values import Organization
 from clearance.kb.loader import default_kb
 from clearance.kb.normalizer import default_normalizer
@@ -201,8 +201,8 @@ def sizes(paths: list[Path]) -> None:
     frontier at each level, and each input table's size written as Parquet."""
     import tempfile
 
+    from clearance.analytics.engines import DuckDBEngine
     from clearance.analytics.history import derive, facts, queries
-    from clearance.analytics.history.engines import DuckDBEngine
     from clearance.engine.values import Organization
     from clearance.kb.loader import default_kb
     from clearance.kb.normalizer import default_normalizer

@@ -292,7 +292,7 @@ def test_every_statement_transpiles_to_spark_sql():
     """One definition for both engines: each statement has a Spark SQL translation (SQLGlot
     raising on anything it cannot express), checked here even where pyspark is not installed."""
     pytest.importorskip("sqlglot", reason="sqlglot comes with clearance[spark]")
-    from clearance.analytics.history.engines import to_spark
+    from clearance.analytics.engines import to_spark
 
     statements = [queries.CLOSURE_START, queries.CLOSURE_STEP, queries.CLOSURE_GROW,
                   *(sql for _, sql in queries.COMBINATIONS), queries.DISTINCT_COMBINATIONS, queries.CONFLICT,

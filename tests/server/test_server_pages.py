@@ -81,7 +81,7 @@ def test_hub_page_has_server_side_svg_charts(client):
 def test_the_server_speaks_the_engines_and_analytics_vocabulary(client):
     """Periods, uses and verdicts come from their one definition: the pages, the API's
     choices and the chart colours follow it."""
-    from clearance.analytics.hub import PERIODS
+    from clearance.analytics.periods import PERIODS
     from clearance.engine.values import USES, VERDICTS
     from clearance.server.charts import VERDICT_COLORS
     from clearance.server.routes.hub import Period

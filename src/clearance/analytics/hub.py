@@ -15,12 +15,13 @@ import duckdb
 
 from clearance.analytics import judge, licenses, propagate, tables
 from clearance.analytics.engines import ENGINES, DuckDBEngine, SparkEngine
+from clearance.analytics.periods import DEFAULT_PERIOD, PERIODS
 from clearance.engine.values import Organization
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
 
-PERIODS = {"month": "month", "quarter": "quarter", "year": "year"}
-# How a period is written: ISO 8601's year-month, the usual 2024Q1, the year.
+# How a period (analytics.periods; each name is also DuckDB's date_trunc unit) is written:
+# ISO 8601's year-month, the usual 2024Q1, the year.
 PERIOD_LABEL = {"month": "strftime(period, '%Y-%m')", "quarter": "strftime(period, '%Y') || 'Q' || quarter(period)",
                 "year": "strftime(period, '%Y')"}
 # DuckDB's own default is 80% of RAM; at today's Hub size (3M models) that lets the process
@@ -155,14 +156,15 @@ class HubAnalysis:
             copy (select id, verdict, declared_licenses, inherited_licenses, findings, conflict_pairs
                   from audit) to '{target}' (format parquet)""").fetchall()[0][0]
 
-    def trends(self, by: str = "quarter") -> list[dict[str, Any]]:
+    def trends(self, by: str = DEFAULT_PERIOD) -> list[dict[str, Any]]:
         """Per period of creation: the share of each license category among models created
         then, by count and weighted by downloads. Models with no creation date are left out.
         `period` is the label (2024-03, 2024Q1, 2024), `period_start` its first day."""
-        unit = PERIODS[by]
+        if by not in PERIODS:
+            raise ValueError(f"by {by!r} is not one of: {', '.join(PERIODS)}")
         return self.rows(f"""
             with per_model as (
-                select a.key, a.downloads, date_trunc('{unit}', a.created_at) as period,
+                select a.key, a.downloads, date_trunc('{by}', a.created_at) as period,
                        coalesce(any_value(i.category order by i.category), 'none') as category
                 from audit a left join resolved r on r.key = a.key left join license_info i on i.kb_id = r.kb_id
                 where a.created_at is not null group by a.key, a.downloads, a.created_at

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from clearance.analytics.engines import DuckDBEngine
 from clearance.engine.usage import assess
 from clearance.engine.values import USES, Organization
 from clearance.kb.loader import KnowledgeBase
@@ -61,7 +62,7 @@ def _editions(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
             rows["to_date"].append(newer.date)
             if older.date is None:
                 break
-    _table(con, "editions", {"kb_id": ("varchar", rows["kb_id"]), "edition": ("varchar", rows["edition"]),
+    DuckDBEngine(con).table("editions", {"kb_id": ("varchar", rows["kb_id"]), "edition": ("varchar", rows["edition"]),
                              "from_date": ("date", rows["from_date"]), "to_date": ("date", rows["to_date"])})
     con.execute("""
         create or replace temp table resolved as
@@ -85,7 +86,7 @@ def _license_map(con: duckdb.DuckDBPyConnection, normalizer: Normalizer) -> None
             rows_value.append(value)
             rows_id.append(kb_id)
             rows_conf.append(res.confidence)
-    _table(con, "license_map", {"value": ("varchar", rows_value), "kb_id": ("varchar", rows_id),
+    DuckDBEngine(con).table("license_map", {"value": ("varchar", rows_value), "kb_id": ("varchar", rows_id),
                                 "confidence": ("double", rows_conf)})
 
 
@@ -114,12 +115,5 @@ def _license_info(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, org: Organi
             names.add("unresolved-license")
         cols["findings"].append(sorted(names))
     types = {"curated": "boolean", "findings": "varchar[]"}
-    _table(con, "license_info", {k: (types.get(k, "varchar"), v) for k, v in cols.items() if k != "findings"}
+    DuckDBEngine(con).table("license_info", {k: (types.get(k, "varchar"), v) for k, v in cols.items() if k != "findings"}
            | {"findings": ("varchar[]", cols["findings"])})
-
-
-def _table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, tuple[str, list]]) -> None:
-    """A temp table from equally long Python lists, one per column (each passed whole as a
-    list parameter and unnested side by side: no per-row insert, and no Arrow import)."""
-    cols = ", ".join(f"unnest(?::{sql_type}[]) as {col}" for col, (sql_type, _) in columns.items())
-    con.execute(f"create or replace temp table {name} as select {cols}", [values for _, values in columns.values()])

@@ -119,14 +119,15 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
     con.execute("create or replace temp view raw as " + " union all by name ".join(parts))
     # One pass over the records: the card's JSON is parsed once and only the fields
     # lineage and licensing need are kept; the tags are reduced to the three prefixes read.
-    modified = ("greatest(try_cast(lastModified as timestamp), try_cast(createdAt as timestamp))" if dates
-                else "null::timestamp")
+    # Read only for `snapshot_dates`: otherwise a Parquet read skips the column.
+    modified = ("greatest(try_cast(lastModified as timestamp), try_cast(createdAt as timestamp)) as modified_at,"
+                if dates else "")
     con.execute(f"""
         create or replace temp table models as
         with picked as (
             select lower(id) as key, id, coalesce(type, 'model') as kind,
                    try_cast(createdAt as timestamp) as created_at,
-                   {modified} as modified_at,
+                   {modified}
                    coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag, snapshot,
                    coalesce(tags, []) as tags,  -- filtered when unnested, below: cheaper than a lambda here
                    deleted_at is not null as gone,
@@ -134,7 +135,7 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
                                            '$.license_name', '$.license_link', '$.quantized_by']) as card
             from raw where id is not null
         )
-        select key, id, kind, created_at, modified_at, downloads, likes, pipeline_tag, snapshot, tags, gone,
+        select key, id, kind, created_at, downloads, likes, pipeline_tag, snapshot, tags, gone,{' modified_at,' if dates else ''}
                card[1] as card_license, card[2] as card_base_model, card[3] ->> '$' as base_model_relation,
                card[4] ->> '$' as license_name, card[5] ->> '$' as license_link, card[6] ->> '$' as quantized_by
         from picked
@@ -159,7 +160,8 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     if con.execute("select 1 from models where gone limit 1").fetchall():
         con.execute("delete from models where gone")
     con.execute("alter table models drop column gone")
-    con.execute("alter table models drop column modified_at")
+    if dates:
+        con.execute("alter table models drop column modified_at")
     # Only the tags read below: the three prefixes and the quantization markers. (Lower-casing
     # never shortens a string, so a tag longer than every marker is not lower-cased to compare.)
     con.execute(f"""

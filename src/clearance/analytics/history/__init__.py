@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clearance.analytics.engines import DuckDBEngine, Engine, EngineError, SparkEngine
 from clearance.analytics.history import facts, queries
-from clearance.analytics.history.engines import DuckDBEngine, Engine, EngineError, SparkEngine
 from clearance.analytics.judge import Judge
 from clearance.engine.values import Organization
 from clearance.kb.loader import KnowledgeBase, default_kb
@@ -117,7 +117,7 @@ def run(engine: Engine, kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
     engine.create("h_frontier", queries.CLOSURE_START)
     while True:
         engine.create("h_frontier", queries.CLOSURE_STEP)
-        if not engine.rows("select count(*) as n from h_frontier")[0]["n"]:
+        if not engine.count("h_frontier"):
             break
         engine.create("h_closure", queries.CLOSURE_GROW)
     derive(engine, kb)
