@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from clearance.formats.graph_render import render
 from clearance.graph.build import RecordIndex, build_all
 from clearance.sources.interface import SourceError
 from clearance.sources.snapshot import SnapshotSource
-from clearance.usecases.lineage import graph_for, render
+from clearance.usecases.lineage import graph_for
 
 SLICE = Path(__file__).resolve().parents[1] / "fixtures" / "snapshots" / "llama-gemma-slice.jsonl"
 

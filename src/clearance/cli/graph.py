@@ -20,7 +20,8 @@ def graph_cmd(
     fmt: GraphFormat = typer.Option(GraphFormat.tree, "--format", "-f"),
 ) -> None:
     """The lineage of a model: its ancestors (or descendants) with relations and licenses."""
-    from clearance.usecases.lineage import graph_for, render
+    from clearance.formats.graph_render import render
+    from clearance.usecases.lineage import graph_for
 
     graph = graph_for(target, snapshots=snapshots, offline=offline or None, depth=depth, descendants=descendants)
     run.warn_snapshots(snapshots)

@@ -1,7 +1,7 @@
 """The one call the CLI (and the server) makes for a lineage graph.
 
     graph = graph_for("meta-llama/Llama-2-7b-chat-hf", snapshots=["hub.jsonl"], offline=True)
-    print(render(graph, "tree"))
+    print(clearance.formats.graph_render.render(graph, "tree"))
 
 User-facing errors are `clearance.sources.interface.SourceError`s; print their message as is.
 """
@@ -21,16 +21,7 @@ from clearance.sources.hfcache import HFCacheSource
 from clearance.sources.hub import HubSource, is_offline
 from clearance.sources.interface import Source, SourceError
 
-__all__ = ["FORMATS", "default_sources", "graph_for", "render"]
-
-
-def __getattr__(name: str):
-    # The renderers are re-exported lazily: `check` builds graphs but never prints them.
-    if name in ("FORMATS", "render"):
-        from clearance.formats import graph_render
-
-        return getattr(graph_render, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["default_sources", "graph_for"]
 
 
 def default_sources(snapshots: Sequence[str | Path] = (), offline: bool | None = None, *,
