@@ -4,7 +4,6 @@ awkward shape (cycles, self-references, missing ancestors, a million levels) kep
 from __future__ import annotations
 
 import sys
-import time
 
 import pytest
 from memsource import ChainSource, MemorySource, model
