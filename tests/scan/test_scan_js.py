@@ -144,3 +144,13 @@ def test_bad_input_never_raises():
     for text in ("`unterminated", "'open", "/* open", "((((", "}}}", "const x = /[/", "\u00e9\u0000"):
         found(text)
         found(text, scan_script_parts)
+
+
+def test_a_template_url_is_read_only_when_its_repository_is_whole():
+    text = (
+        "const a = `https://huggingface.co/datasets/acme/audio-set/resolve/main/${file}`;\n"
+        "const b = `https://huggingface.co/acme/tts-small/${file}`;\n"
+        "const c = `hf://datasets/decoy-org/${name}`;\n"
+        "const d = `https://huggingface.co/decoy-org/${name}`;\n"
+    )
+    assert found(text) == {("acme/audio-set", "dataset", "used"), ("acme/tts-small", "model", "used")}

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 
 from clearance.scan.collect import Collector
-from clearance.scan.hubid import mentions_url
+from clearance.scan.hubid import mentions_url, parse_url
 from clearance.scan.keys import norm_key
 from clearance.scan.model import RANK_API, RANK_KEY, RANK_URL
 from clearance.scan.structured import Context
@@ -148,10 +148,12 @@ def _url_prefix(tok: _Tok) -> str | None:
     if not mentions_url(prefix):
         return None
     prefix = prefix[: prefix.rfind("/")]
-    path = prefix.split("huggingface.co/" if "huggingface.co/" in prefix else "hf.co/", 1)[-1].split("/")
-    if path and path[0] in ("datasets", "models"):
-        path = path[1:]
-    return prefix if len(path) >= 2 else None
+    found = parse_url(prefix)
+    if not found:
+        return None
+    # Whole when the id has its org, or the address goes on past it (a legacy id's /resolve/...);
+    # `hf://datasets/org/${name}` names no repository yet.
+    return prefix if "/" in found[0] or not prefix.endswith(found[0]) else None
 
 
 def _plain_list_kind(key: str | None) -> str | None:
