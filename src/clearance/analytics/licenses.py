@@ -21,6 +21,9 @@ def register(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, normalizer: Norm
              org: Organization = Organization()) -> None:
     _license_map(con, normalizer)
     _license_info(con, kb, org)
+    _editions(con, kb)
+    # One statement: the declared values resolved, then each id with dated editions read in the
+    # edition in force on the model's creation date (only those rows look up the date).
     con.execute("""
         create or replace temp table resolved as
         with direct as (
@@ -30,24 +33,34 @@ def register(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, normalizer: Norm
             select mo.key, n.kb_id from models mo
             join license_map n on n.value = coalesce(mo.license_name, mo.license_link)
             where n.kb_id is not null
+        ), latest as (
+            select key, value, kb_id from direct
+             where not (kb_id in {placeholders} and key in (select key from named))
+            -- as the normalizer does: a name or link speaks for a placeholder, or for silence. The
+            -- two parts cannot share a row (a key in `named` keeps no placeholder row above, and
+            -- gets a row here only when it has nothing else) and neither repeats one: union all.
+            union all
+            select n.key, 'license_name', n.kb_id from named n
+             where n.key not in (select key from direct where kb_id is null or kb_id not in {placeholders})
+        ), dated as (
+            select r.key, r.value, coalesce(e.edition, r.kb_id) as kb_id
+            from (select * from latest where kb_id in (select kb_id from editions)) r
+            left join models m on m.key = r.key
+            left join editions e on e.kb_id = r.kb_id and m.created_at is not null
+                 and m.created_at::date < e.to_date and (e.from_date is null or m.created_at::date >= e.from_date)
         )
-        select key, value, kb_id from direct
-         where not (kb_id in {placeholders} and key in (select key from named))
-        -- as the normalizer does: a name or link speaks for a placeholder, or for silence. The
-        -- two parts cannot share a row (a key in `named` keeps no placeholder row above, and
-        -- gets a row here only when it has nothing else) and neither repeats one: union all.
+        select * from latest where kb_id is null or kb_id not in (select kb_id from editions)
         union all
-        select n.key, 'license_name', n.kb_id from named n
-         where n.key not in (select key from direct where kb_id is null or kb_id not in {placeholders})
+        select * from dated
     """.format(placeholders=tuple(sorted(PLACEHOLDERS))))
-    _editions(con, kb)
 
 
 def _editions(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
     """A license id with dated editions binds a model in the edition in force on its creation
     date (`KnowledgeBase.version_in_force`, as `clearance check` reads it); with no date, the
-    latest. `editions(kb_id, edition, from_date, to_date)` holds the older editions' spans."""
-    ids = [r[0] for r in con.execute("select distinct kb_id from resolved where kb_id is not null").fetchall()]
+    latest. `editions(kb_id, edition, from_date, to_date)` holds the older editions' spans, for
+    every id a value resolves to."""
+    ids = [r[0] for r in con.execute("select distinct kb_id from license_map where kb_id is not null").fetchall()]
     rows: dict[str, list] = {"kb_id": [], "edition": [], "from_date": [], "to_date": []}
     for kb_id in ids:
         chain = kb.editions(kb_id)  # newest first
@@ -64,13 +77,6 @@ def _editions(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase) -> None:
                 break
     DuckDBEngine(con).table("editions", {"kb_id": ("varchar", rows["kb_id"]), "edition": ("varchar", rows["edition"]),
                              "from_date": ("date", rows["from_date"]), "to_date": ("date", rows["to_date"])})
-    con.execute("""
-        create or replace temp table resolved as
-        select r.key, r.value, coalesce(e.edition, r.kb_id) as kb_id
-        from resolved r left join models m on m.key = r.key
-        left join editions e on e.kb_id = r.kb_id and m.created_at is not null
-             and m.created_at::date < e.to_date and (e.from_date is null or m.created_at::date >= e.from_date)
-    """)
 
 
 def _license_map(con: duckdb.DuckDBPyConnection, normalizer: Normalizer) -> None:

@@ -159,13 +159,16 @@ def _propagate(engine: Engine, n_words: int) -> None:
     # Per node: its parent count, and what it passes to its children of its own (its
     # inheritable bits and flags; once settled, ORed with what it inherited). A child is a model
     # by construction; a node that is only a parent may be missing from the snapshot.
+    # Only a node that is no child can be missing (only roots are looked up among the models:
+    # matching every node against every model cost 3x more at 3M models).
     engine.create("gives", f"""
-        with parents as (select child as n, cast(count(*) as integer) as k from wedge group by child)
+        with parents as (select child as n, cast(count(*) as integer) as k from wedge group by child),
+        missing as (select r.n from (select key, n from node where not is_child) r anti join models m on m.key = r.key)
         select n.n, coalesce(i.k, 0) as k, {", ".join(f"coalesce(o.i{w}, {_ZERO}) as a{w}" for w in range(n_words))},
-               case when not n.is_child and m.key is null then {MISSING}
+               case when x.n is not null then {MISSING}
                     when q.key is not null then 0
                     when o.key is null then {UNLICENSED} when o.unresolved then {UNRESOLVED} else 0 end as flags
-        from node n left join (select key from models) m on m.key = n.key
+        from node n left join missing x on x.n = n.n
         left join own o on o.key = n.key left join quantization q on q.key = n.key
         left join parents i on i.n = n.n
     """)

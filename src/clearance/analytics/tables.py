@@ -5,7 +5,7 @@ no present model: it is left out, after the later snapshot's record of an id has
 later snapshot that marks an id gone removes it).
 
 Tables, all keyed by the lower-cased id (the Hub matches ids case-insensitively):
-  models(key, id, kind, created_at, downloads, likes, pipeline_tag, license_name, license_link, snapshot)
+  models(key, id, kind, created_at, downloads, license_name, license_link, snapshot)
   declared(key, value)                       one row per distinct declared license value
   edges(child, parent, relation, evidence)   typed lineage edges; datasets as `trained_on`
   snapshot_dates(snapshot, date)            each snapshot's newest lastModified / createdAt
@@ -34,22 +34,22 @@ _KINDS = (
        ("finetune", "card base_model (relation not stated)"), ("trained_on", "hub tag dataset:")]
 )
 _KIND = {k: i for i, k in enumerate(_KINDS, start=1)}
-_COLUMNS = (
-    "{'id': 'VARCHAR', 'type': 'VARCHAR', 'createdAt': 'VARCHAR', 'lastModified': 'VARCHAR', "
-    "'downloads': 'BIGINT', 'likes': 'BIGINT', 'tags': 'VARCHAR[]', 'pipeline_tag': 'VARCHAR', "
-    "'cardData': 'JSON', 'deleted_at': 'VARCHAR'}"
-)
+# What a JSON Lines record is read for (other keys are not parsed); `lastModified` only to date a
+# snapshot (`dates`).
+_COLUMNS = ("'id': 'VARCHAR', 'type': 'VARCHAR', 'createdAt': 'VARCHAR', 'downloads': 'BIGINT', 'tags': 'VARCHAR[]', "
+            "'cardData': 'JSON', 'deleted_at': 'VARCHAR'")
 
 
 class SnapshotError(ClearanceError, ValueError):
     """A snapshot file cannot be read: the message names the file and what is wrong."""
 
 
-def _reader(path: Path, skip_bad: bool = False) -> str:
+def _reader(path: Path, skip_bad: bool = False, dates: bool = False) -> str:
     p = str(path).replace("'", "''")
     if path.suffix == ".parquet":
         return f"read_parquet('{p}', union_by_name=true)"
-    return f"read_json('{p}', format='newline_delimited', columns={_COLUMNS}, ignore_errors={str(skip_bad).lower()})"
+    columns = "{" + _COLUMNS + (", 'lastModified': 'VARCHAR'" if dates else "") + "}"
+    return f"read_json('{p}', format='newline_delimited', columns={columns}, ignore_errors={str(skip_bad).lower()})"
 
 
 def bad_lines(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
@@ -101,7 +101,7 @@ def load(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Path], *, dates: bo
 def _missing_columns(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     """The optional columns a Parquet snapshot may lack, added as null so that every snapshot
     has them: `deleted_at` (only `hub pull` writes it) and `lastModified` (dates a snapshot for
-    `hub history`; other tools' exports may leave it out). JSON Lines snapshots read both by name."""
+    `hub history`; other tools' exports may leave it out). JSON Lines snapshots read them by name."""
     if path.suffix != ".parquet":
         return ""
     p = str(path).replace("'", "''")
@@ -113,7 +113,7 @@ def _missing_columns(con: duckdb.DuckDBPyConnection, path: Path) -> str:
 
 
 def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad: set[Path], dates: bool) -> None:
-    parts = [f"select *, {_missing_columns(con, path)}{i} as snapshot from {_reader(path, path in skip_bad)}"
+    parts = [f"select *, {_missing_columns(con, path)}{i} as snapshot from {_reader(path, path in skip_bad, dates)}"
              for i, path in enumerate(paths)]
     # A view, not a table: the snapshot is read once, by the statement below.
     con.execute("create or replace temp view raw as " + " union all by name ".join(parts))
@@ -128,14 +128,14 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
             select lower(id) as key, id, coalesce(type, 'model') as kind,
                    try_cast(createdAt as timestamp) as created_at,
                    {modified}
-                   coalesce(downloads, 0) as downloads, coalesce(likes, 0) as likes, pipeline_tag, snapshot,
+                   coalesce(downloads, 0) as downloads, snapshot,
                    coalesce(tags, []) as tags,  -- filtered when unnested, below: cheaper than a lambda here
                    deleted_at is not null as gone,
                    json_extract(cardData, ['$.license', '$.base_model', '$.base_model_relation',
                                            '$.license_name', '$.license_link', '$.quantized_by']) as card
             from raw where id is not null
         )
-        select key, id, kind, created_at, downloads, likes, pipeline_tag, snapshot, tags, gone,{' modified_at,' if dates else ''}
+        select key, id, kind, created_at, downloads, snapshot, tags, gone,{' modified_at,' if dates else ''}
                card[1] as card_license, card[2] as card_base_model, card[3] ->> '$' as base_model_relation,
                card[4] ->> '$' as license_name, card[5] ->> '$' as license_link, card[6] ->> '$' as quantized_by
         from picked
@@ -182,65 +182,64 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
              where json_type(card_license) = 'ARRAY'
         ) where value is not null and trim(value) <> ''
     """)
+    # Every reference a model makes (hub tags, the card, dataset tags), each read once and
+    # grouped once per (child, parent): the kinds a hub tag states, whether a reference says no
+    # relation (then the relation is inferred, as artifacts/relations.py's type_edges), and the
+    # card's stated relation. A reference is read as graph/ids.py reads one first (a datasets/ or
+    # models/ prefix and an @revision dropped), so its variants are one parent, as the engine's.
     con.execute(f"""
         create or replace temp table edge_kinds as
-        with tagged as not materialized (  -- base_model:<parent> or base_model:<relation>:<parent> (more colons: not read)
+        with tagged as (  -- base_model:<parent> or base_model:<relation>:<parent> (more colons: not read)
             select child, case when i = 0 then r else substr(r, i + 1) end as ref,
                    case when i > 0 then substr(r, 1, i - 1) end as tag_relation
             from (select key as child, substr(t, 12) as r, strpos(substr(t, 12), ':') as i from tag where t like 'base_model:%')
             where i = 0 or strpos(substr(r, i + 1), ':') = 0
-        ), typed as (
-            select child, lower(ref) as parent, list_position({list(RELATIONS)}, tag_relation) - 1 as kind
-            -- `finetune` is the Hub's default, not a statement (graph/relations.py): untyped below
-            from tagged where tag_relation in {RELATIONS} and tag_relation <> 'finetune'
-        ), card as (
-            select key as child, lower(b) as parent, base_model_relation as declared_relation
+        ), refs as (
+            -- `finetune` is the Hub's default, not a statement (graph/relations.py): untyped
+            select child, lower(ref) as parent,
+                   case when tag_relation <> 'finetune' then list_position({list(RELATIONS)}, tag_relation) - 1 end as stated,
+                   tag_relation is null or tag_relation = 'finetune' as untyped, null as card_relation
+            from tagged where tag_relation is null or tag_relation in {RELATIONS}
+            union all
+            select key, lower(b), null, true, base_model_relation
             from (
                 select key, base_model_relation, card_base_model ->> '$' as b from models where json_type(card_base_model) = 'VARCHAR'
                 union all
                 select key, base_model_relation, unnest(from_json(card_base_model, '["VARCHAR"]')) from models
                  where json_type(card_base_model) = 'ARRAY'
             ) where b is not null and trim(b) <> ''
-        ), untyped as (
-            select child, lower(ref) as parent, null as declared_relation from tagged
-             where tag_relation is null or tag_relation = 'finetune'
-            union all select * from card
-        ), counted as materialized (
-            select child, parent, any_value(declared_relation) as declared_relation
-            from untyped group by child, parent
-        ), several as (  -- children with more than one base: few, so a small set to look up
-            select child from counted group by child having count(*) > 1
+            union all
+            select key, lower(substr(t, 9)), {_KIND['trained_on', 'hub tag dataset:']}, false, null
+            from tag where t like 'dataset:%' and lower(substr(t, 9)) not in {tuple(sorted(NOT_DATASETS)) + ("",)}
+        ), grouped as materialized (  -- self-references stay: the engine reports them
+            select child, parent, min(stated) as stated, bool_or(untyped) as untyped, any_value(card_relation) as card_relation
+            from (
+                select child, stated, untyped, card_relation,
+                       case when parent like 'datasets/%' or parent like 'models/%' or parent like '%@%'
+                            then regexp_replace(regexp_replace(parent, '^(datasets|models)/', ''), '@.*$', '')
+                            else parent end as parent
+                from refs
+            )
+            group by child, parent
         ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's tags or quantized_by ...
             select key from models where coalesce(quantized_by, '') <> ''
-            union  -- `tag` keeps every tag that is a quantization marker, whatever its case
-            select key from tag where lower(t) in {tuple(sorted(QUANT_TAGS))}
-        ), inferred as (
-            -- ... or its name, read only for models with a base (the key is the lower-cased id)
-            select child, parent,
-                   case when declared_relation in {RELATIONS} then {len(RELATIONS) - 1} + list_position({list(RELATIONS)}, declared_relation)
-                        when child in (select key from quant) or regexp_matches(regexp_extract(child, '[^/]*$'), '{QUANT_NAME_RE2}')
-                             then {_KIND['quantized', 'inferred: quantization markers in name or tags']}
-                        when child in (select child from several) then {_KIND['merge', 'inferred: several base models']}
-                        else {_KIND['finetune', 'card base_model (relation not stated)']} end as kind
-            from counted
-        ), datasets as (
-            select key as child, lower(substr(t, 9)) as parent, {_KIND['trained_on', 'hub tag dataset:']} as kind
-            from tag where t like 'dataset:%' and lower(substr(t, 9)) not in {tuple(sorted(NOT_DATASETS)) + ("",)}
-        ), ranked as (  -- of a (child, parent) pair's rows, the first kind wins
-        select child, parent, min(kind) as kind
-        from (
-            -- graph/ids.py's reading of a reference: a datasets/ or models/ prefix and an
-            -- @revision are dropped, and what is left must have the shape of a Hub id
-            select child,
-                   case when parent like 'datasets/%' or parent like 'models/%' or parent like '%@%'
-                        then regexp_replace(regexp_replace(parent, '^(datasets|models)/', ''), '@.*$', '')
-                        else parent end as parent,
-                   kind
-            from (select * from typed union all select * from inferred union all select * from datasets)
-        )  -- self-references stay: the engine reports them
-        group by child, parent
+            union  -- `tag` keeps the three prefixes and the quantization markers, whatever their case:
+                   -- what has none of the prefixes is a marker (no lower() and lookup per tag)
+            select key from tag where not (t like 'license:%' or t like 'base_model:%' or t like 'dataset:%')
+        ), several as (  -- children naming more than one base without a relation: few, a small set to look up
+            select child from grouped where untyped group by child having count(*) > 1
         )
-        select * from ranked
+        -- of a reference's kinds the first wins: a hub tag's, then the card's, then the inferred
+        select child, parent,
+               least(stated, case
+                   when not untyped then null
+                   when card_relation in {RELATIONS} then {len(RELATIONS) - 1} + list_position({list(RELATIONS)}, card_relation)
+                   -- ... or its name, read only for models with a base (the key is the lower-cased id)
+                   when child in (select key from quant) or regexp_matches(regexp_extract(child, '[^/]*$'), '{QUANT_NAME_RE2}')
+                        then {_KIND['quantized', 'inferred: quantization markers in name or tags']}
+                   when child in (select child from several) then {_KIND['merge', 'inferred: several base models']}
+                   else {_KIND['finetune', 'card base_model (relation not stated)']} end) as kind
+        from grouped
     """)
     # A parent must have the shape of a Hub id: asked once per distinct parent, which a table of
     # its own guarantees (in one statement DuckDB pushes the test below the distinct, to every edge).
