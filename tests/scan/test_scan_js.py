@@ -154,3 +154,39 @@ def test_a_template_url_is_read_only_when_its_repository_is_whole():
         "const d = `https://huggingface.co/decoy-org/${name}`;\n"
     )
     assert found(text) == {("acme/audio-set", "dataset", "used"), ("acme/tts-small", "model", "used")}
+
+
+def test_object_keys_are_ids_only_where_the_config_readers_take_them():
+    """Quoted org/name keys count under the names keys.lists_ids_as_keys allows (as in YAML and
+    JSON), and in an object named just `models` (a per-model table); never under a hosted
+    service's name or a name for local runs."""
+    text = (
+        "const models = { 'acme/sizes-a': [41, 152], 'acme/sizes-b': [77] };\n"
+        "const dataset_mixer = { 'acme/mix-a': 0.7, 'acme/mix-b': 0.3 };\n"
+        "const evalDatasets = { 'acme/eval-set': { split: 'test' } };\n"
+        "const OPENROUTER_MODELS = { 'decoy-lab/served-elsewhere': { context: 8192 } };\n"
+        "const settings = { ollama: { models: { 'decoy-library/local-tag': { size: 4 } } } };\n"
+        "const checkpoints = { 'decoy-runs/step-100': 0.5 };\n"
+        "const OLLAMA_MODELS = ['decoy-lab/listed-elsewhere'];\n"
+    )
+    assert found(text) == {
+        ("acme/sizes-a", "model", "used"), ("acme/sizes-b", "model", "used"), ("acme/mix-a", "dataset", "used"),
+        ("acme/mix-b", "dataset", "used"), ("acme/eval-set", "dataset", "used")}
+
+
+def test_a_hub_url_string_is_kept_once():
+    """A string that is a whole Hub URL is one hit, by its position when that reads it (call
+    argument, key, list item), else as a URL; not both."""
+    text = (
+        "const asr = await pipeline('asr', 'https://huggingface.co/acme/url-arg');\n"
+        "const MODEL_ID = 'https://huggingface.co/acme/url-const';\n"
+        "const PINNED_MODELS = ['https://huggingface.co/acme/url-item'];\n"
+        "const link = 'https://huggingface.co/acme/url-plain';\n"
+        "render(<a href=\"https://huggingface.co/datasets/acme/url-jsx\">data</a>);\n"
+    )
+    hits = snippets.collect(scan_js, text, "f.js").hits
+    assert sorted((h.line, h.id, h.kind) for h in hits) == [
+        (1, "acme/url-arg", "model"), (2, "acme/url-const", "model"), (3, "acme/url-item", "model"),
+        (4, "acme/url-plain", "model"), (5, "acme/url-jsx", "dataset")]
+    assert [h.via for h in sorted(hits, key=lambda h: h.line)][:3] == [
+        "transformers.js pipeline", "JS key MODEL_ID", "JS list PINNED_MODELS"]

@@ -10,8 +10,10 @@ expressions, and a stack of brackets that knows, for each string, where it sits:
     `model: process.env.MODEL ?? "org/name"`; the vocabulary is `keys.py`'s, so `dataset*` keys
     give datasets and `hub_model_id`/`output_*` keys give produced ids;
   - under a model or dataset key, a generic subkey (`MODELS = [{ id: "org/name" }]`); under a
-    name for models or datasets, the elements of a plain list (`const MODELS = ["org/a"]`) and
-    the org/name keys of an object (`const models = { "org/a": [41, 152] }`);
+    name for models or datasets, the elements of a plain list (`const MODELS = ["org/a"]`); the
+    org/name keys of an object where the YAML/JSON readers take them (`keys.lists_ids_as_keys`:
+    `dataset_mixer = { "org/d": 0.5 }`) and of one named just `models`
+    (`const models = { "org/a": [41, 152] }`); none under a hosted service's name;
   - `repo:` of a @huggingface/hub call (`downloadFile({ repo: "org/name" })`, `repo: { type:
     "dataset", name: "org/d" }`, a `datasets/` prefix); upload, create and commit calls give
     produced ids;
@@ -32,7 +34,7 @@ from clearance.scan.collect import Collector
 from clearance.scan.hubid import mentions_url, parse_url
 from clearance.scan.keys import norm_key
 from clearance.scan.model import RANK_API, RANK_KEY, RANK_URL
-from clearance.scan.structured import Context
+from clearance.scan.structured import SERVICE, Context
 
 _TOKEN = re.compile(
     r"""(?P<ws>\s+)
@@ -207,11 +209,7 @@ def scan_js(text: str, col: Collector) -> None:
                     key = _string_value(toks[i - 1]) if toks[i - 1].kind == "str" else prev
                     frame.target = key
                     if toks[i - 1].kind == "str" and key is not None:
-                        kind = _plain_list_kind(frame.key)
-                        if kind is not None and "/" in key:  # `models = { "org/a": {...} }`
-                            col.add(key, line_of(toks[i - 1].pos), f"JS key of {frame.key}", kind=kind, rank=RANK_KEY)
-                        else:
-                            ctx.key(key, frame.ctx, line_of(toks[i - 1].pos), frame.key)
+                        _object_key(key, frame, line_of(toks[i - 1].pos), ctx)
             elif text_ == "=":
                 frame.target = _assigned_name(toks, i)
             continue
@@ -230,15 +228,14 @@ def scan_js(text: str, col: Collector) -> None:
                 col.add(prefix, line_of(tok.pos), "JS huggingface.co URL", rank=RANK_URL)
             continue
         line = line_of(tok.pos)
-        if mentions_url(value):
-            col.add(value, line, "JS huggingface.co URL", rank=RANK_URL)
+        kept = len(col.hits)
         if frame.bracket == "(" and prev in ("(", ","):
             api = frame.api
             if api is not None and api.position == frame.arg:
                 col.add(value, line, f"transformers.js {_callee(toks, i)}", kind=api.kind, bare=api.bare,
                         rank=RANK_API, role=api.role)
         elif frame.bracket == "[" and prev in ("[", ","):
-            kind = _plain_list_kind(frame.key)
+            kind = _plain_list_kind(frame.key) if frame.ctx != SERVICE else None
             if kind is not None:
                 col.add(value, line, f"JS list {frame.key}", kind=kind, rank=RANK_KEY)
             else:
@@ -249,10 +246,27 @@ def scan_js(text: str, col: Collector) -> None:
                 frame.entries.append((frame.target, value, line))
             if not (frame.api is not None and frame.api.hub):
                 ctx.value(frame.target, frame.ctx, value, line)
+        # A Hub URL anywhere, unless its position already gave it (as a call's id, a key's value
+        # or a list's item, whose `via` and role say more): one hit for one string.
+        if len(col.hits) == kept and mentions_url(value):
+            col.add(value, line, "JS huggingface.co URL", rank=RANK_URL)
     for name, api, use in name_args:
         for value, line in values.get(name, ()):
             col.add(value, line, f"transformers.js call of {name}", kind=api.kind, bare=api.bare, rank=RANK_API,
                     uses=(use,), role=api.role)
+
+
+def _object_key(key: str, frame: _Frame, line: int, ctx: Context) -> None:
+    """A quoted key of the object literal `frame`: an org/name id where the YAML and JSON readers
+    take one (`Context.key`, by `keys.lists_ids_as_keys`: `dataset_mixer = { "org/d": 0.5 }`), and
+    in JS also in an object named just `models` or `model_ids`, a table of the models an app offers
+    (`const models = { "org/a": [41, 152] }`); never under a hosted service's name (`ollama`,
+    `OPENROUTER_MODELS`), whose context is SERVICE."""
+    if (frame.ctx == "model" and frame.key is not None and norm_key(frame.key) in ("models", "model_ids")
+            and "/" in key and len(key) < 200):
+        ctx.col.add(key, line, f"JS key of {frame.key}", kind="model", rank=RANK_KEY)
+    else:
+        ctx.key(key, frame.ctx, line, frame.key)
 
 
 def _open(toks: list[_Tok], i: int, parent: _Frame, ctx: Context) -> _Frame:
