@@ -82,15 +82,15 @@ class HubAnalysis:
         n_words = propagate.words(bits)
         bit_table = {"kb_id": ("varchar", list(bits)), "word": ("integer", [w for w, _ in bits.values()]),
                      "mask": ("bigint", [m for _, m in bits.values()])}
-        carried = "id, created_at, downloads"
+        carried = ("key", "id", "created_at", "downloads")
         if spark is None:
             duck.table("license_bit", bit_table)
-            propagate.build_keyed(duck, n_words, carry=carried.split(", "))
+            propagate.build_keyed(duck, n_words, carry=carried)
         else:
             with tempfile.TemporaryDirectory(prefix="clearance-spark-") as tmp:
                 # Spark gets what the walk reads as Parquet, and hands the per-model masks back the same way.
-                for name, sql in (("models", "select key, kind from models"), ("resolved", "select key, kb_id from resolved"),
-                                  ("edges", "select child, parent, relation from edges")):
+                for name, sql in (("model_ids", "select n, kind from model_ids"), ("resolved", "select n, kb_id from resolved"),
+                                  ("edges", "select child_n, parent_n, relation from edges")):
                     target = Path(tmp) / f"{name}.parquet"
                     self.con.execute(f"copy ({sql}) to '{target}' (format parquet)")
                     spark.load(name, [target])
@@ -98,9 +98,8 @@ class HubAnalysis:
                 propagate.build_keyed(spark, n_words)
                 spark.write("select * from audit_keyed", Path(tmp) / "audit_keyed")
                 duck.create("audit_keyed", f"""
-                    select k.*, {", ".join(f"m.{c}" for c in carried.split(", "))}
-                    from read_parquet('{Path(tmp) / "audit_keyed" / "*.parquet"}') k join models m on m.key = k.key""")
-            propagate.build_weight_edges(self.con)  # for `families`, on DuckDB
+                    select k.*, {", ".join(f"m.{c}" for c in carried)}
+                    from read_parquet('{Path(tmp) / "audit_keyed" / "*.parquet"}') k join model_ids m on m.n = k.n""")
         judge.build_combos(duck, judge.Judge(self.kb, bits, [(r["kb_id"], r["verdict"], r["findings"]) for r in info]), n_words)
         # The per-model table stays narrow; its lists are the combination's, joined when read.
         self.con.execute(f"""
@@ -113,6 +112,7 @@ class HubAnalysis:
     def _ensure_closure(self) -> None:
         """The model × ancestor closure, which only `families` needs: built on first use."""
         if not self._closure:
+            propagate.build_weight_edges(self.con)
             propagate.build_closure(DuckDBEngine(self.con))
             self._closure = True
 

@@ -27,25 +27,25 @@ def register(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, normalizer: Norm
     con.execute("""
         create or replace temp table resolved as
         with direct as (
-            select d.key, d.value, m.kb_id
+            select d.key, d.n, d.value, m.kb_id
             from declared d left join license_map m on m.value = d.value
         ), named as (  -- `other` gives way to what license_name / license_link say
-            select mo.key, n.kb_id from models mo
-            join license_map n on n.value = coalesce(mo.license_name, mo.license_link)
-            where n.kb_id is not null
+            select mo.key, mo.rowid as n, l.kb_id from models mo
+            join license_map l on l.value = coalesce(mo.license_name, mo.license_link)
+            where l.kb_id is not null
         ), latest as (
-            select key, value, kb_id from direct
-             where not (kb_id in {placeholders} and key in (select key from named))
+            select key, n, value, kb_id from direct
+             where not (kb_id in {placeholders} and n in (select n from named))
             -- as the normalizer does: a name or link speaks for a placeholder, or for silence. The
             -- two parts cannot share a row (a key in `named` keeps no placeholder row above, and
             -- gets a row here only when it has nothing else) and neither repeats one: union all.
             union all
-            select n.key, 'license_name', n.kb_id from named n
-             where n.key not in (select key from direct where kb_id is null or kb_id not in {placeholders})
+            select key, n, 'license_name', kb_id from named
+             where n not in (select n from direct where kb_id is null or kb_id not in {placeholders})
         ), dated as (
-            select r.key, r.value, coalesce(e.edition, r.kb_id) as kb_id
+            select r.key, r.n, r.value, coalesce(e.edition, r.kb_id) as kb_id
             from (select * from latest where kb_id in (select kb_id from editions)) r
-            left join models m on m.key = r.key
+            left join model_ids m on m.n = r.n
             left join editions e on e.kb_id = r.kb_id and m.created_at is not null
                  and m.created_at::date < e.to_date and (e.from_date is null or m.created_at::date >= e.from_date)
         )

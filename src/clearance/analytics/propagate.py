@@ -17,8 +17,9 @@ their own ancestors.
 
 The SQL is written once, in DuckDB's dialect, and kept to what SQLGlot carries to Spark SQL:
 joins, `group by`, `bit_or`, `bool_or`, `anti join`; no lists, lambdas or unsigned integers.
-Input tables: models(key, kind), resolved(key, kb_id), edges(child, parent, relation) (from
-`tables.load` and `licenses.register`) and license_bit(kb_id, word, mask) (`license_bits`).
+It joins models by their integer number `n`, never by id. Input tables (from `tables.load` and
+`licenses.register`): model_ids(n, kind), resolved(n, kb_id), edges(child_n, parent_n,
+relation), and license_bit(kb_id, word, mask) (`license_bits`).
 
 `closure(key, ancestor, depth)` (every weight ancestor of every model) is still available, for
 `families`: built on demand by `build_closure`, with one join per lineage level.
@@ -43,16 +44,22 @@ UNRESOLVED_IDS = tuple(sorted(PLACEHOLDERS))
 _ZERO = "cast(0 as bigint)"
 
 WEIGHT_EDGES = "select child, parent from edges where relation <> 'trained_on' and child <> parent"
+# The same edges by number, for the walk.
+WEIGHT_EDGE_IDS = "select child_n as child, parent_n as parent from edges where relation <> 'trained_on' and child_n <> parent_n"
 # Quantizations: every weight parent is a `quantized` edge. Their weights are the base's, so a
 # license they leave undeclared or unresolved is the base's, not unknown (as the engine).
 QUANTIZATION = """
 select child as key from edges where relation <> 'trained_on' and child <> parent
 group by child having bool_and(relation = 'quantized')
 """
+QUANTIZATION_IDS = """
+select child_n as n from edges where relation <> 'trained_on' and child_n <> parent_n
+group by child_n having bool_and(relation = 'quantized')
+"""
 
 
 def build_weight_edges(con: duckdb.DuckDBPyConnection) -> None:
-    """`weight_edges(child, parent)` and `quantization(key)` in a DuckDB connection."""
+    """`weight_edges(child, parent)` and `quantization(key)`, by id, in a DuckDB connection."""
     con.execute(f"create or replace temp table weight_edges as {WEIGHT_EDGES}")
     con.execute(f"create or replace temp table quantization as {QUANTIZATION}")
 
@@ -77,18 +84,19 @@ def key_columns(n: int) -> list[str]:
     return [*D, "has_values", "unresolved", *A, "flags", "quantization"]
 
 
-def build_closure(engine: Engine, keys: str | None = None, table: str = "closure") -> int:
-    """`closure(key, ancestor, depth)`, for every model or, given `keys` (a query of one
-    column), only for those, into `table`. Iterative joins stopping when a level adds nothing, so cycles end
-    by themselves. Returns the number of levels joined."""
-    start = "weight_edges" if keys is None else f"weight_edges where child in ({keys})"
+def build_closure(engine: Engine, keys: str | None = None, table: str = "closure", edges: str = "weight_edges") -> int:
+    """`closure(key, ancestor, depth)` over `edges(child, parent)` (by id, or `wedge` by number),
+    for every model or, given `keys` (a query of one column), only for those, into `table`.
+    Iterative joins stopping when a level adds nothing, so cycles end by themselves. Returns the
+    number of levels joined."""
+    start = edges if keys is None else f"{edges} where child in ({keys})"
     engine.create(table, f"select child as key, parent as ancestor, 1 as depth from {start}")
     engine.create("closure_frontier", f"select key, ancestor from {table}")
     level = 1
     while level < MAX_LEVELS:
         engine.create("closure_frontier", f"""
             select distinct f.key, e.parent as ancestor
-            from closure_frontier f join weight_edges e on e.child = f.ancestor
+            from closure_frontier f join {edges} e on e.child = f.ancestor
             where e.parent <> f.key
               and not exists (select 1 from {table} c where c.key = f.key and c.ancestor = e.parent)
         """)
@@ -101,13 +109,13 @@ def build_closure(engine: Engine, keys: str | None = None, table: str = "closure
 
 
 def build_keyed(engine: Engine, n_words: int, carry: Sequence[str] = ()) -> None:
-    """`audit_keyed(key, d0.., has_values, unresolved, a0.., flags, quantization, *carry)`: per
+    """`audit_keyed(n, d0.., has_values, unresolved, a0.., flags, quantization, *carry)`: per
     model (kind `model`), its declared mask (placeholders included), whether it declares anything
     and whether a value is unresolved, what its ancestors pass down, whether it is a
-    quantization; and the columns of `models` named in `carry`."""
+    quantization; and the columns of `model_ids` named in `carry`."""
     D, A = mask_columns(n_words)
-    engine.create("weight_edges", WEIGHT_EDGES)
-    engine.create("quantization", QUANTIZATION)
+    engine.create("wedge", WEIGHT_EDGE_IDS)
+    engine.create("quantization_n", QUANTIZATION_IDS)
 
     def word_of(w: int, cond: str) -> str:
         return f"coalesce(bit_or(case when b.word = {w} and {cond} then b.mask end), {_ZERO})"
@@ -115,62 +123,51 @@ def build_keyed(engine: Engine, n_words: int, carry: Sequence[str] = ()) -> None
     # Per key with a license row: the declared mask, the inheritable one (placeholders are not
     # passed down), and whether a value is unresolved. A key without a row declares nothing.
     engine.create("own", f"""
-        select r.key,
+        select r.n,
                {", ".join(f"{word_of(w, 'true')} as d{w}" for w in range(n_words))},
                {", ".join(f"{word_of(w, f'b.kb_id not in {UNRESOLVED_IDS}')} as i{w}" for w in range(n_words))},
                bool_or(r.kb_id is null or r.kb_id in {UNRESOLVED_IDS}) as unresolved
         from resolved r left join license_bit b on b.kb_id = r.kb_id
-        group by r.key
+        group by r.n
     """)
     _propagate(engine, n_words)
     engine.create("audit_keyed", f"""
-        select m.key,
+        select m.n,
                {", ".join(f"coalesce(o.{d}, {_ZERO}) as {d}" for d in D)},
-               o.key is not null as has_values, coalesce(o.unresolved, false) as unresolved,
+               o.n is not null as has_values, coalesce(o.unresolved, false) as unresolved,
                {", ".join(f"coalesce(g.{a}, {_ZERO}) as {a}" for a in A)},
-               coalesce(g.flags, 0) as flags, q.key is not null as quantization{"".join(f", m.{c}" for c in carry)}
-        from models m left join own o on o.key = m.key left join quantization q on q.key = m.key
-        left join settled g on g.key = m.key
+               coalesce(g.flags, 0) as flags, q.n is not null as quantization{"".join(f", m.{c}" for c in carry)}
+        from model_ids m left join own o on o.n = m.n left join quantization_n q on q.n = m.n
+        left join settled g on g.n = m.n
         where m.kind = 'model'
     """)
-    for t in ("own", "settled"):
+    for t in ("own", "settled", "wedge", "quantization_n"):
         engine.drop(t)
 
 
 def _propagate(engine: Engine, n_words: int) -> None:
-    """`settled(key, a0.., flags)`: per lineage node, the union over its ancestors (itself
+    """`settled(n, a0.., flags)`: per lineage node, the union over its ancestors (itself
     excluded) of their inheritable license bits and flags (zero for a root)."""
     A = [f"a{w}" for w in range(n_words)]
     C = [f"c{w}" for w in range(n_words)]
-    # The walk joins integer node ids, not the keys (strings): every level's joins and groupings
-    # then hash and compare a 4-byte integer (at 1M models the keyed walk took ~45% longer).
-    # Numbered in key order: an id must not change if an engine computes the table again.
-    engine.create("node", """
-        select key, cast(row_number() over (order by key) as integer) as n, is_child
-        from (select key, bool_or(is_child) as is_child
-              from (select child as key, true as is_child from weight_edges
-                    union all select parent, false from weight_edges) x
-              group by key) y
-    """)
-    engine.create("wedge", """
-        select c.n as child, p.n as parent
-        from weight_edges e join node c on c.key = e.child join node p on p.key = e.parent
-    """)
     # Per node: its parent count, and what it passes to its children of its own (its
     # inheritable bits and flags; once settled, ORed with what it inherited). A child is a model
-    # by construction; a node that is only a parent may be missing from the snapshot.
-    # Only a node that is no child can be missing (only roots are looked up among the models:
-    # matching every node against every model cost 3x more at 3M models).
+    # by construction; a node that is only a parent may be missing from the snapshot (only those
+    # are looked up among the models).
     engine.create("gives", f"""
-        with parents as (select child as n, cast(count(*) as integer) as k from wedge group by child),
-        missing as (select r.n from (select key, n from node where not is_child) r anti join models m on m.key = r.key)
-        select n.n, coalesce(i.k, 0) as k, {", ".join(f"coalesce(o.i{w}, {_ZERO}) as a{w}" for w in range(n_words))},
+        with node as (
+            select n, bool_or(is_child) as is_child
+            from (select child as n, true as is_child from wedge union all select parent, false from wedge) x
+            group by n
+        ), parents as (select child as n, cast(count(*) as integer) as k from wedge group by child),
+        missing as (select r.n from (select n from node where not is_child) r anti join model_ids m on m.n = r.n)
+        select d.n, coalesce(i.k, 0) as k, {", ".join(f"coalesce(o.i{w}, {_ZERO}) as a{w}" for w in range(n_words))},
                case when x.n is not null then {MISSING}
-                    when q.key is not null then 0
-                    when o.key is null then {UNLICENSED} when o.unresolved then {UNRESOLVED} else 0 end as flags
-        from node n left join missing x on x.n = n.n
-        left join own o on o.key = n.key left join quantization q on q.key = n.key
-        left join parents i on i.n = n.n
+                    when q.n is not null then 0
+                    when o.n is null then {UNLICENSED} when o.unresolved then {UNRESOLVED} else 0 end as flags
+        from node d left join missing x on x.n = d.n
+        left join own o on o.n = d.n left join quantization_n q on q.n = d.n
+        left join parents i on i.n = d.n
     """)
     # Settled nodes: what they inherited (a.., flags) and what they pass on (c.., cflags: that
     # and their own). Roots (no parents) inherit nothing. Each level's settled nodes are a table
@@ -218,23 +215,22 @@ def _propagate(engine: Engine, n_words: int) -> None:
                 from (select * from pending union all select * from step) x anti join settled_{level} s on s.n = x.n
                 group by x.n
             """)
-    engine.create("settled_n", " union all ".join(
+    engine.create("settled", " union all ".join(
         f"select n, {', '.join(A)}, flags from settled_{i}" for i in range(level + 1)))
     for i in range(level + 1):
         engine.drop(f"settled_{i}")
-    engine.create("settled", f"select d.key, {', '.join(f's.{a}' for a in A)}, s.flags from settled_n s join node d on d.n = s.n")
     # On a cycle or below one a node never settles: its exact answer comes from the closure
     # of just those nodes (none, on the Hub as seen so far).
-    engine.create("unsettled", "select d.key from gives g join node d on d.n = g.n anti join settled_n s on s.n = g.n")
+    engine.create("unsettled", "select g.n from gives g anti join settled s on s.n = g.n")
     if engine.count("unsettled"):
-        build_closure(engine, "select key from unsettled", table="unsettled_closure")
+        build_closure(engine, "select n from unsettled", table="unsettled_closure", edges="wedge")
         engine.create("settled", f"""
-            select key, {", ".join(A)}, flags from settled
+            select n, {", ".join(A)}, flags from settled
             union all
-            select c.key, {", ".join(f"bit_or(g.{a}) as {a}" for a in A)}, bit_or(g.flags) as flags
-            from unsettled_closure c join node d on d.key = c.ancestor join gives g on g.n = d.n
+            select c.key as n, {", ".join(f"bit_or(g.{a}) as {a}" for a in A)}, bit_or(g.flags) as flags
+            from unsettled_closure c join gives g on g.n = c.ancestor
             group by c.key
         """)
         engine.drop("unsettled_closure")
-    for t in ("unsettled", "step", "pending", "gives", "settled_n", "wedge", "node"):
+    for t in ("unsettled", "step", "pending", "gives"):
         engine.drop(t)

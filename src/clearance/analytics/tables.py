@@ -4,10 +4,16 @@ A row with a `deleted_at` (a model the Hub no longer lists, marked by `clearance
 no present model: it is left out, after the later snapshot's record of an id has won (so a
 later snapshot that marks an id gone removes it).
 
-Tables, all keyed by the lower-cased id (the Hub matches ids case-insensitively):
+Tables, all keyed by the lower-cased id (the Hub matches ids case-insensitively), and by an
+integer number `n` for the joins that run over every model (an integer hashes and compares in a
+fraction of an id's time):
   models(key, id, kind, created_at, downloads, license_name, license_link, snapshot)
-  declared(key, value)                       one row per distinct declared license value
-  edges(child, parent, relation, evidence)   typed lineage edges; datasets as `trained_on`
+      a model's `n` is its `rowid`: the table is written once and never has a row deleted, so
+      the row ids are dense and stay as they are (`model_ids` names them: n, kind, key, ...)
+  declared(key, n, value)                    one row per distinct declared license value
+  edges(child, parent, relation, evidence, child_n, parent_n)
+      typed lineage edges; datasets as `trained_on`. A parent that is no model in the
+      snapshot (deleted, private, a typo) gets an `n` after every model's.
   snapshot_dates(snapshot, date)            each snapshot's newest lastModified / createdAt
 Everything is set-based SQL: no Python loop per model.
 """
@@ -151,14 +157,12 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     # The same id twice (two snapshots, or a repeated line): the later snapshot's record wins.
     # Checked first, because the de-duplication is a full sort that a clean snapshot never needs;
     # on the ids' hashes, cheaper to group than strings (a collision only costs the sort).
-    if con.execute("select 1 from models group by hash(key) having count(*) > 1 limit 1").fetchall():
-        con.execute("""
-            create or replace temp table models as
-            select * from models qualify row_number() over (partition by key order by snapshot desc) = 1
-        """)
-    # What the Hub no longer lists (deleted_at, set by `hub pull`) is no present model.
-    if con.execute("select 1 from models where gone limit 1").fetchall():
-        con.execute("delete from models where gone")
+    # What the Hub no longer lists (deleted_at, set by `hub pull`) is no present model. Either
+    # way the table is written anew, not deleted from: its row ids must stay dense (`n`).
+    several = bool(con.execute("select 1 from models group by hash(key) having count(*) > 1 limit 1").fetchall())
+    if several or con.execute("select 1 from models where gone limit 1").fetchall():
+        latest = "qualify row_number() over (partition by key order by snapshot desc) = 1" if several else ""
+        con.execute(f"create or replace temp table models as select * from (select * from models {latest}) where not gone")
     con.execute("alter table models drop column gone")
     if dates:
         con.execute("alter table models drop column modified_at")
@@ -166,19 +170,19 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     # never shortens a string, so a tag longer than every marker is not lower-cased to compare.)
     con.execute(f"""
         create or replace temp table tag as
-        select key, t from (select key, unnest(tags) as t from models)
+        select key, n, t from (select key, rowid as n, unnest(tags) as t from models)
         where t like 'license:%' or t like 'base_model:%' or t like 'dataset:%'
            or (length(t) <= {max(map(len, QUANT_TAGS))} and lower(t) in ?)
     """, [sorted(QUANT_TAGS)])
     con.execute("alter table models drop column tags")
     con.execute("""
         create or replace temp table declared as
-        select distinct key, trim(value) as value from (
-            select key, substr(t, 9) as value from tag where t like 'license:%'
+        select distinct key, n, trim(value) as value from (
+            select key, n, substr(t, 9) as value from tag where t like 'license:%'
             union all
-            select key, card_license ->> '$' from models where json_type(card_license) = 'VARCHAR'
+            select key, rowid, card_license ->> '$' from models where json_type(card_license) = 'VARCHAR'
             union all
-            select key, unnest(from_json(card_license, '["VARCHAR"]')) from models
+            select key, rowid, unnest(from_json(card_license, '["VARCHAR"]')) from models
              where json_type(card_license) = 'ARRAY'
         ) where value is not null and trim(value) <> ''
     """)
@@ -190,37 +194,38 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     con.execute(f"""
         create or replace temp table edge_kinds as
         with tagged as (  -- base_model:<parent> or base_model:<relation>:<parent> (more colons: not read)
-            select child, case when i = 0 then r else substr(r, i + 1) end as ref,
+            select child, n, case when i = 0 then r else substr(r, i + 1) end as ref,
                    case when i > 0 then substr(r, 1, i - 1) end as tag_relation
-            from (select key as child, substr(t, 12) as r, strpos(substr(t, 12), ':') as i from tag where t like 'base_model:%')
+            from (select key as child, n, substr(t, 12) as r, strpos(substr(t, 12), ':') as i from tag where t like 'base_model:%')
             where i = 0 or strpos(substr(r, i + 1), ':') = 0
         ), refs as (
             -- `finetune` is the Hub's default, not a statement (graph/relations.py): untyped
-            select child, lower(ref) as parent,
+            select child, n, lower(ref) as parent,
                    case when tag_relation <> 'finetune' then list_position({list(RELATIONS)}, tag_relation) - 1 end as stated,
                    tag_relation is null or tag_relation = 'finetune' as untyped, null as card_relation
             from tagged where tag_relation is null or tag_relation in {RELATIONS}
             union all
-            select key, lower(b), null, true, base_model_relation
+            select key, n, lower(b), null, true, base_model_relation
             from (
-                select key, base_model_relation, card_base_model ->> '$' as b from models where json_type(card_base_model) = 'VARCHAR'
+                select key, rowid as n, base_model_relation, card_base_model ->> '$' as b from models
+                 where json_type(card_base_model) = 'VARCHAR'
                 union all
-                select key, base_model_relation, unnest(from_json(card_base_model, '["VARCHAR"]')) from models
+                select key, rowid, base_model_relation, unnest(from_json(card_base_model, '["VARCHAR"]')) from models
                  where json_type(card_base_model) = 'ARRAY'
             ) where b is not null and trim(b) <> ''
             union all
-            select key, lower(substr(t, 9)), {_KIND['trained_on', 'hub tag dataset:']}, false, null
+            select key, n, lower(substr(t, 9)), {_KIND['trained_on', 'hub tag dataset:']}, false, null
             from tag where t like 'dataset:%' and lower(substr(t, 9)) not in {tuple(sorted(NOT_DATASETS)) + ("",)}
         ), grouped as materialized (  -- self-references stay: the engine reports them
-            select child, parent, min(stated) as stated, bool_or(untyped) as untyped, any_value(card_relation) as card_relation
+            select child, n, parent, min(stated) as stated, bool_or(untyped) as untyped, any_value(card_relation) as card_relation
             from (
-                select child, stated, untyped, card_relation,
+                select child, n, stated, untyped, card_relation,
                        case when parent like 'datasets/%' or parent like 'models/%' or parent like '%@%'
                             then regexp_replace(regexp_replace(parent, '^(datasets|models)/', ''), '@.*$', '')
                             else parent end as parent
                 from refs
             )
-            group by child, parent
+            group by child, n, parent  -- `n` is the child's number: one per child, it splits no group
         ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's tags or quantized_by ...
             select key from models where coalesce(quantized_by, '') <> ''
             union  -- `tag` keeps the three prefixes and the quantization markers, whatever their case:
@@ -230,7 +235,7 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
             select child from grouped where untyped group by child having count(*) > 1
         )
         -- of a reference's kinds the first wins: a hub tag's, then the card's, then the inferred
-        select child, parent,
+        select child, n, parent,
                least(stated, case
                    when not untyped then null
                    when card_relation in {RELATIONS} then {len(RELATIONS) - 1} + list_position({list(RELATIONS)}, card_relation)
@@ -243,19 +248,32 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     """)
     # A parent must have the shape of a Hub id: asked once per distinct parent, which a table of
     # its own guarantees (in one statement DuckDB pushes the test below the distinct, to every edge).
+    # Each valid parent's number: the model's, or for a parent that is no model, one after them all.
     con.execute("create or replace temp table edge_parents as select distinct parent from edge_kinds")
+    con.execute("""
+        create or replace temp table parent_ids as
+        with found as materialized (
+            select p.parent, m.rowid as n
+            from (select parent from edge_parents
+                  where regexp_matches(parent, '^([a-z0-9_][a-z0-9_.-]{0,254}/)?[a-z0-9_][a-z0-9_.-]{0,254}$')) p
+            left join models m on m.key = p.parent
+        )
+        select parent, n from found where n is not null
+        union all
+        select parent, (select coalesce(max(rowid), -1) + 1 from models) + row_number() over (order by parent) - 1
+        from found where n is null
+    """)
     con.execute(f"""
         create or replace temp table edges as
-        select r.child, r.parent, k.relation, k.evidence
-        from edge_kinds r
-        semi join (select parent from edge_parents
-                   where regexp_matches(parent, '^([a-z0-9_][a-z0-9_.-]{{0,254}}/)?[a-z0-9_][a-z0-9_.-]{{0,254}}$')) p
-          on p.parent = r.parent
+        select r.child, r.parent, k.relation, k.evidence, r.n as child_n, p.n as parent_n
+        from edge_kinds r join parent_ids p on p.parent = r.parent
         join (values {", ".join(f"({code}, '{rel}', '{ev}')" for (rel, ev), code in _KIND.items())}) k(kind, relation, evidence)
           on k.kind = r.kind
     """)
-    con.execute("drop table edge_kinds")
-    con.execute("drop table edge_parents")
+    # The models as the lineage walk reads them: by number (propagate.py).
+    con.execute("create or replace temp view model_ids as select rowid as n, kind, key, id, created_at, downloads from models")
+    for t in ("edge_kinds", "edge_parents", "parent_ids"):
+        con.execute(f"drop table {t}")
     # What only the statements above read: freed before the rest of the analysis runs.
     con.execute("drop table tag")
     for column in ("card_license", "card_base_model", "base_model_relation", "quantized_by"):
