@@ -11,32 +11,27 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from clearance.analytics.history import HistoryResult
 
-# The charts, in the page's order: name -> what it shows.
-CHARTS = {
-    "history_categories": "License categories per snapshot, by count of models",
-    "history_download_categories": "License categories per snapshot, by downloads",
-    "history_declared": "Share of models declaring a license, and models with a conflict, per snapshot",
-    "history_changes": "License changes between consecutive snapshots, by direction",
-    "history_conflicts": "Relabelled derivatives, new and resolved conflicts between consecutive snapshots",
-}
 DIRECTIONS = ("tighter", "looser", "lateral", "added", "removed")
 SNAPSHOT_COLUMNS = ("date", "models", "declared", "undeclared", "undeclared_share", "downloads", "conflicts")
 CHANGE_COLUMNS = ("previous", "date", "new_models", "deleted_models", "models_in_both", "changed", *DIRECTIONS,
                   "relabelled", "new_conflicts", "resolved_conflicts")
 
 
-def draw(plt, save: Callable[[str, Any], None], result: HistoryResult, category_order: tuple[str, ...]) -> None:
-    """Draws the charts of `CHARTS` with matplotlib's `plt` and hands each figure to `save(name, fig)`."""
-    snaps = result.rows("snapshots")
-    dates = [s["date"] for s in snaps]
-    cats = result.rows("categories")
-    names = [c for c in category_order if any(r["category"] == c for r in cats)]
-    names += sorted({r["category"] for r in cats} - set(names))
-    for chart, key in (("history_categories", "share"), ("history_download_categories", "download_share")):
+def _categories(key: str) -> Callable[..., Any]:
+    """The chart of each license category's share per snapshot, by `key` ("share": of models,
+    "download_share": of downloads)."""
+
+    def chart(plt, title: str, result: HistoryResult, category_order: tuple[str, ...]):
+        snaps = result.rows("snapshots")
+        dates = [s["date"] for s in snaps]
+        cats = result.rows("categories")
+        names = [c for c in category_order if any(r["category"] == c for r in cats)]
+        names += sorted({r["category"] for r in cats} - set(names))
         share = {(r["date"], r["category"]): r[key] * 100 for r in cats}
         fig, ax = plt.subplots(figsize=(8, 3.8))
         bottom = [0.0] * len(dates)
@@ -50,11 +45,16 @@ def draw(plt, save: Callable[[str, Any], None], result: HistoryResult, category_
         _dates_axis(ax, dates)
         ax.set_ylim(0, 112)
         ax.set_ylabel("% of models" if key == "share" else "% of downloads")
-        ax.set_title(CHARTS[chart] + (" (n above each bar)" if key == "share" else " (downloads above each bar)"),
-                     fontsize=9)
+        ax.set_title(title + (" (n above each bar)" if key == "share" else " (downloads above each bar)"), fontsize=9)
         ax.legend(fontsize=7, ncol=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22))
-        save(chart, fig)
+        return fig
 
+    return chart
+
+
+def _declared(plt, title: str, result: HistoryResult, category_order: tuple[str, ...]):
+    snaps = result.rows("snapshots")
+    dates = [s["date"] for s in snaps]
     fig, (ax, axc) = plt.subplots(2, 1, figsize=(8, 4.6), sharex=True)
     declared = [100 * s["declared"] / s["models"] if s["models"] else 0.0 for s in snaps]
     ax.plot(range(len(dates)), declared, marker="o", markersize=4)
@@ -62,7 +62,7 @@ def draw(plt, save: Callable[[str, Any], None], result: HistoryResult, category_
         ax.text(i, v + 3, f"{v:.1f}%", ha="center", fontsize=7)
     ax.set_ylim(0, 110)
     ax.set_ylabel("declare a\nlicense (%)")
-    ax.set_title(CHARTS["history_declared"], fontsize=9)
+    ax.set_title(title, fontsize=9)
     conflicts = [s["conflicts"] for s in snaps]
     axc.bar(range(len(dates)), conflicts, width=0.6, color="#b03030")
     for i, n in enumerate(conflicts):
@@ -70,12 +70,15 @@ def draw(plt, save: Callable[[str, Any], None], result: HistoryResult, category_
     axc.set_ylabel("models with\na conflict")
     axc.set_ylim(0, max(conflicts + [1]) * 1.25)
     _dates_axis(axc, dates)
-    save("history_declared", fig)
+    return fig
 
+
+def _steps(changes: list[dict[str, Any]]) -> list[str]:
+    return [f"{c['previous']} → {c['date']}" for c in changes]
+
+
+def _changes(plt, title: str, result: HistoryResult, category_order: tuple[str, ...]):
     changes = result.rows("changes")
-    steps = [f"{c['previous']} → {c['date']}" for c in changes]
-    if not changes:
-        return
     fig, ax = plt.subplots(figsize=(8, 3.6))
     bottom = [0] * len(changes)
     for d in DIRECTIONS:
@@ -86,11 +89,14 @@ def draw(plt, save: Callable[[str, Any], None], result: HistoryResult, category_
         ax.text(i, c["changed"], f"{c['changed']:,}", ha="center", va="bottom", fontsize=7)
     ax.set_ylim(0, max(bottom + [1]) * 1.2)
     ax.set_ylabel("models whose\nlicense changed")
-    ax.set_title(CHARTS["history_changes"], fontsize=9)
+    ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, ncol=5, frameon=False)
-    _dates_axis(ax, steps)
-    save("history_changes", fig)
+    _dates_axis(ax, _steps(changes))
+    return fig
 
+
+def _conflicts(plt, title: str, result: HistoryResult, category_order: tuple[str, ...]):
+    changes = result.rows("changes")
     fig, ax = plt.subplots(figsize=(8, 3.6))
     series = (("relabelled", "relabelled derivatives", "#7a4ab5"), ("new_conflicts", "new conflicts", "#b03030"),
               ("resolved_conflicts", "resolved conflicts", "#4a9a5a"))
@@ -105,10 +111,43 @@ def draw(plt, save: Callable[[str, Any], None], result: HistoryResult, category_
         top = max(top, *vals)
     ax.set_ylim(0, top * 1.25)
     ax.set_ylabel("models")
-    ax.set_title(CHARTS["history_conflicts"], fontsize=9)
+    ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, ncol=3, frameon=False)
-    _dates_axis(ax, steps)
-    save("history_conflicts", fig)
+    _dates_axis(ax, _steps(changes))
+    return fig
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # charts/NAME.png and .svg
+    title: str  # what it shows
+    between: bool  # of the changes between consecutive snapshots: drawn only when there are some
+    draw: Callable[..., Any]  # (plt, title, result, category_order) -> the matplotlib figure
+
+
+# The charts, in the page's order: the one table that `draw` draws and `section` lists and inlines.
+SPECS = (
+    Chart("history_categories", "License categories per snapshot, by count of models", False, _categories("share")),
+    Chart("history_download_categories", "License categories per snapshot, by downloads", False,
+          _categories("download_share")),
+    Chart("history_declared", "Share of models declaring a license, and models with a conflict, per snapshot", False,
+          _declared),
+    Chart("history_changes", "License changes between consecutive snapshots, by direction", True, _changes),
+    Chart("history_conflicts", "Relabelled derivatives, new and resolved conflicts between consecutive snapshots",
+          True, _conflicts),
+)
+CHARTS = {c.name: c.title for c in SPECS}  # name -> what it shows
+
+
+def drawn(result: HistoryResult) -> list[Chart]:
+    """The charts `result` has figures for, in the page's order."""
+    return [c for c in SPECS if not c.between or result.changes]
+
+
+def draw(plt, save: Callable[[str, Any], None], result: HistoryResult, category_order: tuple[str, ...]) -> None:
+    """Draws the charts of `drawn(result)` with matplotlib's `plt` and hands each figure to `save(name, fig)`."""
+    for chart in drawn(result):
+        save(chart.name, chart.draw(plt, chart.title, result, category_order))
 
 
 def _dates_axis(ax, labels: list[str]) -> None:
@@ -121,24 +160,19 @@ def section(result: HistoryResult, chart: Callable[[str], str], table: Callable[
     """The page's history section: each chart (inlined by `chart(name)`) and the figures drawn."""
     snaps = result.rows("snapshots")
     first, last = snaps[0], snaps[-1]
+    charts = drawn(result)
     parts = [
         f"<h2>History: {len(snaps)} snapshots, {html.escape(first['date'])} to {html.escape(last['date'])}</h2>",
         "<p>From <code>clearance hub history</code> (the same figures as its <code>--format json</code>). "
         "Each snapshot is dated " + ", ".join(
             f"{html.escape(s['date'])} ({html.escape(s['dated_by'])}: {html.escape(s['snapshot'])})" for s in snaps)
         + ". The sections after this one describe the latest snapshot.</p>",
-        "<ul>" + "".join(f"<li>charts/{n}.png: {html.escape(t)}</li>" for n, t in CHARTS.items()
-                         if n in _drawn(result)) + "</ul>",
-        chart("history_categories"), chart("history_download_categories"), chart("history_declared"),
+        "<ul>" + "".join(f"<li>charts/{c.name}.png: {html.escape(c.title)}</li>" for c in charts) + "</ul>",
+        *(chart(c.name) for c in charts if not c.between),
         table(snaps, SNAPSHOT_COLUMNS),
     ]
     if result.changes:
-        parts += [chart("history_changes"), chart("history_conflicts"), table(result.rows("changes"), CHANGE_COLUMNS)]
+        parts += [*(chart(c.name) for c in charts if c.between), table(result.rows("changes"), CHANGE_COLUMNS)]
     for w in result.warnings:
         parts.append(f"<p><em>warning: {html.escape(w)}</em></p>")
     return parts
-
-
-def _drawn(result: HistoryResult) -> list[str]:
-    names = ["history_categories", "history_download_categories", "history_declared"]
-    return names + (["history_changes", "history_conflicts"] if result.changes else [])
