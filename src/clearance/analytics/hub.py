@@ -82,7 +82,7 @@ class HubAnalysis:
         n_words = propagate.words(bits)
         bit_table = {"kb_id": ("varchar", list(bits)), "word": ("integer", [w for w, _ in bits.values()]),
                      "mask": ("bigint", [m for _, m in bits.values()])}
-        carried = ("key", "id", "created_at", "downloads")
+        carried = ("id", "created_at", "downloads")  # the key is lower(id): not carried (3M strings)
         if spark is None:
             duck.table("license_bit", bit_table)
             propagate.build_keyed(duck, n_words, carry=carried)
@@ -104,7 +104,7 @@ class HubAnalysis:
         # The per-model table stays narrow; its lists are the combination's, joined when read.
         self.con.execute(f"""
             create or replace temp view audit as
-            select k.id, k.key, k.created_at, k.downloads,
+            select k.id, lower(k.id) as key, k.created_at, k.downloads,
                    c.declared_licenses, c.inherited_licenses, c.conflict_pairs, c.verdict, c.findings
             from audit_keyed k join combo c using ({", ".join(propagate.key_columns(n_words))})
         """)
