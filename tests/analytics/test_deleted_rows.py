@@ -76,3 +76,27 @@ def test_snapshots_without_the_column_and_json_lines_with_it(tmp_path):
     lines.write_text("".join(json.dumps({**r, "deleted_at": GONE if r["id"] in DELETED else None}) + "\n" for r in RECORDS))
     assert ids(loaded(lines), "select id from models") == {"base/live", "ft/of-gone"}
     assert ids(loaded(plain, lines), "select id from models") == {"base/live", "ft/of-gone"}
+
+
+def numbered(con) -> tuple[dict[str, int], list[tuple]]:
+    """Each present model's number (`model_ids`) and the edges by id and by number."""
+    n = dict(con.execute("select key, n from model_ids").fetchall())
+    edges = con.execute("select child, parent, child_n, parent_n from edges").fetchall()
+    return n, edges
+
+
+def test_models_are_numbered_densely_after_deletions_and_duplicates(tmp_path):
+    # The walk joins models by number (the table's row id): with rows marked deleted in one
+    # snapshot and ids repeated across two, the numbers must still be 0..N-1, one per model,
+    # and every edge must carry its ends' numbers, a parent that is no model one after them all.
+    before = pulled(tmp_path / "before.parquet", RECORDS, set())
+    after = pulled(tmp_path / "after.parquet", RECORDS, DELETED)
+    con = loaded(before, after)
+    n, edges = numbered(con)
+    assert set(n) == {"base/live", "ft/of-gone"}
+    assert sorted(n.values()) == list(range(len(n)))
+    assert edges == [("ft/of-gone", "base/gone", n["ft/of-gone"], len(n))]
+    # the audit agrees: the gone base is missing, so its derivative's verdict is unknown
+    audit = HubAnalysis([before, after])
+    rows = dict(audit.con.execute("select id, verdict from audit").fetchall())
+    assert rows == {"base/live": "cleared", "ft/of-gone": "unknown"}
