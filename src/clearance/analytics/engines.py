@@ -95,6 +95,39 @@ def to_spark(sql: str) -> str:
     return out
 
 
+@lru_cache(maxsize=None)
+def inline_ctes(spark_sql: str) -> str:
+    """Spark SQL with each `with` query written in place, as a subquery under the name it was
+    read by: what Spark's optimizer does with a deterministic CTE anyway (InlineCTE), done in the
+    text so that the table Spark caches holds no CTE. Spark finds a cached table in a later query
+    by comparing plans after renumbering their CTEs (NormalizeCTEIds) from the outermost: a later
+    query with a `with` of its own shifts the numbers of the CTEs inside a table it reads, the
+    cached plan no longer matches, and Spark computes that table again from its inputs, and every
+    cached table built on it. A recursive `with` is left as written."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(spark_sql, read="spark")
+    withs = list(tree.find_all(exp.With))
+    if not withs or any(w.args.get("recursive") for w in withs):
+        return spark_sql
+    for with_ in reversed(withs):  # the innermost first: a name an inner `with` shadows is gone before
+        query, ctes = with_.parent, list(with_.expressions)
+        with_.pop()
+        for i, cte in enumerate(ctes):
+            name, columns = cte.alias_or_name.lower(), cte.args["alias"].columns
+            for scope in [*(c.this for c in ctes[i + 1:]), query]:  # a CTE is read by the later ones and the query
+                for table in list(scope.find_all(exp.Table)):
+                    if table.name.lower() != name or table.args.get("db") or table.args.get("catalog"):
+                        continue
+                    alias = table.args.get("alias")
+                    alias = alias.copy() if alias else exp.TableAlias(this=exp.to_identifier(cte.alias_or_name))
+                    if columns and not alias.columns:
+                        alias.set("columns", [c.copy() for c in columns])
+                    table.replace(exp.Subquery(this=cte.this.copy(), alias=alias))
+    return tree.sql(dialect="spark")
+
+
 class SparkEngine:
     name = "spark"
 
@@ -136,7 +169,8 @@ class SparkEngine:
         self._frames[name] = frame
 
     def create(self, name: str, sql: str) -> None:
-        frame = self.spark.sql(to_spark(sql))
+        # without CTEs (`inline_ctes`): a later query with a `with` then still reads the cache
+        frame = self.spark.sql(inline_ctes(to_spark(sql)))
         old = self._frames.pop(name, None)
         if old is None:
             # Cached, as DuckDB's `create table` keeps its rows, and computed now (its row count is
