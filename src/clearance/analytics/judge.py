@@ -6,11 +6,13 @@ quantization, an ancestor is missing / unlicensed / unresolved). A Hub snapshot 
 about 12,000 combinations: each is judged here once, in Python, with `engine.compat` (the rule
 `clearance check` applies) and the per-license verdicts of `licenses.license_info`, and the
 result is a small table that SQL joins back to the models. No compatibility rule is restated in SQL.
+
+`ConflictRule` is the conflict part alone (what `hub history` asks of each combination); `Judge`
+adds the audit's verdicts and findings over it.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +26,40 @@ from clearance.kb.terms import LicenseTerms
 RESULT_COLUMNS = ("declared_licenses", "inherited_licenses", "conflict_pairs", "verdict", "findings")
 
 
+class ConflictRule:
+    """The conflict rule (`compat.conflicts`, which `clearance check` applies) over one knowledge
+    base, for combinations of KB ids; each combination judged once."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._terms: dict[str, LicenseTerms | None] = {}
+        self._pairs: dict[tuple[tuple[str, ...], tuple[str, ...], bool], tuple[tuple[str, str], ...]] = {}
+
+    def terms(self, kb_id: str) -> LicenseTerms | None:
+        if kb_id not in self._terms:
+            self._terms[kb_id] = self.kb.get(kb_id)
+        return self._terms[kb_id]
+
+    def pairs(self, declared: tuple[str, ...], inherited: tuple[str, ...], quantization: bool) -> tuple[tuple[str, str], ...]:
+        """(declared id, inherited id) for each pair `compat.conflicts` finds between the KB ids a
+        model declares and those its ancestors pass down, sorted, each once."""
+        key = (declared, inherited, quantization)
+        if key not in self._pairs:
+            terms = [t for t in map(self.terms, declared) if t is not None]
+            found = set()
+            for kb_id in inherited:
+                ancestor = self.terms(kb_id)
+                if ancestor is not None:
+                    found.update((d, kb_id) for d, _ in compat.conflicts(terms, ancestor, quantization))
+            self._pairs[key] = tuple(sorted(found))
+        return self._pairs[key]
+
+
+def pair_labels(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """The audit's `conflict_pairs`: `declared <- inherited` for each pair, sorted as strings."""
+    return sorted(f"{declared} <- {inherited}" for declared, inherited in pairs)
+
+
 class Judge:
     """Judges combinations against one knowledge base and one use."""
 
@@ -33,14 +69,8 @@ class Judge:
         # (word, bit position) -> KB id, to read only the bits a mask has set
         self.at = {(word, mask.bit_length() - 1): kb_id for kb_id, (word, mask) in bits.items()}
         self.verdict = {kb_id: (verdict, findings) for kb_id, verdict, findings in info}
-        self._terms: dict[str, LicenseTerms | None] = {}
         self._ids: dict[tuple[int, ...], list[str]] = {}
-        self.kb = kb
-
-    def terms(self, kb_id: str) -> LicenseTerms | None:
-        if kb_id not in self._terms:
-            self._terms[kb_id] = self.kb.get(kb_id)
-        return self._terms[kb_id]
+        self.rule = ConflictRule(kb)
 
     def ids(self, masks: tuple[int, ...]) -> list[str]:
         """The KB ids set in a mask of words, sorted (combinations share masks: each read once)."""
@@ -54,17 +84,6 @@ class Judge:
             self._ids[masks] = sorted(out)
         return self._ids[masks]
 
-    @functools.lru_cache(maxsize=None)  # noqa: B019  (one Judge per analysis: the cache goes with it)
-    def conflicts(self, declared: tuple[str, ...], inherited: tuple[str, ...], quantization: bool) -> list[str]:
-        """`declared <- inherited` for each pair `compat.conflicts` finds, sorted, each once."""
-        terms = [t for t in map(self.terms, declared) if t is not None]
-        pairs = set()
-        for kb_id in inherited:
-            ancestor = self.terms(kb_id)
-            if ancestor is not None:
-                pairs.update(f"{d} <- {kb_id}" for d, _ in compat.conflicts(terms, ancestor, quantization))
-        return sorted(pairs)
-
     def judge(self, row: dict[str, Any], n_words: int) -> dict[str, Any]:
         """The audit's lists and verdict for one combination (a row of the key columns)."""
         D, A = propagate.mask_columns(n_words)
@@ -73,7 +92,7 @@ class Judge:
         quantization, flags = row["quantization"], row["flags"]
         missing, unlicensed = bool(flags & propagate.MISSING), bool(flags & propagate.UNLICENSED)
         unresolved_ancestor = bool(flags & propagate.UNRESOLVED)
-        pairs = self.conflicts(tuple(declared), tuple(inherited), bool(quantization))
+        pairs = pair_labels(self.rule.pairs(tuple(declared), tuple(inherited), bool(quantization)))
         # Each license the model is bound by: a quantization's placeholder (`other`) is its base's license.
         bound = [i for i in dict.fromkeys(declared + inherited) if not (quantization and i in PLACEHOLDERS)]
         verdicts = {self.verdict[i][0] for i in bound}

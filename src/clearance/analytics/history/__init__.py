@@ -17,8 +17,9 @@ conflicts with its lineage), conflicts new and resolved.
 How: each snapshot is read by the loader `clearance hub` uses (`facts.py`, DuckDB), then the
 analytics (`queries.py`, SQL written once in DuckDB's dialect) run on the chosen engine; Spark
 gets the same SQL transpiled by SQLGlot, and the input tables as Parquet. Conflicts are judged
-in Python by the engine's one rule (`compat.conflicts`, through the audit's `judge.Judge`), once
-per distinct (declared, inherited, quantization) combination, and joined back to the models.
+in Python by the engine's one rule (`compat.conflicts`, through `judge.ConflictRule`, as the
+audit judges them), once per distinct (declared, inherited, quantization) combination, and joined
+back to the models.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 
 from clearance.analytics.engines import DuckDBEngine, Engine, EngineError, SparkEngine
 from clearance.analytics.history import facts, queries
-from clearance.analytics.judge import Judge
+from clearance.analytics.judge import ConflictRule
 from clearance.engine.values import Organization
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
@@ -128,23 +129,21 @@ def derive(engine: Engine, kb: KnowledgeBase) -> None:
     """Every table the results read, from the `h_*` facts and the closure."""
     for name, sql in queries.COMBINATIONS:
         engine.create(name, sql)
-    judge_conflicts(engine, Judge(kb, {}, ()))
+    judge_conflicts(engine, ConflictRule(kb))
     engine.create("h_conflict", queries.CONFLICT)
     for name, sql in queries.STEPS:
         engine.create(name, sql)
 
 
-def judge_conflicts(engine: Engine, judge: Judge) -> None:
+def judge_conflicts(engine: Engine, rule: ConflictRule) -> None:
     """`h_combo_conflict`: the conflict pairs of each distinct (declared ids, inherited ids,
     quantization) combination of `h_model_combo`, judged once by `compat.conflicts` (the rule
     `clearance check` and the audit apply), one row per pair; no rule is restated in SQL."""
     rows = engine.rows(queries.DISTINCT_COMBINATIONS)
     cols: dict[str, list] = {"declared_ids": [], "inherited_ids": [], "quantization": [], "declared": [], "inherited": []}
     for r in rows:
-        pairs = judge.conflicts(tuple(r["declared_ids"].split(" ")), tuple(r["inherited_ids"].split(" ")),
-                                bool(r["quantization"]))
-        for pair in pairs:
-            declared, inherited = pair.split(" <- ")
+        for declared, inherited in rule.pairs(tuple(r["declared_ids"].split(" ")), tuple(r["inherited_ids"].split(" ")),
+                                              bool(r["quantization"])):
             for k, v in (("declared_ids", r["declared_ids"]), ("inherited_ids", r["inherited_ids"]),
                          ("quantization", bool(r["quantization"])), ("declared", declared), ("inherited", inherited)):
                 cols[k].append(v)
