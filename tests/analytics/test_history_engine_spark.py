@@ -29,19 +29,26 @@ def test_the_statements_spark_caches_have_no_with():
 
 
 @pytest.mark.spark
-def test_a_cached_table_with_a_cte_serves_a_query_with_a_cte(spark, tmp_path):
+def test_spark_engine_cache_and_hand_off(spark, tmp_path):
+    """One test function: pytest-xdist then starts one JVM for the module, not one per test."""
     from clearance.analytics.engines import SparkEngine
 
-    source = tmp_path / "t.parquet"
-    duckdb.sql(f"copy (select range % 10 as k, range as v from range(100)) to '{source}' (format parquet)")
+    con = duckdb.connect()
+    con.execute("create table t as select range % 10 as k, range as v from range(100)")
     engine = SparkEngine()  # the session running
     try:
-        engine.load("t", [source])
+        # take_from_duckdb: a table by its name, a query under a name, as Parquet files in the directory given
+        engine.take_from_duckdb(con, {"t": "t", "odd": "select v from t where v % 2 = 1"}, tmp_path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["odd.parquet", "t.parquet"]
+        assert engine.rows("select count(*) as n, sum(v) as s from t") == [{"n": 100, "s": 4950}]
+        assert engine.rows("select count(*) as n, min(v) as low from odd") == [{"n": 50, "low": 1}]
+        # a cached table whose statement has a CTE, read by a query with a CTE of its own
         engine.create("a", "with g as (select k, sum(v) as s from t group by k) select k, s from g")
         expected = engine.rows("select k, s from a order by k")
         assert len(expected) == 10
         # The input gone, only the cache can answer: a query computing `a` again fails to read t.
-        source.unlink()
+        (tmp_path / "t.parquet").unlink()
         assert engine.rows("with x as (select 1 as one) select a.k, a.s from a join x on x.one = 1 order by a.k") == expected
     finally:
         engine.close()
+        con.close()

@@ -9,7 +9,7 @@ install clearance[spark]`, which needs Java 17 or later) is for data that outgro
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -167,6 +167,17 @@ class SparkEngine:
         self._counts.pop(name, None)
         frame.createOrReplaceTempView(name)
         self._frames[name] = frame
+
+    def take_from_duckdb(self, con: duckdb.DuckDBPyConnection, tables: Mapping[str, str], tmpdir: str | Path) -> None:
+        """Each of `tables`, {name: a table of `con` or a query in DuckDB's SQL}, as the table `name`
+        here: written by DuckDB to `tmpdir`/`name`.parquet and loaded. Spark reads the files when a
+        statement needs them: `tmpdir` must last until the engine is closed."""
+        for name, source in tables.items():
+            target = Path(tmpdir) / f"{name}.parquet"
+            relation = source if source.isidentifier() else f"({source})"
+            path = str(target).replace("'", "''")
+            con.execute(f"copy {relation} to '{path}' (format parquet)")
+            self.load(name, [target])
 
     def create(self, name: str, sql: str) -> None:
         # without CTEs (`inline_ctes`): a later query with a `with` then still reads the cache

@@ -97,10 +97,7 @@ def history(snapshots: Sequence[Path], engine: str = "duckdb", master: str | Non
         if spark is None:
             return _result(run(DuckDBEngine(con), kb), dated, "duckdb", warnings)
         with tempfile.TemporaryDirectory(prefix="clearance-history-") as tmp:
-            for name in facts.FACTS:
-                target = Path(tmp) / f"{name}.parquet"
-                con.execute(f"copy {name} to '{target}' (format parquet)")
-                spark.load(name, [target])
+            spark.take_from_duckdb(con, {name: name for name in facts.FACTS}, tmp)
             return _result(run(spark, kb), dated, "spark", warnings)
     finally:
         if spark is not None:
