@@ -89,11 +89,9 @@ class HubAnalysis:
         else:
             with tempfile.TemporaryDirectory(prefix="clearance-spark-") as tmp:
                 # Spark gets what the walk reads as Parquet, and hands the per-model masks back the same way.
-                for name, sql in (("model_ids", "select n, kind from model_ids"), ("resolved", "select n, kb_id from resolved"),
-                                  ("edges", "select child_n, parent_n, relation from edges")):
-                    target = Path(tmp) / f"{name}.parquet"
-                    self.con.execute(f"copy ({sql}) to '{target}' (format parquet)")
-                    spark.load(name, [target])
+                spark.take_from_duckdb(self.con, {"model_ids": "select n, kind from model_ids",
+                                                  "resolved": "select n, kb_id from resolved",
+                                                  "edges": "select child_n, parent_n, relation from edges"}, tmp)
                 spark.table("license_bit", bit_table)
                 propagate.build_keyed(spark, n_words)
                 spark.write("select * from audit_keyed", Path(tmp) / "audit_keyed")
