@@ -171,10 +171,7 @@ else:
     t = time.perf_counter()
     hand_off = tempfile.TemporaryDirectory(prefix="bench-history-")
     tmp = hand_off.name
-    for name in facts.FACTS:
-        target = Path(tmp) / f"{name}.parquet"
-        con.execute(f"copy {name} to '{target}' (format parquet)")
-        spark.load(name, [target])
+    spark.take_from_duckdb(con, {name: name for name in facts.FACTS}, tmp)
     phases["hand-off (Parquet)"] = time.perf_counter() - t
     t = time.perf_counter()
     raw = run(spark, default_kb())
