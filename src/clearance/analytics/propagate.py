@@ -120,8 +120,8 @@ def build_keyed(engine: Engine, n_words: int, carry: Sequence[str] = ()) -> None
     def word_of(w: int, cond: str) -> str:
         return f"coalesce(bit_or(case when b.word = {w} and {cond} then b.mask end), {_ZERO})"
 
-    # Per key with a license row: the declared mask, the inheritable one (placeholders are not
-    # passed down), and whether a value is unresolved. A key without a row declares nothing.
+    # Per model with a license row: the declared mask, the inheritable one (placeholders are not
+    # passed down), and whether a value is unresolved. A model without a row declares nothing.
     engine.create("own", f"""
         select r.n,
                {", ".join(f"{word_of(w, 'true')} as d{w}" for w in range(n_words))},
