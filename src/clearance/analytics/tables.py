@@ -135,7 +135,7 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
                    try_cast(createdAt as timestamp) as created_at,
                    {modified}
                    coalesce(downloads, 0) as downloads, snapshot,
-                   coalesce(tags, []) as tags,  -- filtered when unnested, below: cheaper than a lambda here
+                   tags,  -- filtered when unnested, below (cheaper than a lambda here); a null list unnests to nothing
                    deleted_at is not null as gone,
                    json_extract(cardData, ['$.license', '$.base_model', '$.base_model_relation',
                                            '$.license_name', '$.license_link', '$.quantized_by']) as card
