@@ -198,6 +198,7 @@ def sizes(paths: list[Path]) -> None:
     frontier at each level, and each input table's size written as Parquet."""
     import tempfile
 
+    from clearance.analytics import propagate
     from clearance.analytics.engines import DuckDBEngine
     from clearance.analytics.history import derive, facts, queries
     from clearance.engine.values import Organization
@@ -207,16 +208,9 @@ def sizes(paths: list[Path]) -> None:
     con, spill = facts.connect()
     facts.build(con, paths, None, default_kb(), default_normalizer(), Organization())
     engine = DuckDBEngine(con)
-    engine.create("h_closure", queries.CLOSURE_START)
-    engine.create("h_frontier", queries.CLOSURE_START)
-    frontier = [engine.rows("select count(*) as n from h_frontier")[0]["n"]]
-    while True:  # history.run's closure loop, counting each level
-        engine.create("h_frontier", queries.CLOSURE_STEP)
-        n = engine.rows("select count(*) as n from h_frontier")[0]["n"]
-        if not n:
-            break
-        frontier.append(n)
-        engine.create("h_closure", queries.CLOSURE_GROW)
+    propagate.build_closure(engine, table="h_closure", edges="h_edge", by=queries.CLOSURE_BY)  # as history.run
+    # the rows each level added: the frontier at each level
+    frontier = [r["n"] for r in engine.rows("select depth, count(*) as n from h_closure group by depth order by depth")]
     derive(engine, default_kb())
     models = con.execute("select count(*) from h_model").fetchone()[0]
     print(f"{models:,} model rows; closure: {len(frontier)} levels, frontier rows {frontier}")

@@ -293,8 +293,10 @@ def test_every_statement_transpiles_to_spark_sql():
     raising on anything it cannot express), checked here even where pyspark is not installed."""
     pytest.importorskip("sqlglot", reason="sqlglot comes with clearance[spark]")
     from clearance.analytics.engines import to_spark
+    from clearance.analytics.propagate import closure_sql
 
-    statements = [queries.CLOSURE_START, queries.CLOSURE_STEP, queries.CLOSURE_GROW,
+    start, step, grow = closure_sql("h_closure", "h_edge", queries.CLOSURE_BY)
+    statements = [start, step, grow.format(level=2),
                   *(sql for _, sql in queries.COMBINATIONS), queries.DISTINCT_COMBINATIONS, queries.CONFLICT,
                   *(sql for _, sql in queries.STEPS), *queries.RESULTS.values()]
     for sql in statements:

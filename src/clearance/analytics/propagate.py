@@ -43,25 +43,25 @@ MISSING, UNLICENSED, UNRESOLVED = 1, 2, 4
 UNRESOLVED_IDS = tuple(sorted(PLACEHOLDERS))
 _ZERO = "cast(0 as bigint)"
 
-WEIGHT_EDGES = "select child, parent from edges where relation <> 'trained_on' and child <> parent"
-# The same edges by number, for the walk.
-WEIGHT_EDGE_IDS = "select child_n as child, parent_n as parent from edges where relation <> 'trained_on' and child_n <> parent_n"
-# Quantizations: every weight parent is a `quantized` edge. Their weights are the base's, so a
-# license they leave undeclared or unresolved is the base's, not unknown (as the engine).
-QUANTIZATION = """
-select child as key from edges where relation <> 'trained_on' and child <> parent
-group by child having bool_and(relation = 'quantized')
-"""
-QUANTIZATION_IDS = """
-select child_n as n from edges where relation <> 'trained_on' and child_n <> parent_n
-group by child_n having bool_and(relation = 'quantized')
+def weight_edges_sql(child: str = "child", parent: str = "parent") -> str:
+    """The weight edges (`trained_on` and self-edges left out) of `edges`, by id or, given the
+    `child_n`/`parent_n` columns, by number, as (child, parent)."""
+    return f"select {child} as child, {parent} as parent from edges where relation <> 'trained_on' and {child} <> {parent}"
+
+
+def quantization_sql(child: str = "child", parent: str = "parent", name: str = "key") -> str:
+    """Quantizations: every weight parent is a `quantized` edge. Their weights are the base's, so
+    a license they leave undeclared or unresolved is the base's, not unknown (as the engine)."""
+    return f"""
+select {child} as {name} from edges where relation <> 'trained_on' and {child} <> {parent}
+group by {child} having bool_and(relation = 'quantized')
 """
 
 
 def build_weight_edges(con: duckdb.DuckDBPyConnection) -> None:
     """`weight_edges(child, parent)` and `quantization(key)`, by id, in a DuckDB connection."""
-    con.execute(f"create or replace temp table weight_edges as {WEIGHT_EDGES}")
-    con.execute(f"create or replace temp table quantization as {QUANTIZATION}")
+    con.execute(f"create or replace temp table weight_edges as {weight_edges_sql()}")
+    con.execute(f"create or replace temp table quantization as {quantization_sql()}")
 
 
 def license_bits(ids: list[str]) -> dict[str, tuple[int, int]]:
@@ -84,27 +84,44 @@ def key_columns(n: int) -> list[str]:
     return [*D, "has_values", "unresolved", *A, "flags", "quantization"]
 
 
-def build_closure(engine: Engine, keys: str | None = None, table: str = "closure", edges: str = "weight_edges") -> int:
-    """`closure(key, ancestor, depth)` over `edges(child, parent)` (by id, or `wedge` by number),
-    for every model or, given `keys` (a query of one column), only for those, into `table`.
-    Iterative joins stopping when a level adds nothing, so cycles end by themselves. Returns the
-    number of levels joined."""
+def closure_sql(table: str = "closure", edges: str = "weight_edges", by: Sequence[str] = (),
+                keys: str | None = None) -> tuple[str, str, str]:
+    """The statements of `build_closure`: the first level, the next frontier (`{table}_frontier`)
+    and the rows it adds (`{level}` to fill in). `by`: columns that partition edges and closure
+    alike (`hub history`'s `snap`): a path never crosses from one partition to another."""
+    p = "".join(f"{c}, " for c in by)
+    same = "".join(f" and e.{c} = f.{c}" for c in by)
+    also = "".join(f" and c.{c} = f.{c}" for c in by)
     start = edges if keys is None else f"{edges} where child in ({keys})"
-    engine.create(table, f"select child as key, parent as ancestor, 1 as depth from {start}")
-    engine.create("closure_frontier", f"select key, ancestor from {table}")
+    frontier = f"{table}_frontier"
+    return (f"select {p}child as key, parent as ancestor, 1 as depth from {start}",
+            f"""
+            select distinct {"".join(f"f.{c}, " for c in by)}f.key, e.parent as ancestor
+            from {frontier} f join {edges} e on e.child = f.ancestor{same}
+            where e.parent <> f.key
+              and not exists (select 1 from {table} c where c.key = f.key and c.ancestor = e.parent{also})
+            """,
+            f"select {p}key, ancestor, {{level}} as depth from {frontier}")
+
+
+def build_closure(engine: Engine, keys: str | None = None, table: str = "closure", edges: str = "weight_edges",
+                  by: Sequence[str] = ()) -> int:
+    """`closure([by..,] key, ancestor, depth)` over `edges([by..,] child, parent)` (by id, or
+    `wedge` by number), for every model or, given `keys` (a query of one column), only for those,
+    into `table`. Iterative joins stopping when a level adds nothing, so cycles end by
+    themselves; `depth` is the level that added a row. Returns the number of levels joined."""
+    start, step, grow = closure_sql(table, edges, by, keys)
+    frontier = f"{table}_frontier"
+    engine.create(table, start)
+    engine.create(frontier, f"select {''.join(f'{c}, ' for c in by)}key, ancestor from {table}")
     level = 1
     while level < MAX_LEVELS:
-        engine.create("closure_frontier", f"""
-            select distinct f.key, e.parent as ancestor
-            from closure_frontier f join {edges} e on e.child = f.ancestor
-            where e.parent <> f.key
-              and not exists (select 1 from {table} c where c.key = f.key and c.ancestor = e.parent)
-        """)
-        if not engine.count("closure_frontier"):
+        engine.create(frontier, step)
+        if not engine.count(frontier):
             break
         level += 1
-        engine.append(table, f"select key, ancestor, {level} as depth from closure_frontier")
-    engine.drop("closure_frontier")
+        engine.append(table, grow.format(level=level))
+    engine.drop(frontier)
     return level
 
 
@@ -114,8 +131,8 @@ def build_keyed(engine: Engine, n_words: int, carry: Sequence[str] = ()) -> None
     and whether a value is unresolved, what its ancestors pass down, whether it is a
     quantization; and the columns of `model_ids` named in `carry`."""
     D, A = mask_columns(n_words)
-    engine.create("wedge", WEIGHT_EDGE_IDS)
-    engine.create("quantization_n", QUANTIZATION_IDS)
+    engine.create("wedge", weight_edges_sql("child_n", "parent_n"))
+    engine.create("quantization_n", quantization_sql("child_n", "parent_n", "n"))
 
     def word_of(w: int, cond: str) -> str:
         return f"coalesce(bit_or(case when b.word = {w} and {cond} then b.mask end), {_ZERO})"

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clearance.analytics import propagate
 from clearance.analytics.engines import DuckDBEngine, Engine, EngineError, SparkEngine
 from clearance.analytics.history import facts, queries
 from clearance.analytics.judge import ConflictRule
@@ -111,13 +112,7 @@ def run(engine: Engine, kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
     """The analytics over the `h_*` tables the engine already holds: the closure, each model's
     lineage combination and its conflicts (`judge_conflicts`), the steps of `queries.STEPS`, then
     every result of `queries.RESULTS`, rows keyed by `snap`."""
-    engine.create("h_closure", queries.CLOSURE_START)
-    engine.create("h_frontier", queries.CLOSURE_START)
-    while True:
-        engine.create("h_frontier", queries.CLOSURE_STEP)
-        if not engine.count("h_frontier"):
-            break
-        engine.create("h_closure", queries.CLOSURE_GROW)
+    propagate.build_closure(engine, table="h_closure", edges="h_edge", by=queries.CLOSURE_BY)
     derive(engine, kb)
     return {name: engine.rows(sql) for name, sql in queries.RESULTS.items()}
 

@@ -26,17 +26,10 @@ from clearance.kb.normalizer import PLACEHOLDERS
 
 _PLACEHOLDERS = "(" + ", ".join(f"'{p}'" for p in sorted(PLACEHOLDERS)) + ")"
 
-# -- lineage: the weight ancestors of every model (propagate.build_closure's definition) --------
-# Level 1 is the edges; each later level follows one more edge, keeping only pairs not seen yet,
-# so a cycle ends by itself and a model is never its own ancestor.
-CLOSURE_START = "select snap, child as key, parent as ancestor from h_edge"
-CLOSURE_STEP = """
-select distinct f.snap, f.key, e.parent as ancestor
-from h_frontier f join h_edge e on e.snap = f.snap and e.child = f.ancestor
-where e.parent <> f.key
-  and not exists (select 1 from h_closure c where c.snap = f.snap and c.key = f.key and c.ancestor = e.parent)
-"""
-CLOSURE_GROW = "select snap, key, ancestor from h_closure union all select snap, key, ancestor from h_frontier"
+# -- lineage: the weight ancestors of every model, per snapshot: propagate.build_closure over
+# h_edge, partitioned by `snap` (a path never leaves its snapshot), into h_closure(snap, key,
+# ancestor, depth). A cycle ends by itself and a model is never its own ancestor.
+CLOSURE_BY = ("snap",)
 
 # -- per snapshot: each model's lineage combination, judged in Python (history.judge_conflicts) --
 COMBINATIONS: list[tuple[str, str]] = [
