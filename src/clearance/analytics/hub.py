@@ -19,6 +19,7 @@ from clearance.analytics.periods import DEFAULT_PERIOD, PERIODS
 from clearance.engine.values import Organization
 from clearance.kb.loader import KnowledgeBase, default_kb
 from clearance.kb.normalizer import Normalizer, default_normalizer
+from clearance.util.errors import ClearanceError
 
 # How a period (analytics.periods; each name is also DuckDB's date_trunc unit) is written:
 # ISO 8601's year-month, the usual 2024Q1, the year.
@@ -27,6 +28,10 @@ PERIOD_LABEL = {"month": "strftime(period, '%Y-%m')", "quarter": "strftime(perio
 # DuckDB's own default is 80% of RAM; at today's Hub size (3M models) that lets the process
 # grow past 6 GB. A bounded buffer spills to disk instead: CLEARANCE_DUCKDB_MEMORY overrides.
 DEFAULT_MEMORY_LIMIT = "3GB"
+
+
+class AuditWriteError(ClearanceError, OSError):
+    """The audit file cannot be written: the message names it and says why."""
 
 
 @dataclass
@@ -91,7 +96,7 @@ class HubAnalysis:
                 # Spark gets what the walk reads as Parquet, and hands the per-model masks back the same way.
                 spark.take_from_duckdb(self.con, {"model_ids": "select n, kind from model_ids",
                                                   "resolved": "select n, kb_id from resolved",
-                                                  "edges": "select child_n, parent_n, relation from edges"}, tmp)
+                                                  "edges_n": "select child_n, parent_n, relation from edges_n"}, tmp)
                 spark.table("license_bit", bit_table)
                 propagate.build_keyed(spark, n_words)
                 spark.write("select * from audit_keyed", Path(tmp) / "audit_keyed")
@@ -102,7 +107,7 @@ class HubAnalysis:
         # The per-model table stays narrow; its lists are the combination's, joined when read.
         self.con.execute(f"""
             create or replace temp view audit as
-            select k.id, lower(k.id) as key, k.created_at, k.downloads,
+            select k.id, lower(k.id) as key, k.n, k.created_at, k.downloads,
                    c.declared_licenses, c.inherited_licenses, c.conflict_pairs, c.verdict, c.findings
             from audit_keyed k join combo c using ({", ".join(propagate.key_columns(n_words))})
         """)
@@ -124,18 +129,18 @@ class HubAnalysis:
 
     def stats(self, top: int = 20) -> dict[str, Any]:
         models = self.scalar("select count(*) from audit")
-        declared = self.scalar("select count(distinct d.key) from declared d join audit a on a.key = d.key")
+        declared = self.scalar("select count(distinct d.n) from declared d join audit a on a.n = d.n")
         by_category = {r["category"]: r["n"] for r in self.rows("""
-            select coalesce(i.category, 'unresolved') as category, count(distinct a.key) as n
-            from audit a join resolved r on r.key = a.key left join license_info i on i.kb_id = r.kb_id
+            select coalesce(i.category, 'unresolved') as category, count(distinct a.n) as n
+            from audit a join resolved r on r.n = a.n left join license_info i on i.kb_id = r.kb_id
             group by 1 order by 2 desc""")}
         by_category["none"] = models - declared
         top_licenses = self.rows(f"""
-            select value as license, count(distinct key) as count from declared
-            where key in (select key from audit) group by 1 order by 2 desc, 1 limit {int(top)}""")
+            select value as license, count(distinct n) as count from declared
+            where n in (select n from audit) group by 1 order by 2 desc, 1 limit {int(top)}""")
         by_resolved = self.rows(f"""
-            select coalesce(r.kb_id, 'unresolved: ' || r.value) as license, count(distinct r.key) as count
-            from resolved r join audit a on a.key = r.key group by 1 order by 2 desc, 1 limit {int(top)}""")
+            select coalesce(r.kb_id, 'unresolved: ' || r.value) as license, count(distinct r.n) as count
+            from resolved r join audit a on a.n = r.n group by 1 order by 2 desc, 1 limit {int(top)}""")
         pairs = self.rows(f"""
             select split_part(p, ' <- ', 1) as declared, split_part(p, ' <- ', 2) as inherited, count(*) as count
             from (select unnest(conflict_pairs) as p from audit) group by 1, 2 order by 3 desc, 1, 2 limit {int(top)}""")
@@ -150,9 +155,12 @@ class HubAnalysis:
     def write_audit(self, path: Path) -> int:
         target = str(path).replace("'", "''")
         # Unsorted: a sort of 3M rows costs a third of the write. COPY answers the rows written.
-        return self.con.execute(f"""
-            copy (select id, verdict, declared_licenses, inherited_licenses, findings, conflict_pairs
-                  from audit) to '{target}' (format parquet)""").fetchall()[0][0]
+        try:
+            return self.con.execute(f"""
+                copy (select id, verdict, declared_licenses, inherited_licenses, findings, conflict_pairs
+                      from audit) to '{target}' (format parquet)""").fetchall()[0][0]
+        except duckdb.IOException as exc:  # a directory gone, no permission, a full disk
+            raise AuditWriteError(f"{path}: cannot write the audit: {str(exc).splitlines()[0]}") from None
 
     def trends(self, by: str = DEFAULT_PERIOD) -> list[dict[str, Any]]:
         """Per period of creation: the share of each license category among models created
@@ -162,10 +170,10 @@ class HubAnalysis:
             raise ValueError(f"by {by!r} is not one of: {', '.join(PERIODS)}")
         return self.rows(f"""
             with per_model as (
-                select a.key, a.downloads, date_trunc('{by}', a.created_at) as period,
+                select a.n, a.downloads, date_trunc('{by}', a.created_at) as period,
                        coalesce(any_value(i.category order by i.category), 'none') as category
-                from audit a left join resolved r on r.key = a.key left join license_info i on i.kb_id = r.kb_id
-                where a.created_at is not null group by a.key, a.downloads, a.created_at
+                from audit a left join resolved r on r.n = a.n left join license_info i on i.kb_id = r.kb_id
+                where a.created_at is not null group by a.n, a.downloads, a.created_at
             )
             select {PERIOD_LABEL[by]} as period, period::date as period_start, category, count(*) as models,
                    sum(count(*)) over (partition by period)::bigint as period_models,
@@ -184,7 +192,7 @@ class HubAnalysis:
                 where c.ancestor not in (select child from weight_edges)
             ), rel as (
                 select r.root, r.key, any_value(e.relation) as relation
-                from roots r left join edges e on e.child = r.key and e.relation <> 'trained_on'
+                from roots r left join edges e on e.child = r.key
                 group by r.root, r.key
             )
             select m.id as root, coalesce(any_value(i.category), 'none') as root_category,
@@ -196,7 +204,7 @@ class HubAnalysis:
                    count(distinct rel.key) filter (where rel.relation = 'adapter') as adapters,
                    any_value(m.downloads) as root_downloads,
                    sum(d.downloads) as derivative_downloads
-            from rel join models m on m.key = rel.root
-            join models d on d.key = rel.key
-            left join resolved ri on ri.key = rel.root left join license_info i on i.kb_id = ri.kb_id
+            from rel join model_ids m on m.key = rel.root
+            join model_ids d on d.key = rel.key
+            left join resolved ri on ri.n = m.n left join license_info i on i.kb_id = ri.kb_id
             group by m.id order by derivatives desc, m.id limit {int(top)}""")

@@ -78,8 +78,8 @@ def leaderboard(csv_path: Path, snapshots: Sequence[Path] = ()) -> dict[str, Any
         rows = analysis.rows(f"""
             select a.id, a.verdict,
                    case when a.verdict <> 'unknown' then null
-                        when a.key not in (select key from declared) then ?
-                        when a.key in (select key from resolved where kb_id is null or kb_id in {UNRESOLVED_IDS}) then ?
+                        when a.n not in (select n from declared) then ?
+                        when a.n in (select n from resolved where kb_id is null or kb_id in {UNRESOLVED_IDS}) then ?
                         when list_contains(a.findings, 'unresolved-ancestor') then ?
                         when list_contains(a.findings, 'missing-license') then ?
                         when list_contains(a.findings, 'unresolved-license') then ?

@@ -27,23 +27,23 @@ def register(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, normalizer: Norm
     con.execute("""
         create or replace temp table resolved as
         with direct as (
-            select d.key, d.n, d.value, m.kb_id
+            select d.n, d.value, m.kb_id
             from declared d left join license_map m on m.value = d.value
         ), named as (  -- `other` gives way to what license_name / license_link say
-            select mo.key, mo.rowid as n, l.kb_id from models mo
+            select mo.rowid as n, l.kb_id from models mo
             join license_map l on l.value = coalesce(mo.license_name, mo.license_link)
             where l.kb_id is not null
         ), latest as (
-            select key, n, value, kb_id from direct
+            select n, value, kb_id from direct
              where not (kb_id in {placeholders} and n in (select n from named))
             -- as the normalizer does: a name or link speaks for a placeholder, or for silence. The
-            -- two parts cannot share a row (a key in `named` keeps no placeholder row above, and
+            -- two parts cannot share a row (a model in `named` keeps no placeholder row above, and
             -- gets a row here only when it has nothing else) and neither repeats one: union all.
             union all
-            select key, n, 'license_name', kb_id from named
+            select n, 'license_name', kb_id from named
              where n not in (select n from direct where kb_id is null or kb_id not in {placeholders})
         ), dated as (
-            select r.key, r.n, r.value, coalesce(e.edition, r.kb_id) as kb_id
+            select r.n, r.value, coalesce(e.edition, r.kb_id) as kb_id
             from (select * from latest where kb_id in (select kb_id from editions)) r
             left join model_ids m on m.n = r.n
             left join editions e on e.kb_id = r.kb_id and m.created_at is not null

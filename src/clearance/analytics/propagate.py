@@ -1,7 +1,7 @@
 """Propagate license terms down the lineage, in set-based SQL that runs on DuckDB or Spark.
 
-Per model, what its weight ancestors (every model reachable through non-`trained_on` edges,
-the model itself excluded) bring: the KB ids they declare (datasets excluded: data terms are a
+Per model, what its weight ancestors (every model reachable through lineage edges, which
+`tables.load` only draws between weights; the model itself excluded) bring: the KB ids they declare (datasets excluded: data terms are a
 review item, as the engine's lenient default), and whether one of them is missing, declares no
 license, or declares one that does not resolve. What a model's verdict, findings and conflicts
 are, given that, is the engine's rule, applied in Python once per distinct combination
@@ -18,7 +18,7 @@ their own ancestors.
 The SQL is written once, in DuckDB's dialect, and kept to what SQLGlot carries to Spark SQL:
 joins, `group by`, `bit_or`, `bool_or`, `anti join`; no lists, lambdas or unsigned integers.
 It joins models by their integer number `n`, never by id. Input tables (from `tables.load` and
-`licenses.register`): model_ids(n, kind), resolved(n, kb_id), edges(child_n, parent_n,
+`licenses.register`): model_ids(n, kind), resolved(n, kb_id), edges_n(child_n, parent_n,
 relation), and license_bit(kb_id, word, mask) (`license_bits`).
 
 `closure(key, ancestor, depth)` (every weight ancestor of every model) is still available, for
@@ -43,17 +43,17 @@ MISSING, UNLICENSED, UNRESOLVED = 1, 2, 4
 UNRESOLVED_IDS = tuple(sorted(PLACEHOLDERS))
 _ZERO = "cast(0 as bigint)"
 
-def weight_edges_sql(child: str = "child", parent: str = "parent") -> str:
-    """The weight edges (`trained_on` and self-edges left out) of `edges`, by id or, given the
-    `child_n`/`parent_n` columns, by number, as (child, parent)."""
-    return f"select {child} as child, {parent} as parent from edges where relation <> 'trained_on' and {child} <> {parent}"
+def weight_edges_sql(child: str = "child", parent: str = "parent", table: str = "edges") -> str:
+    """The weight edges (self-edges left out) of `edges` by id or, given the `child_n`/`parent_n`
+    columns of `edges_n`, by number, as (child, parent)."""
+    return f"select {child} as child, {parent} as parent from {table} where {child} <> {parent}"
 
 
-def quantization_sql(child: str = "child", parent: str = "parent", name: str = "key") -> str:
+def quantization_sql(child: str = "child", parent: str = "parent", name: str = "key", table: str = "edges") -> str:
     """Quantizations: every weight parent is a `quantized` edge. Their weights are the base's, so
     a license they leave undeclared or unresolved is the base's, not unknown (as the engine)."""
     return f"""
-select {child} as {name} from edges where relation <> 'trained_on' and {child} <> {parent}
+select {child} as {name} from {table} where {child} <> {parent}
 group by {child} having bool_and(relation = 'quantized')
 """
 
@@ -131,8 +131,8 @@ def build_keyed(engine: Engine, n_words: int, carry: Sequence[str] = ()) -> None
     and whether a value is unresolved, what its ancestors pass down, whether it is a
     quantization; and the columns of `model_ids` named in `carry`."""
     D, A = mask_columns(n_words)
-    engine.create("wedge", weight_edges_sql("child_n", "parent_n"))
-    engine.create("quantization_n", quantization_sql("child_n", "parent_n", "n"))
+    engine.create("wedge", weight_edges_sql("child_n", "parent_n", "edges_n"))
+    engine.create("quantization_n", quantization_sql("child_n", "parent_n", "n", "edges_n"))
 
     def word_of(w: int, cond: str) -> str:
         return f"coalesce(bit_or(case when b.word = {w} and {cond} then b.mask end), {_ZERO})"

@@ -4,16 +4,21 @@ A row with a `deleted_at` (a model the Hub no longer lists, marked by `clearance
 no present model: it is left out, after the later snapshot's record of an id has won (so a
 later snapshot that marks an id gone removes it).
 
-Tables, all keyed by the lower-cased id (the Hub matches ids case-insensitively), and by an
-integer number `n` for the joins that run over every model (an integer hashes and compares in a
-fraction of an id's time):
+Tables, keyed by an integer number `n` per model (an integer hashes and compares in a fraction
+of an id's time; a model's id, and its lower-cased `key` that the Hub matches ids by, are in
+`models` and `model_ids`):
   models(key, id, kind, created_at, downloads, license_name, license_link, snapshot)
       a model's `n` is its `rowid`: the table is written once and never has a row deleted, so
       the row ids are dense and stay as they are (`model_ids` names them: n, kind, key, ...)
-  declared(key, n, value)                    one row per distinct declared license value
-  edges(child, parent, relation, evidence, child_n, parent_n)
-      typed lineage edges; datasets as `trained_on`. A parent that is no model in the
+  declared(n, value)                        one row per distinct declared license value
+  edges_n(child_n, parent_n, relation, evidence)
+      typed lineage edges between weights, from base-model references (a model's `dataset:`
+      tags, `trained_on` in the graph builder, are not read: no analytic walks them, and a
+      dataset reference never changes a weight edge's relation). A parent that is no model in the
       snapshot (deleted, private, a typo) gets an `n` after every model's.
+  parent_ids(parent, n)                     each parent's number
+  edges(child, parent, relation, evidence, child_n, parent_n)
+      a view: the same edges by id
   snapshot_dates(snapshot, date)            each snapshot's newest lastModified / createdAt
 Everything is set-based SQL: no Python loop per model.
 """
@@ -25,19 +30,18 @@ from pathlib import Path
 
 import duckdb
 
-from clearance.artifacts.ids import NOT_DATASETS
 from clearance.artifacts.relations import QUANT_NAME_RE2, QUANT_TAGS
 from clearance.util.errors import ClearanceError
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
 # Each (relation, evidence) an edge can have, numbered in order of precedence: when a model
-# names the same parent several ways, a typed hub tag wins over the card, the card over a
-# dataset tag. Edges carry the number while they are grouped (an integer is cheaper than strings).
+# names the same parent several ways, a typed hub tag wins over the card, the card over an
+# inferred relation. Edges carry the number while they are grouped (an integer is cheaper than strings).
 _KINDS = (
     [(r, f"hub tag base_model:{r}") for r in RELATIONS[1:]]
     + [(r, "card base_model_relation") for r in RELATIONS]
     + [("quantized", "inferred: quantization markers in name or tags"), ("merge", "inferred: several base models"),
-       ("finetune", "card base_model (relation not stated)"), ("trained_on", "hub tag dataset:")]
+       ("finetune", "card base_model (relation not stated)")]
 )
 _KIND = {k: i for i, k in enumerate(_KINDS, start=1)}
 # What a JSON Lines record is read for (other keys are not parsed); `lastModified` only to date a
@@ -124,7 +128,7 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
     # A view, not a table: the snapshot is read once, by the statement below.
     con.execute("create or replace temp view raw as " + " union all by name ".join(parts))
     # One pass over the records: the card's JSON is parsed once and only the fields
-    # lineage and licensing need are kept; the tags are reduced to the three prefixes read.
+    # lineage and licensing need are kept; the tags are reduced to the two prefixes read.
     # Read only for `snapshot_dates`: otherwise a Parquet read skips the column.
     modified = ("greatest(try_cast(lastModified as timestamp), try_cast(createdAt as timestamp)) as modified_at,"
                 if dates else "")
@@ -166,27 +170,27 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     con.execute("alter table models drop column gone")
     if dates:
         con.execute("alter table models drop column modified_at")
-    # Only the tags read below: the three prefixes and the quantization markers. (Lower-casing
+    # Only the tags read below: the two prefixes and the quantization markers. (Lower-casing
     # never shortens a string, so a tag longer than every marker is not lower-cased to compare.)
     con.execute(f"""
         create or replace temp table tag as
-        select key, n, t from (select key, rowid as n, unnest(tags) as t from models)
-        where t like 'license:%' or t like 'base_model:%' or t like 'dataset:%'
+        select n, t from (select rowid as n, unnest(tags) as t from models)
+        where t like 'license:%' or t like 'base_model:%'
            or (length(t) <= {max(map(len, QUANT_TAGS))} and lower(t) in ?)
     """, [sorted(QUANT_TAGS)])
     con.execute("alter table models drop column tags")
     con.execute("""
         create or replace temp table declared as
-        select distinct key, n, trim(value) as value from (
-            select key, n, substr(t, 9) as value from tag where t like 'license:%'
+        select distinct n, trim(value) as value from (
+            select n, substr(t, 9) as value from tag where t like 'license:%'
             union all
-            select key, rowid, card_license ->> '$' from models where json_type(card_license) = 'VARCHAR'
+            select rowid, card_license ->> '$' from models where json_type(card_license) = 'VARCHAR'
             union all
-            select key, rowid, unnest(from_json(card_license, '["VARCHAR"]')) from models
+            select rowid, unnest(from_json(card_license, '["VARCHAR"]')) from models
              where json_type(card_license) = 'ARRAY'
         ) where value is not null and trim(value) <> ''
     """)
-    # Every reference a model makes (hub tags, the card, dataset tags), each read once and
+    # Every base-model reference a model makes (hub tags, the card), each read once and
     # grouped once per (child, parent): the kinds a hub tag states, whether a reference says no
     # relation (then the relation is inferred, as artifacts/relations.py's type_edges), and the
     # card's stated relation. A reference is read as graph/ids.py reads one first (a datasets/ or
@@ -194,55 +198,53 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     con.execute(f"""
         create or replace temp table edge_kinds as
         with tagged as (  -- base_model:<parent> or base_model:<relation>:<parent> (more colons: not read)
-            select child, n, case when i = 0 then r else substr(r, i + 1) end as ref,
+            select n, case when i = 0 then r else substr(r, i + 1) end as ref,
                    case when i > 0 then substr(r, 1, i - 1) end as tag_relation
-            from (select key as child, n, substr(t, 12) as r, strpos(substr(t, 12), ':') as i from tag where t like 'base_model:%')
+            from (select n, substr(t, 12) as r, strpos(substr(t, 12), ':') as i from tag where t like 'base_model:%')
             where i = 0 or strpos(substr(r, i + 1), ':') = 0
         ), refs as (
             -- `finetune` is the Hub's default, not a statement (graph/relations.py): untyped
-            select child, n, lower(ref) as parent,
+            select n, lower(ref) as parent,
                    case when tag_relation <> 'finetune' then list_position({list(RELATIONS)}, tag_relation) - 1 end as stated,
                    tag_relation is null or tag_relation = 'finetune' as untyped, null as card_relation
             from tagged where tag_relation is null or tag_relation in {RELATIONS}
             union all
-            select key, n, lower(b), null, true, base_model_relation
+            select n, lower(b), null, true, base_model_relation
             from (
-                select key, rowid as n, base_model_relation, card_base_model ->> '$' as b from models
+                select rowid as n, base_model_relation, card_base_model ->> '$' as b from models
                  where json_type(card_base_model) = 'VARCHAR'
                 union all
-                select key, rowid, base_model_relation, unnest(from_json(card_base_model, '["VARCHAR"]')) from models
+                select rowid, base_model_relation, unnest(from_json(card_base_model, '["VARCHAR"]')) from models
                  where json_type(card_base_model) = 'ARRAY'
             ) where b is not null and trim(b) <> ''
-            union all
-            select key, n, lower(substr(t, 9)), {_KIND['trained_on', 'hub tag dataset:']}, false, null
-            from tag where t like 'dataset:%' and lower(substr(t, 9)) not in {tuple(sorted(NOT_DATASETS)) + ("",)}
         ), grouped as materialized (  -- self-references stay: the engine reports them
-            select child, n, parent, min(stated) as stated, bool_or(untyped) as untyped, any_value(card_relation) as card_relation
+            select n, parent, min(stated) as stated, bool_or(untyped) as untyped, any_value(card_relation) as card_relation
             from (
-                select child, n, stated, untyped, card_relation,
+                select n, stated, untyped, card_relation,
                        case when parent like 'datasets/%' or parent like 'models/%' or parent like '%@%'
                             then regexp_replace(regexp_replace(parent, '^(datasets|models)/', ''), '@.*$', '')
                             else parent end as parent
                 from refs
             )
-            group by child, n, parent  -- `n` is the child's number: one per child, it splits no group
-        ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's tags or quantized_by ...
-            select key from models where coalesce(quantized_by, '') <> ''
-            union  -- `tag` keeps the three prefixes and the quantization markers, whatever their case:
-                   -- what has none of the prefixes is a marker (no lower() and lookup per tag)
-            select key from tag where not (t like 'license:%' or t like 'base_model:%' or t like 'dataset:%')
+            group by n, parent  -- `n` is the child's number: grouped by it, not by the child's id
+        ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's tags or quantized_by,
+            select rowid as n from models where coalesce(quantized_by, '') <> ''
+            union  -- (`tag` keeps the two prefixes and the quantization markers, whatever their case:
+                   -- what has neither prefix is a marker, no lower() and lookup per tag)
+            select n from tag where not (t like 'license:%' or t like 'base_model:%')
+            union  -- or its name, read only for models with a base stated without a relation
+            select rowid from models where rowid in (select n from grouped where untyped)
+               and regexp_matches(regexp_extract(key, '[^/]*$'), '{QUANT_NAME_RE2}')
         ), several as (  -- children naming more than one base without a relation: few, a small set to look up
-            select child from grouped where untyped group by child having count(*) > 1
+            select n from grouped where untyped group by n having count(*) > 1
         )
         -- of a reference's kinds the first wins: a hub tag's, then the card's, then the inferred
-        select child, n, parent,
+        select n, parent,
                least(stated, case
                    when not untyped then null
                    when card_relation in {RELATIONS} then {len(RELATIONS) - 1} + list_position({list(RELATIONS)}, card_relation)
-                   -- ... or its name, read only for models with a base (the key is the lower-cased id)
-                   when child in (select key from quant) or regexp_matches(regexp_extract(child, '[^/]*$'), '{QUANT_NAME_RE2}')
-                        then {_KIND['quantized', 'inferred: quantization markers in name or tags']}
-                   when child in (select child from several) then {_KIND['merge', 'inferred: several base models']}
+                   when n in (select n from quant) then {_KIND['quantized', 'inferred: quantization markers in name or tags']}
+                   when n in (select n from several) then {_KIND['merge', 'inferred: several base models']}
                    else {_KIND['finetune', 'card base_model (relation not stated)']} end) as kind
         from grouped
     """)
@@ -264,21 +266,23 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
         from found where n is null
     """)
     con.execute(f"""
-        create or replace temp table edges as
-        select r.child, r.parent, k.relation, k.evidence, r.n as child_n, p.n as parent_n
+        create or replace temp table edges_n as
+        select r.n as child_n, p.n as parent_n, k.relation, k.evidence
         from edge_kinds r join parent_ids p on p.parent = r.parent
         join (values {", ".join(f"({code}, '{rel}', '{ev}')" for (rel, ev), code in _KIND.items())}) k(kind, relation, evidence)
           on k.kind = r.kind
     """)
-    # The models as the lineage walk reads them: by number (propagate.py).
+    # The models as the lineage walk reads them: by number (propagate.py); the edges by id, for
+    # what asks by id (families, history, tests): a view, so that only they pay the joins.
     con.execute("create or replace temp view model_ids as select rowid as n, kind, key, id, created_at, downloads from models")
-    for t in ("edge_kinds", "edge_parents", "parent_ids"):
+    con.execute("""
+        create or replace temp view edges as
+        select m.key as child, p.parent, e.relation, e.evidence, e.child_n, e.parent_n
+        from edges_n e join model_ids m on m.n = e.child_n join parent_ids p on p.n = e.parent_n
+    """)
+    for t in ("edge_kinds", "edge_parents"):
         con.execute(f"drop table {t}")
     # What only the statements above read: freed before the rest of the analysis runs.
     con.execute("drop table tag")
     for column in ("card_license", "card_base_model", "base_model_relation", "quantized_by"):
         con.execute(f"alter table models drop column {column}")
-
-
-def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in ("models", "declared", "edges")}

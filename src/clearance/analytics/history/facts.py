@@ -103,8 +103,9 @@ def build(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], dates: Sequence
         licenses.register(con, kb, normalizer, org)
         propagate.build_weight_edges(con)
         con.execute(f"insert into h_model select {snap}, key, id, downloads from models where kind = 'model'")
-        con.execute(f"insert into h_declared select distinct {snap}, key from declared")
-        con.execute(f"insert into h_resolved select distinct {snap}, key, kb_id from resolved where kb_id is not null")
+        con.execute(f"insert into h_declared select {snap}, key from model_ids where n in (select n from declared)")
+        con.execute(f"insert into h_resolved select distinct {snap}, m.key, r.kb_id from resolved r "
+                    "join model_ids m on m.n = r.n where r.kb_id is not null")
         con.execute(f"insert into h_edge select distinct {snap}, child, parent from weight_edges")
         con.execute(f"insert into h_quant select {snap}, key from quantization")
         # The license table depends only on the KB: each snapshot adds the ids it met.
@@ -116,7 +117,8 @@ def build(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], dates: Sequence
         renumber = ", ".join(f"({old}, {new})" for new, old in enumerate(order))
         for t in ("h_model", "h_declared", "h_resolved", "h_edge", "h_quant"):
             con.execute(f"update {t} set snap = o.new from (values {renumber}) o(old, new) where {t}.snap = o.old")
-    for t in ("models", "declared", "edges", "resolved", "weight_edges", "quantization", "snapshot_dates"):
+    con.execute("drop view if exists edges")
+    for t in ("models", "declared", "edges_n", "parent_ids", "resolved", "weight_edges", "quantization", "snapshot_dates"):
         con.execute(f"drop table if exists {t}")
     ranks = ", ".join(f"('{c}', {r})" for c, r in RESTRICTIVENESS.items())
     con.execute(f"""

@@ -10,7 +10,7 @@ by the existing loader (`tables.load`, `licenses.register`, `propagate.build_wei
   h_model(snap, key, id, downloads)             the snapshot's models (kind `model`)
   h_declared(snap, key)                          models that declare some license value
   h_resolved(snap, key, kb_id)                   the KB ids those values resolve to (editions by date)
-  h_edge(snap, child, parent)                    weight edges (not `trained_on`, no self-edge)
+  h_edge(snap, child, parent)                    weight edges (no self-edge)
   h_quant(snap, key)                             quantizations (every weight parent a `quantized` edge)
 and two small tables:
   h_license(kb_id, category, strictness)         `strictness`: `diff.RESTRICTIVENESS` of the category
