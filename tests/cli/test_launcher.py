@@ -1,6 +1,6 @@
-"""The console script's fast `check` path (`clearance.cli.fast`): the same options, output and
-exit codes as the Typer command, without importing Typer, pydantic or Rich; anything it does
-not fully understand goes to Typer."""
+"""The console script's fast paths (`clearance.cli.fast`) for `check` and `hub audit`: the same
+options, output and exit codes as the Typer commands, without importing Typer or Rich (nor, for
+`check`, pydantic); anything they do not fully understand goes to Typer."""
 
 from __future__ import annotations
 
@@ -196,7 +196,7 @@ def test_the_fast_parser_reads_every_command_line_it_accepts_as_click_does():
 
 
 def test_only_the_fast_check_skips_the_interpreters_teardown(tmp_path):
-    # os._exit (no teardown) is the fast check's speed trick; every other command, through
+    # os._exit (no teardown) is the fast paths' speed trick; every other command, through
     # Typer, ends as a Python program ends (servers, threads and finalizers get their turn).
     code = ("import os, sys; real = os._exit; "
             "os._exit = lambda c: (print('os._exit', file=sys.stderr), sys.stderr.flush(), real(c)); "
@@ -208,6 +208,9 @@ def test_only_the_fast_check_skips_the_interpreters_teardown(tmp_path):
 
     fast_check = run("check", "google/gemma-7b", "--snapshot", SNAP, "--offline")
     assert fast_check.returncode == 0 and fast_check.stderr.splitlines()[-1] == "os._exit"
+    fast_audit = run("hub", "audit", SNAP, "--out", "a.parquet")
+    assert fast_audit.returncode == 0 and fast_audit.stderr.splitlines()[-1] == "os._exit"
+    assert (tmp_path / "a.parquet").stat().st_size > 10_000
     for args in (["license", "show", "mit"], ["check", "--help"], ["hub", "stats", SNAP, "--top", "1"],
                  ["check", "x/y", "--use", "selling"], ["license", "show", "no-such-license"]):
         res = run(*args)
@@ -227,3 +230,98 @@ def test_a_library_error_is_one_line_and_exit_2_for_every_command(tmp_path):
         assert res.exit_code == 2, (args, res.output)
         assert res.stderr.startswith("error: ") and res.stderr.count("error:") == 1, (args, res.stderr)
         assert res.exception is None or isinstance(res.exception, SystemExit), args
+
+
+# -- hub audit --------------------------------------------------------------------------------------
+def _audit_command():
+    return get_command(app).commands["hub"].commands["audit"]
+
+
+def test_the_fast_audit_parser_takes_exactly_the_typer_commands_options():
+    command = _audit_command()
+    assert set(launcher.AUDIT_OPTIONS) == {o for p in command.params for o in p.opts if o.startswith("-")}
+    assert all(launcher.AUDIT_OPTIONS.values())  # every option takes a value
+    from clearance.analytics.engines import ENGINES
+    from clearance.cli.hub import AnalyticsEngine
+    assert set(launcher.ENGINES) == {e.value for e in AnalyticsEngine} == set(ENGINES)
+    assert [p.name for p in command.params if not any(o.startswith("-") for o in p.opts)] == ["snapshots"]
+
+
+AUDIT_TOKENS = ["a.jsonl", "b.parquet", "--out", "x.parquet", "--out=y.parquet", "--engine", "duckdb", "spark",
+                "--engine=spark", "--engine=pandas", "--master", "local[1]", "--master=spark://h:7077", "--", "-",
+                "--ou", "-o", "--help", "--out="]
+
+
+def _click_audit_params(args: list[str]) -> dict | None:
+    try:
+        from typer._click import exceptions as cx
+    except ImportError:
+        from click import exceptions as cx
+    try:
+        ctx = _audit_command().make_context("audit", list(args), resilient_parsing=False)
+    except (cx.ClickException, cx.Exit):
+        return None
+    p = ctx.params
+    return {"snapshots": list(p["snapshots"]), "out": p["out_file"], "engine": getattr(p["engine"], "value", p["engine"]),
+            "master": p["master"]}
+
+
+def test_the_fast_audit_parser_reads_every_command_line_it_accepts_as_click_does():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    accepted = []
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.sampled_from(AUDIT_TOKENS), max_size=7))
+    def check(args):
+        fast = launcher.parse_hub_audit(args)
+        if fast is not None:
+            accepted.append(args)
+            # as paths, which is how both are used (Typer makes Path("") of `--out=`, as fast_hub_audit does)
+            fast = fast | {"snapshots": [Path(s) for s in fast["snapshots"]], "out": Path(fast["out"])}
+            assert _click_audit_params(args) == fast, args
+
+    check()
+    assert len(accepted) > 20  # the comparison ran on command lines the fast path takes
+
+
+def test_the_fast_audit_writes_what_the_typer_command_writes(capsys, tmp_path):
+    from clearance.analytics.hub import HubAnalysis
+
+    assert launcher.fast_hub_audit([SNAP, "--out", "fast.parquet"]) == 0
+    fast_err = capsys.readouterr().err
+    typer_res = runner.invoke(app, ["hub", "audit", SNAP, "--out", "typer.parquet"])
+    assert typer_res.exit_code == 0
+    assert fast_err == typer_res.stderr.replace("typer.parquet", "fast.parquet") == "wrote 1,532 rows to fast.parquet\n"
+    con = HubAnalysis([Path(SNAP)]).con
+    rows = [con.execute(f"select * from '{tmp_path / f}' order by id").fetchall() for f in ("fast.parquet", "typer.parquet")]
+    assert rows[0] == rows[1] and len(rows[0]) == 1532
+
+
+def test_fast_audit_errors_are_one_line_and_exit_2_as_typer_says_them(capsys, tmp_path):
+    (tmp_path / "empty.jsonl").write_text("")
+    for args in ([SNAP, "--out", "no-such-dir/a.parquet"], ["missing.jsonl", "--out", "a.parquet"],
+                 [SNAP, "--out", "a.parquet", "--master", "local[1]"], [str(tmp_path / "empty.jsonl"), "--out", "a.parquet"]):
+        assert launcher.fast_hub_audit(list(args)) == 2, args
+        err = capsys.readouterr().err
+        typer_res = runner.invoke(app, ["hub", "audit", *args])
+        assert typer_res.exit_code == 2, args
+        assert err.splitlines()[-1].startswith("error: ") and err.count("error:") == 1, err
+        assert err == typer_res.stderr, args
+    assert not (tmp_path / "a.parquet").exists()
+
+
+@pytest.mark.parametrize("args", [["--help"], [SNAP], [SNAP, "--out"], [SNAP, "--out", "a.parquet", "--engine", "pandas"],
+                                  [SNAP, "-o", "a.parquet"], ["--out", "a.parquet"], [SNAP, "--out", "a.parquet", "--", "-x"]])
+def test_what_the_fast_audit_parser_does_not_understand_goes_to_typer(args):
+    assert launcher.fast_hub_audit(args) is None
+
+
+def test_a_hub_audit_imports_no_cli_framework(tmp_path):
+    env = {"CLEARANCE_CACHE_DIR": str(tmp_path / "cache")}
+    _console(["hub", "audit", SNAP, "--out", "a.parquet"], tmp_path, env)  # the first builds the KB's cache (ScanCode)
+    res = _console(["hub", "audit", SNAP, "--out", "a.parquet"], tmp_path, env)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.splitlines()[0] == "wrote 1,532 rows to a.parquet"
+    assert res.stderr.strip().splitlines()[-1] == "['duckdb']"  # the KB and the normalizer from the cache

@@ -165,17 +165,8 @@ def hub_audit(snapshots: list[Path] = SnapshotsArg,
               out_file: Path = typer.Option(..., "--out", help="Parquet file to write, one row per model."),
               engine: AnalyticsEngine = EngineOption, master: str = MasterOption) -> None:
     """One row per model (id, verdict, declared and inherited licenses, findings) for commercial use."""
-    from clearance.analytics.hub import HubAnalysis
-
-    if master is not None and engine is not AnalyticsEngine.spark:
-        fail("--master is Spark's: give --engine spark with it")
-    run.warn_snapshots(snapshots)
-    with err.status(f"loading snapshots and propagating licenses ({engine.value})…"):
-        loaded = HubAnalysis(snapshots, engine=engine.value, master=master)
-    for w in loaded.warnings:
-        run.say("warning", w)
-    n = loaded.write_audit(out_file)
-    err.print(f"wrote {n:,} rows to {out_file}")
+    # The body is the fast path's too (cli/fast.py): `hub audit` is what runs at Hub scale.
+    run.run_hub_audit(snapshots, out_file, engine.value, master, status=err.status)
 
 
 class PullKind(str, Enum):

@@ -1,6 +1,6 @@
-"""The body of `clearance check`, and what every command shares to check and print, with no
-CLI framework: the fast path (`fast.py`) and the Typer commands both call it, so the two ways
-in always print the same thing and exit the same way. Problems are `ClearanceError`s; the one
+"""The bodies of `clearance check` and `clearance hub audit`, and what every command shares to
+check and print, with no CLI framework: the fast path (`fast.py`) and the Typer commands both
+call them, so the two ways in always print the same thing and exit the same way. Problems are `ClearanceError`s; the one
 handler of each front end (`fast.main`, `root.main`) prints them in one line, exit code 2."""
 
 from __future__ import annotations
@@ -57,6 +57,29 @@ def snapshot_warnings(snapshots: Sequence[Path]) -> list[str]:
         if empty:
             out.append(f"{snap}: empty snapshot file: it describes no model or dataset")
     return out
+
+
+def run_hub_audit(snapshots: Sequence[Path], out_file: Path, engine: str = "duckdb", master: str | None = None,
+                  status=None) -> None:
+    """Audit the snapshots and write one row per model to `out_file` (Parquet); warnings and
+    the count written go to stderr. `status(message)`: a context manager that shows the
+    message while the snapshots load (the Typer command's spinner). Raises ClearanceError."""
+    from contextlib import nullcontext
+
+    from clearance.analytics.hub import HubAnalysis
+
+    if master is not None and engine != "spark":
+        raise UsageError("--master is Spark's: give --engine spark with it")
+    # Before minutes of work, not after: where the file is to go must exist.
+    if not Path(out_file).parent.is_dir():
+        raise UsageError(f"--out {out_file}: no such directory: {Path(out_file).parent}")
+    warn_snapshots(snapshots)
+    with (status or nullcontext)(f"loading snapshots and propagating licenses ({engine})…"):
+        loaded = HubAnalysis(snapshots, engine=engine, master=master)
+    for w in loaded.warnings:
+        say("warning", w)
+    n = loaded.write_audit(out_file)
+    print(f"wrote {n:,} rows to {out_file}", file=sys.stderr)
 
 
 def warn_snapshots(snapshots: Sequence[Path]) -> None:
