@@ -227,14 +227,16 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
                 from refs
             )
             group by n, parent  -- `n` is the child's number: grouped by it, not by the child's id
+        ), named as materialized (  -- (a table of its own, so that the name's test below is not pushed to every model)
+            select rowid as n, key from models
+             where rowid in (select n from grouped where untyped and coalesce(card_relation, '') not in {RELATIONS})
         ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's tags or quantized_by,
             select rowid as n from models where coalesce(quantized_by, '') <> ''
             union  -- (`tag` keeps the two prefixes and the quantization markers, whatever their case:
                    -- what has neither prefix is a marker, no lower() and lookup per tag)
             select n from tag where not (t like 'license:%' or t like 'base_model:%')
             union  -- or its name, read only for models with a base stated without a relation
-            select rowid from models where rowid in (select n from grouped where untyped)
-               and regexp_matches(regexp_extract(key, '[^/]*$'), '{QUANT_NAME_RE2}')
+            select n from named where regexp_matches(regexp_extract(key, '[^/]*$'), '{QUANT_NAME_RE2}')
         ), several as (  -- children naming more than one base without a relation: few, a small set to look up
             select n from grouped where untyped group by n having count(*) > 1
         )
