@@ -34,6 +34,8 @@ class ConflictRule:
         self.kb = kb
         self._terms: dict[str, LicenseTerms | None] = {}
         self._pairs: dict[tuple[tuple[str, ...], tuple[str, ...], bool], tuple[tuple[str, str], ...]] = {}
+        # per (declared ids, one inherited id, quantization): combinations share most of these
+        self._one: dict[tuple[tuple[str, ...], str, bool], tuple[tuple[str, str], ...]] = {}
 
     def terms(self, kb_id: str) -> LicenseTerms | None:
         if kb_id not in self._terms:
@@ -45,14 +47,19 @@ class ConflictRule:
         model declares and those its ancestors pass down, sorted, each once."""
         key = (declared, inherited, quantization)
         if key not in self._pairs:
-            terms = [t for t in map(self.terms, declared) if t is not None]
             found = set()
             for kb_id in inherited:
-                ancestor = self.terms(kb_id)
-                if ancestor is not None:
-                    found.update((d, kb_id) for d, _ in compat.conflicts(terms, ancestor, quantization))
+                found.update(self._with(declared, kb_id, quantization))
             self._pairs[key] = tuple(sorted(found))
         return self._pairs[key]
+
+    def _with(self, declared: tuple[str, ...], kb_id: str, quantization: bool) -> tuple[tuple[str, str], ...]:
+        key = (declared, kb_id, quantization)
+        if key not in self._one:
+            ancestor = self.terms(kb_id)
+            terms = [t for t in map(self.terms, declared) if t is not None]
+            self._one[key] = tuple((d, kb_id) for d, _ in compat.conflicts(terms, ancestor, quantization)) if ancestor else ()
+        return self._one[key]
 
 
 def pair_labels(pairs: Iterable[tuple[str, str]]) -> list[str]:
@@ -71,6 +78,8 @@ class Judge:
         self.verdict = {kb_id: (verdict, findings) for kb_id, verdict, findings in info}
         self._ids: dict[tuple[int, ...], list[str]] = {}
         self.rule = ConflictRule(kb)
+        # what depends only on the licenses (declared, inherited, quantization), not on the flags
+        self._licenses: dict[tuple, tuple[list[str], set[str], frozenset[str]]] = {}
 
     def ids(self, masks: tuple[int, ...]) -> list[str]:
         """The KB ids set in a mask of words, sorted (combinations share masks: each read once)."""
@@ -84,6 +93,17 @@ class Judge:
             self._ids[masks] = sorted(out)
         return self._ids[masks]
 
+    def _of_licenses(self, declared: list[str], inherited: list[str], quantization: bool) -> tuple[list[str], set[str], frozenset[str]]:
+        """The conflict pairs, and the verdicts and findings of each license the model is bound by."""
+        key = (tuple(declared), tuple(inherited), quantization)
+        if key not in self._licenses:
+            pairs = pair_labels(self.rule.pairs(key[0], key[1], quantization))
+            # Each license the model is bound by: a quantization's placeholder (`other`) is its base's license.
+            bound = [i for i in dict.fromkeys(declared + inherited) if not (quantization and i in PLACEHOLDERS)]
+            self._licenses[key] = (pairs, {self.verdict[i][0] for i in bound},
+                                   frozenset(f for i in bound for f in self.verdict[i][1]))
+        return self._licenses[key]
+
     def judge(self, row: dict[str, Any], n_words: int) -> dict[str, Any]:
         """The audit's lists and verdict for one combination (a row of the key columns)."""
         D, A = propagate.mask_columns(n_words)
@@ -92,11 +112,8 @@ class Judge:
         quantization, flags = row["quantization"], row["flags"]
         missing, unlicensed = bool(flags & propagate.MISSING), bool(flags & propagate.UNLICENSED)
         unresolved_ancestor = bool(flags & propagate.UNRESOLVED)
-        pairs = pair_labels(self.rule.pairs(tuple(declared), tuple(inherited), bool(quantization)))
-        # Each license the model is bound by: a quantization's placeholder (`other`) is its base's license.
-        bound = [i for i in dict.fromkeys(declared + inherited) if not (quantization and i in PLACEHOLDERS)]
-        verdicts = {self.verdict[i][0] for i in bound}
-        findings = {f for i in bound for f in self.verdict[i][1]}
+        pairs, verdicts, bound_findings = self._of_licenses(declared, inherited, bool(quantization))
+        findings = set(bound_findings)
         if "blocked" in verdicts:
             verdict = "blocked"
         elif (((not row["has_values"] or row["unresolved"]) and not quantization) or missing or unlicensed
