@@ -5,11 +5,12 @@ no present model: it is left out, after the later snapshot's record of an id has
 later snapshot that marks an id gone removes it).
 
 Tables, keyed by an integer number `n` per model (an integer hashes and compares in a fraction
-of an id's time; a model's id, and its lower-cased `key` that the Hub matches ids by, are in
-`models` and `model_ids`):
-  models(key, id, kind, created_at, downloads, license_name, license_link, snapshot)
+of an id's time):
+  models(id, kind, created_at, downloads, license_name, license_link, snapshot)
       a model's `n` is its `rowid`: the table is written once and never has a row deleted, so
-      the row ids are dense and stay as they are (`model_ids` names them: n, kind, key, ...)
+      the row ids are dense and stay as they are. `model_ids(n, kind, key, id, created_at,
+      downloads)` names them, with the lower-cased id `key` that the Hub matches ids by
+      (computed where it is read: storing it costs the read of 3M records a fifth more)
   declared(n, value)                        one row per distinct declared license value
   edges_n(child_n, parent_n, relation, evidence)
       typed lineage edges between weights, from base-model references (a model's `dataset:`
@@ -135,7 +136,7 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
     con.execute(f"""
         create or replace temp table models as
         with picked as (
-            select lower(id) as key, id, coalesce(type, 'model') as kind,
+            select id, coalesce(type, 'model') as kind,
                    try_cast(createdAt as timestamp) as created_at,
                    {modified}
                    coalesce(downloads, 0) as downloads, snapshot,
@@ -145,7 +146,7 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
                                            '$.license_name', '$.license_link', '$.quantized_by']) as card
             from raw where id is not null
         )
-        select key, id, kind, created_at, downloads, snapshot, tags, gone,{' modified_at,' if dates else ''}
+        select id, kind, created_at, downloads, snapshot, tags, gone,{' modified_at,' if dates else ''}
                card[1] as card_license, card[2] as card_base_model, card[3] ->> '$' as base_model_relation,
                card[4] ->> '$' as license_name, card[5] ->> '$' as license_link, card[6] ->> '$' as quantized_by
         from picked
@@ -163,9 +164,9 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     # on the ids' hashes, cheaper to group than strings (a collision only costs the sort).
     # What the Hub no longer lists (deleted_at, set by `hub pull`) is no present model. Either
     # way the table is written anew, not deleted from: its row ids must stay dense (`n`).
-    several = bool(con.execute("select 1 from models group by hash(key) having count(*) > 1 limit 1").fetchall())
+    several = bool(con.execute("select 1 from models group by hash(lower(id)) having count(*) > 1 limit 1").fetchall())
     if several or con.execute("select 1 from models where gone limit 1").fetchall():
-        latest = "qualify row_number() over (partition by key order by snapshot desc) = 1" if several else ""
+        latest = "qualify row_number() over (partition by lower(id) order by snapshot desc) = 1" if several else ""
         con.execute(f"create or replace temp table models as select * from (select * from models {latest}) where not gone")
     con.execute("alter table models drop column gone")
     if dates:
@@ -228,7 +229,7 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
             )
             group by n, parent  -- `n` is the child's number: grouped by it, not by the child's id
         ), named as materialized (  -- (a table of its own, so that the name's test below is not pushed to every model)
-            select rowid as n, key from models
+            select rowid as n, lower(id) as key from models
              where rowid in (select n from grouped where untyped and coalesce(card_relation, '') not in {RELATIONS})
         ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's tags or quantized_by,
             select rowid as n from models where coalesce(quantized_by, '') <> ''
@@ -260,7 +261,7 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
             select p.parent, m.rowid as n
             from (select parent from edge_parents
                   where regexp_matches(parent, '^([a-z0-9_][a-z0-9_.-]{0,254}/)?[a-z0-9_][a-z0-9_.-]{0,254}$')) p
-            left join models m on m.key = p.parent
+            left join models m on lower(m.id) = p.parent
         )
         select parent, n from found where n is not null
         union all
@@ -276,7 +277,8 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     """)
     # The models as the lineage walk reads them: by number (propagate.py); the edges by id, for
     # what asks by id (families, history, tests): a view, so that only they pay the joins.
-    con.execute("create or replace temp view model_ids as select rowid as n, kind, key, id, created_at, downloads from models")
+    con.execute("create or replace temp view model_ids as "
+                "select rowid as n, kind, lower(id) as key, id, created_at, downloads from models")
     con.execute("""
         create or replace temp view edges as
         select m.key as child, p.parent, e.relation, e.evidence, e.child_n, e.parent_n

@@ -102,7 +102,7 @@ def build(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], dates: Sequence
             raise tables.SnapshotError(f"{path}: no model or dataset in the snapshot")
         licenses.register(con, kb, normalizer, org)
         propagate.build_weight_edges(con)
-        con.execute(f"insert into h_model select {snap}, key, id, downloads from models where kind = 'model'")
+        con.execute(f"insert into h_model select {snap}, key, id, downloads from model_ids where kind = 'model'")
         con.execute(f"insert into h_declared select {snap}, key from model_ids where n in (select n from declared)")
         con.execute(f"insert into h_resolved select distinct {snap}, m.key, r.kb_id from resolved r "
                     "join model_ids m on m.n = r.n where r.kb_id is not null")
