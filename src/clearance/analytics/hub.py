@@ -206,5 +206,7 @@ class HubAnalysis:
                    sum(d.downloads) as derivative_downloads
             from rel join model_ids m on m.key = rel.root
             join model_ids d on d.key = rel.key
-            left join resolved ri on ri.n = m.n left join license_info i on i.kb_id = ri.kb_id
+            -- one license per root (the first of several), so that no derivative counts twice
+            left join (select n, min(kb_id) as kb_id from resolved group by n) ri on ri.n = m.n
+            left join license_info i on i.kb_id = ri.kb_id
             group by m.id order by derivatives desc, m.id limit {int(top)}""")

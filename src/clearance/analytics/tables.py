@@ -11,7 +11,7 @@ of an id's time):
       the row ids are dense and stay as they are. `model_ids(n, kind, key, id, created_at,
       downloads)` names them, with the lower-cased id `key` that the Hub matches ids by
       (computed where it is read: storing it costs the read of 3M records a fifth more)
-  declared(n, value)                        one row per distinct declared license value
+  declared(n, value)                        a row per declared license value (a value may repeat)
   edges_n(child_n, parent_n, relation, evidence)
       typed lineage edges between weights, from base-model references (a model's `dataset:`
       tags, `trained_on` in the graph builder, are not read: no analytic walks them, and a
@@ -179,18 +179,22 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
         where t like 'license:%' or t like 'base_model:%'
            or (length(t) <= {max(map(len, QUANT_TAGS))} and lower(t) in ?)
     """, [sorted(QUANT_TAGS)])
-    con.execute("alter table models drop column tags")
+    # Not made distinct (that cost a third of it): a value the card states as a tag states it
+    # already (as the Hub tags a card's license) is left out, and what repeats after that (a tag
+    # twice, an array repeating itself) every reader of `declared` takes once.
     con.execute("""
         create or replace temp table declared as
-        select distinct n, trim(value) as value from (
+        select n, trim(value) as value from (
             select n, substr(t, 9) as value from tag where t like 'license:%'
             union all
-            select rowid, card_license ->> '$' from models where json_type(card_license) = 'VARCHAR'
+            select rowid, v from (select rowid, tags, card_license ->> '$' as v from models where json_type(card_license) = 'VARCHAR')
+             where not coalesce(list_contains(tags, 'license:' || v), false)
             union all
             select rowid, unnest(from_json(card_license, '["VARCHAR"]')) from models
              where json_type(card_license) = 'ARRAY'
         ) where value is not null and trim(value) <> ''
     """)
+    con.execute("alter table models drop column tags")
     # Every base-model reference a model makes (hub tags, the card), each read once and
     # grouped once per (child, parent): the kinds a hub tag states, whether a reference says no
     # relation (then the relation is inferred, as artifacts/relations.py's type_edges), and the
