@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from clearance.artifacts.ids import parse_ref
 from clearance.artifacts.relations import (
+    QUANT_ID_RE2,
+    QUANT_NAME,
     Claim,
     Strength,
     normalize_relation,
@@ -68,3 +73,34 @@ def test_quant_markers_are_tokens_not_substrings():
     assert quant_markers("PrunaAI/google-gemma-7b-HQQ-4bit-smashed")
     assert quant_markers("org/m", files=["model-q4_k_m.gguf"])
     assert quant_markers("org/m", files=["model.safetensors"]) == []
+
+
+def _sql_finds_marker(con, ids: list[str]) -> list[bool]:
+    return [r[0] for r in con.execute("select regexp_matches(lower(i), ?) from unnest(?::varchar[]) with ordinality t(i, k) order by k",
+                                      [QUANT_ID_RE2, ids]).fetchall()]
+
+
+def test_the_sql_marker_test_on_a_whole_id_is_the_name_test():
+    # analytics/tables.py tests lower-cased ids in DuckDB (RE2: no look-around) with QUANT_ID_RE2;
+    # the engine tests the name after the last "/" with QUANT_NAME. Both say the same of every id.
+    import duckdb
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    con = duckdb.connect()
+    parts = st.sampled_from(["gguf", "GGUF", "awq", "q4", "4bit", "4-bit", "8bits", "int8", "int4bit", "exl2", "2.5bpw",
+                             "bnb", "nf4", "llama", "awesome", "bitsandbytes", "hqq", "7b", "v1.5", "x", "0"])
+    seps = st.sampled_from(["-", "_", ".", "", "/", " ", "@", "--"])
+    tokens = st.lists(st.tuples(parts, seps), max_size=6).map(lambda ts: "".join(p + s for p, s in ts))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(tokens, min_size=1, max_size=20))
+    def agree(ids):
+        assert _sql_finds_marker(con, ids) == [bool(QUANT_NAME.search(i.rsplit("/", 1)[-1])) for i in ids]
+
+    agree()
+    # and on every id of the real 2025 sample
+    sample = Path(__file__).resolve().parents[2] / "data" / "hub-2025-sample.jsonl"
+    ids = [json.loads(line)["id"] for line in sample.read_text().splitlines() if line.strip()]
+    found = _sql_finds_marker(con, ids)
+    assert found == [bool(QUANT_NAME.search(i.rsplit("/", 1)[-1])) for i in ids] and sum(found) > 20

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from clearance.artifacts.relations import QUANT_NAME_RE2, QUANT_TAGS
+from clearance.artifacts.relations import QUANT_ID_RE2, QUANT_TAGS
 from clearance.util.errors import ClearanceError
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
@@ -202,17 +202,16 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
     # models/ prefix and an @revision dropped), so its variants are one parent, as the engine's.
     con.execute(f"""
         create or replace temp table edge_kinds as
-        with tagged as (  -- base_model:<parent> or base_model:<relation>:<parent> (more colons: not read)
-            select n, case when i = 0 then r else substr(r, i + 1) end as ref,
-                   case when i > 0 then substr(r, 1, i - 1) end as tag_relation
+        with tagged as (  -- base_model:<parent> or base_model:<relation>:<parent> (more colons, another word: not read)
+            select n, r, i
             from (select n, substr(t, 12) as r, strpos(substr(t, 12), ':') as i from tag where t like 'base_model:%')
-            where i = 0 or strpos(substr(r, i + 1), ':') = 0
+            where i = 0 or (substr(r, 1, i - 1) in {RELATIONS} and strpos(substr(r, i + 1), ':') = 0)
         ), refs as (
             -- `finetune` is the Hub's default, not a statement (graph/relations.py): untyped
-            select n, lower(ref) as parent,
-                   case when tag_relation <> 'finetune' then list_position({list(RELATIONS)}, tag_relation) - 1 end as stated,
-                   tag_relation is null or tag_relation = 'finetune' as untyped, null as card_relation
-            from tagged where tag_relation is null or tag_relation in {RELATIONS}
+            select n, lower(case when i = 0 then r else substr(r, i + 1) end) as parent,
+                   case when i > 0 then list_position({list(RELATIONS[1:])}, substr(r, 1, i - 1)) end as stated,
+                   i = 0 or substr(r, 1, i - 1) = 'finetune' as untyped, null as card_relation
+            from tagged
             union all
             select n, lower(b), null, true, base_model_relation
             from (
@@ -232,16 +231,12 @@ def _load_rest(con: duckdb.DuckDBPyConnection, dates: bool) -> None:
                 from refs
             )
             group by n, parent  -- `n` is the child's number: grouped by it, not by the child's id
-        ), named as materialized (  -- (a table of its own, so that the name's test below is not pushed to every model)
-            select rowid as n, lower(id) as key from models
-             where rowid in (select n from grouped where untyped and coalesce(card_relation, '') not in {RELATIONS})
-        ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's tags or quantized_by,
-            select rowid as n from models where coalesce(quantized_by, '') <> ''
+        ), quant as materialized (  -- the markers sources/metadata.py reads: a quantization's tags, quantized_by
+            select rowid as n from models  -- or name (one test of the id costs less than finding whose to test)
+             where coalesce(quantized_by, '') <> '' or regexp_matches(lower(id), '{QUANT_ID_RE2}')
             union  -- (`tag` keeps the two prefixes and the quantization markers, whatever their case:
                    -- what has neither prefix is a marker, no lower() and lookup per tag)
             select n from tag where not (t like 'license:%' or t like 'base_model:%')
-            union  -- or its name, read only for models with a base stated without a relation
-            select n from named where regexp_matches(regexp_extract(key, '[^/]*$'), '{QUANT_NAME_RE2}')
         ), several as (  -- children naming more than one base without a relation: few, a small set to look up
             select n from grouped where untyped group by n having count(*) > 1
         )

@@ -35,8 +35,10 @@ _ALIASES = {
 # A quantization marker in a repository or file name: a token, not a substring of a word.
 QUANT_NAME_WORDS = r"gguf|ggml|gptq|awq|exl2|exl3|hqq|quanto|bnb|nf4|int[248](?:bit)?|[1-8]-?bits?|\d(?:\.\d+)?bpw"
 QUANT_NAME = re.compile(rf"(?<![a-z0-9])({QUANT_NAME_WORDS})(?![a-z0-9])", re.IGNORECASE)
-# The same test for DuckDB's RE2 (no look-around), on a lower-cased name: analytics/tables.py.
-QUANT_NAME_RE2 = rf"(^|[^a-z0-9])({QUANT_NAME_WORDS})([^a-z0-9]|$)"
+# The same test for DuckDB's RE2 (no look-around), on a whole lower-cased id: a marker in the
+# name, the part after the last "/" (no marker spans a "/", and nothing after it has one), so
+# the name need not be cut out first: analytics/tables.py.
+QUANT_ID_RE2 = rf"(^|[^a-z0-9])({QUANT_NAME_WORDS})([^a-z0-9/][^/]*)?$"
 QUANT_TAGS = frozenset({"gguf", "ggml", "gptq", "awq", "exl2", "4-bit", "8-bit", "bitsandbytes", "quantized", "hqq"})
 QUANT_FILES = re.compile(r"(?i)(\.gguf$|\.ggml$|(^|/)quantize_config\.json$|(^|/)quant_config\.json$)")
 
