@@ -167,24 +167,21 @@ def _propagate(engine: Engine, n_words: int) -> None:
     excluded) of their inheritable license bits and flags (zero for a root)."""
     A = [f"a{w}" for w in range(n_words)]
     C = [f"c{w}" for w in range(n_words)]
-    # Per node: its parent count, and what it passes to its children of its own (its
-    # inheritable bits and flags; once settled, ORed with what it inherited). A child is a model
-    # by construction; a node that is only a parent may be missing from the snapshot (only those
-    # are looked up among the models).
+    # Per node (each child, with its parent count; each root, a parent that is no child): what it
+    # passes to its children of its own (its inheritable bits and flags; once settled, ORed with
+    # what it inherited). A child is a model by construction; a root may be missing from the
+    # snapshot (only roots are looked up among the models).
     engine.create("gives", f"""
-        with node as (
-            select n, bool_or(is_child) as is_child
-            from (select child as n, true as is_child from wedge union all select parent, false from wedge) x
-            group by n
-        ), parents as (select child as n, cast(count(*) as integer) as k from wedge group by child),
-        missing as (select r.n from (select n from node where not is_child) r anti join model_ids m on m.n = r.n)
-        select d.n, coalesce(i.k, 0) as k, {", ".join(f"coalesce(o.i{w}, {_ZERO}) as a{w}" for w in range(n_words))},
+        with parents as (select child as n, cast(count(*) as integer) as k from wedge group by child),
+        roots as (select p.n from (select distinct parent as n from wedge) p anti join parents c on c.n = p.n),
+        node as (select n, k from parents union all select n, 0 from roots),
+        missing as (select r.n from roots r anti join model_ids m on m.n = r.n)
+        select d.n, d.k, {", ".join(f"coalesce(o.i{w}, {_ZERO}) as a{w}" for w in range(n_words))},
                case when x.n is not null then {MISSING}
                     when q.n is not null then 0
                     when o.n is null then {UNLICENSED} when o.unresolved then {UNRESOLVED} else 0 end as flags
         from node d left join missing x on x.n = d.n
         left join own o on o.n = d.n left join quantization_n q on q.n = d.n
-        left join parents i on i.n = d.n
     """)
     # Settled nodes: what they inherited (a.., flags) and what they pass on (c.., cflags: that
     # and their own). Roots (no parents) inherit nothing. Each level's settled nodes are a table
