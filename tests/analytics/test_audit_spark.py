@@ -9,12 +9,12 @@ never starts a second JVM here), tuned for small data as tests/analytics/test_hi
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_history import write
 from test_lineage_shapes import RECORDS
 
 from clearance.analytics.hub import HubAnalysis
@@ -33,8 +33,7 @@ def test_spark_audit_is_duckdbs(spark, tmp_path, monkeypatch):
     synthetic = tmp_path / "synthetic.parquet"
     subprocess.run([sys.executable, str(ROOT / "bench" / "synth_snapshot.py"), "--models", "3000", "--seed", "7",
                     "--out", str(synthetic)], check=True, stdout=subprocess.DEVNULL)
-    shapes = tmp_path / "shapes.jsonl"
-    shapes.write_text("".join(json.dumps({"tags": [], **r}) + "\n" for r in RECORDS))
+    shapes = write(tmp_path / "shapes.jsonl", [{"tags": [], **r} for r in RECORDS])
     for path in (SAMPLE, synthetic, shapes):
         on_duckdb = HubAnalysis([path])
         on_spark = HubAnalysis([path], engine="spark")

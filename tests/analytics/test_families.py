@@ -4,10 +4,10 @@ sample against the graph builder's edges."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 import pytest
+from test_history import SAMPLE, write
 
 from clearance.analytics.hub import HubAnalysis
 from clearance.sources.snapshot import SnapshotSource
@@ -25,14 +25,8 @@ RECORDS = [
 
 @pytest.fixture(scope="module")
 def families(tmp_path_factory):
-    path = tmp_path_factory.mktemp("families") / "hub.jsonl"
-    path.write_text("".join(json.dumps({"tags": [], **r}) + "\n" for r in RECORDS))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HF_HUB_OFFLINE", "1")
-    try:
-        return {r["root"]: r for r in HubAnalysis([path]).families()}
-    finally:
-        mp.undo()
+    path = write(tmp_path_factory.mktemp("families") / "hub.jsonl", [{"tags": [], **r} for r in RECORDS])
+    return {r["root"]: r for r in HubAnalysis([path]).families()}
 
 
 def test_each_derivative_is_counted_once_with_its_downloads(families):
@@ -56,23 +50,15 @@ def test_family_sizes_on_the_real_sample_are_the_graph_builders(sample_families)
 
 
 @pytest.fixture(scope="module")
-def sample_families(request):
-    from pathlib import Path
-
-    sample = Path(__file__).resolve().parents[2] / "data" / "hub-2025-sample.jsonl"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HF_HUB_OFFLINE", "1")
-    try:
-        sql = {r["root"]: r for r in HubAnalysis([sample]).families(top=50)}
-    finally:
-        mp.undo()
+def sample_families():
+    sql = {r["root"]: r for r in HubAnalysis([SAMPLE]).families(top=50)}
     # The graph builder's weight edges, walked up to their roots by hand.
     parents: dict[str, set[str]] = defaultdict(set)
-    for rec in SnapshotSource(sample).records():
+    for rec in SnapshotSource(SAMPLE).records():
         for e in rec.edges:
             if e.relation != "trained_on" and e.parent.lower() != rec.artifact.id.lower():
                 parents[rec.artifact.id.lower()].add(e.parent.lower())
-    ids = {rec.artifact.id.lower(): rec.artifact.id for rec in SnapshotSource(sample).records()}
+    ids = {rec.artifact.id.lower(): rec.artifact.id for rec in SnapshotSource(SAMPLE).records()}
     families: dict[str, set[str]] = defaultdict(set)
     for child in parents:
         seen, todo = set(), [child]

@@ -4,9 +4,8 @@ what the engine says, and a model on a cycle inherits from the rest of the cycle
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from test_history import write
 
 from clearance.analytics.hub import HubAnalysis
 from clearance.usecases.check import check
@@ -38,8 +37,7 @@ RECORDS = [
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
-    path = tmp_path_factory.mktemp("shapes") / "shapes.jsonl"
-    path.write_text("".join(json.dumps({"tags": [], **r}) + "\n" for r in RECORDS))
+    path = write(tmp_path_factory.mktemp("shapes") / "shapes.jsonl", [{"tags": [], **r} for r in RECORDS])
     mp = pytest.MonkeyPatch()
     mp.setenv("HF_HUB_OFFLINE", "1")
     mp.setenv("HF_HUB_CACHE", str(tmp_path_factory.mktemp("hf-cache")))
