@@ -28,13 +28,12 @@ RESULT_COLUMNS = ("declared_licenses", "inherited_licenses", "conflict_pairs", "
 
 class ConflictRule:
     """The conflict rule (`compat.conflicts`, which `clearance check` applies) over one knowledge
-    base, for combinations of KB ids; each combination judged once."""
+    base, for combinations of KB ids; each (declared ids, one inherited id, quantization) judged
+    once: combinations share most of them."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._terms: dict[str, LicenseTerms | None] = {}
-        self._pairs: dict[tuple[tuple[str, ...], tuple[str, ...], bool], tuple[tuple[str, str], ...]] = {}
-        # per (declared ids, one inherited id, quantization): combinations share most of these
         self._one: dict[tuple[tuple[str, ...], str, bool], tuple[tuple[str, str], ...]] = {}
 
     def terms(self, kb_id: str) -> LicenseTerms | None:
@@ -45,13 +44,7 @@ class ConflictRule:
     def pairs(self, declared: tuple[str, ...], inherited: tuple[str, ...], quantization: bool) -> tuple[tuple[str, str], ...]:
         """(declared id, inherited id) for each pair `compat.conflicts` finds between the KB ids a
         model declares and those its ancestors pass down, sorted, each once."""
-        key = (declared, inherited, quantization)
-        if key not in self._pairs:
-            found = set()
-            for kb_id in inherited:
-                found.update(self._with(declared, kb_id, quantization))
-            self._pairs[key] = tuple(sorted(found))
-        return self._pairs[key]
+        return tuple(sorted({pair for kb_id in inherited for pair in self._with(declared, kb_id, quantization)}))
 
     def _with(self, declared: tuple[str, ...], kb_id: str, quantization: bool) -> tuple[tuple[str, str], ...]:
         key = (declared, kb_id, quantization)

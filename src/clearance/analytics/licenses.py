@@ -38,7 +38,8 @@ def register(con: duckdb.DuckDBPyConnection, kb: KnowledgeBase, normalizer: Norm
              where not (kb_id in {placeholders} and n in (select n from named))
             -- as the normalizer does: a name or link speaks for a placeholder, or for silence. The
             -- two parts cannot share a row (a model in `named` keeps no placeholder row above, and
-            -- gets a row here only when it has nothing else) and neither repeats one: union all.
+            -- gets a row here only when it has nothing else): union all. (A value `declared`
+            -- holds twice is here twice: every reader asks which models, or which ids.)
             union all
             select n, 'license_name', kb_id from named
              where n not in (select n from direct where kb_id is null or kb_id not in {placeholders})
