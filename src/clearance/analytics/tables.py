@@ -129,7 +129,7 @@ def _load_models(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skip_bad
     # A view, not a table: the snapshot is read once, by the statement below.
     con.execute("create or replace temp view raw as " + " union all by name ".join(parts))
     # One pass over the records: the card's JSON is parsed once and only the fields
-    # lineage and licensing need are kept; the tags are reduced to the two prefixes read.
+    # lineage and licensing need are kept; the tags whole (`tag` below keeps the ones read).
     # Read only for `snapshot_dates`: otherwise a Parquet read skips the column.
     modified = ("greatest(try_cast(lastModified as timestamp), try_cast(createdAt as timestamp)) as modified_at,"
                 if dates else "")

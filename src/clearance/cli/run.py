@@ -1,7 +1,8 @@
 """The bodies of `clearance check` and `clearance hub audit`, and what every command shares to
 check and print, with no CLI framework: the fast path (`fast.py`) and the Typer commands both
-call them, so the two ways in always print the same thing and exit the same way. Problems are `ClearanceError`s; the one
-handler of each front end (`fast.main`, `root.main`) prints them in one line, exit code 2."""
+call them, so the two ways in always print the same thing and exit the same way. Problems are
+`ClearanceError`s; the one handler of each front end (`fast.main`, `root.main`) prints them in
+one line, exit code 2."""
 
 from __future__ import annotations
 
